@@ -1,0 +1,3 @@
+fn main() {
+    println!("smarthub-exporter {}", env!("CARGO_PKG_VERSION"));
+}
