@@ -1,3 +1,71 @@
-fn main() {
-    println!("smarthub-exporter {}", env!("CARGO_PKG_VERSION"));
+use std::net::TcpListener;
+use std::process::ExitCode;
+
+use smarthub_exporter::cli::{self, Exit};
+use smarthub_exporter::hub::Hub;
+use smarthub_exporter::scrape::{self, Scraper};
+use smarthub_exporter::{server, signals};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let program = args.first().map_or("smarthub-exporter", String::as_str);
+    let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
+    let env_host = std::env::var(cli::HOST_ENV).ok();
+    let config = match cli::parse(program, &rest, env_host.as_deref()) {
+        Ok(c) => c,
+        Err(exit) => {
+            match &exit {
+                Exit::Help(text) | Exit::Version(text) => println!("{}", text.trim_end()),
+                Exit::Usage(text) => eprintln!("{}", text.trim_end()),
+            }
+            return ExitCode::from(exit.code() as u8);
+        }
+    };
+
+    // No timestamps: procd's logd and the systemd journal add their own.
+    if let Err(e) = simple_logger::SimpleLogger::new()
+        .with_level(config.log_level)
+        .init()
+    {
+        eprintln!("cannot start logging: {e}");
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = signals::install() {
+        log::error!("cannot install signal handlers: {e}");
+        return ExitCode::FAILURE;
+    }
+
+    let listener = match TcpListener::bind(config.listen) {
+        Ok(l) => l,
+        Err(e) => {
+            log::error!("cannot listen on {}: {e}", config.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    let names: Vec<&str> = config.collectors.iter().map(|c| c.name()).collect();
+    log::info!(
+        "smarthub-exporter {} listening on {}, reading hub {} (collectors: {}; timeout {}s)",
+        env!("CARGO_PKG_VERSION"),
+        config.listen,
+        config.hub,
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        },
+        config.timeout.as_secs(),
+    );
+    let scraper = Scraper::new(
+        Hub::new(&config.hub),
+        scrape::Config {
+            timeout: config.timeout,
+            collectors: config.collectors,
+            cache_ttl: config.cache_ttl,
+        },
+    );
+    let result = server::Server::new(listener, scraper).and_then(|s| s.run());
+    if let Err(e) = result {
+        log::error!("server stopped: {e}");
+    }
+    ExitCode::FAILURE
 }

@@ -1,0 +1,351 @@
+//! The command line, checked before the exporter listens: a bad value is a
+//! clear message and exit code 2, never a server that starts and fails later.
+
+use std::net::{IpAddr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::time::Duration;
+
+use argh::FromArgs;
+
+use crate::scrape::Collector;
+
+pub const DEFAULT_HOST: &str = "192.168.1.254";
+pub const DEFAULT_LISTEN: &str = "0.0.0.0:9101";
+pub const HOST_ENV: &str = "SMARTHUB_HOST";
+
+#[derive(FromArgs, Debug)]
+/// Prometheus exporter for the BT Smart Hub 2 (also sold as the Plusnet Hub
+/// Two; the EE Smart Hub shares its firmware). Serves /metrics.
+struct Args {
+    /// the hub, as HOST or HOST:PORT (default: $SMARTHUB_HOST, else 192.168.1.254)
+    #[argh(option)]
+    host: Option<String>,
+
+    /// address and port to serve metrics on (default: 0.0.0.0:9101; [::]:9101 for IPv6)
+    #[argh(option, default = "DEFAULT_LISTEN.to_owned()")]
+    listen: String,
+
+    /// seconds that all hub requests of one scrape may take together, 1-300 (default: 5)
+    #[argh(option, default = "5")]
+    timeout: u64,
+
+    /// never fetch the device page, so no JavaScript runs (same as --no-collector lan)
+    #[argh(switch)]
+    no_lan: bool,
+
+    /// turn a collector off (repeatable): wan, lan
+    #[argh(option)]
+    no_collector: Vec<String>,
+
+    /// seconds a scrape's result is reused for further scrapes, sparing the hub; 0 turns it off (default: 5)
+    #[argh(option, default = "5")]
+    cache_ttl: u64,
+
+    /// error, warn, info, debug or trace (default: info)
+    #[argh(option, default = "String::from(\"info\")")]
+    log_level: String,
+
+    /// print the version and exit
+    #[argh(switch)]
+    version: bool,
+}
+
+/// The checked configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// `host` or `host:port`, IPv6 in brackets: ready for a URL.
+    pub hub: String,
+    pub listen: SocketAddr,
+    pub timeout: Duration,
+    pub collectors: Vec<Collector>,
+    pub cache_ttl: Duration,
+    pub log_level: log::LevelFilter,
+}
+
+/// Why parsing stopped short of a configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exit {
+    /// `--help`: print to stdout, exit 0.
+    Help(String),
+    /// `--version`: print to stdout, exit 0.
+    Version(String),
+    /// A usage error: print to stderr, exit 2.
+    Usage(String),
+}
+
+impl Exit {
+    pub fn code(&self) -> i32 {
+        match self {
+            Exit::Help(_) | Exit::Version(_) => 0,
+            Exit::Usage(_) => 2,
+        }
+    }
+}
+
+/// Parses `args` (without the program name); `env_host` is `$SMARTHUB_HOST`.
+pub fn parse(program: &str, args: &[&str], env_host: Option<&str>) -> Result<Config, Exit> {
+    let a = Args::from_args(&[program], args).map_err(|e| match e.status {
+        Ok(()) => Exit::Help(e.output),
+        Err(()) => Exit::Usage(format!("{}Run {program} --help for usage.", e.output)),
+    })?;
+    if a.version {
+        return Err(Exit::Version(format!(
+            "smarthub-exporter {}",
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
+    let usage = |msg: String| Exit::Usage(msg);
+
+    let hub = match (&a.host, env_host.filter(|h| !h.trim().is_empty())) {
+        (Some(h), _) => parse_host(h).map_err(|e| usage(format!("--host {h:?}: {e}")))?,
+        (None, Some(h)) => parse_host(h).map_err(|e| usage(format!("{HOST_ENV}={h:?}: {e}")))?,
+        (None, None) => DEFAULT_HOST.to_owned(),
+    };
+    let listen =
+        parse_listen(&a.listen).map_err(|e| usage(format!("--listen {:?}: {e}", a.listen)))?;
+    if !(1..=300).contains(&a.timeout) {
+        return Err(usage(format!(
+            "--timeout {}: must be 1 to 300 seconds",
+            a.timeout
+        )));
+    }
+    if a.cache_ttl > 3600 {
+        return Err(usage(format!(
+            "--cache-ttl {}: must be 0 to 3600 seconds",
+            a.cache_ttl
+        )));
+    }
+    let mut off: Vec<Collector> = Vec::new();
+    for name in &a.no_collector {
+        match Collector::from_name(name) {
+            Some(c) => off.push(c),
+            None => {
+                let known: Vec<&str> = Collector::ALL.iter().map(|c| c.name()).collect();
+                return Err(usage(format!(
+                    "--no-collector {name:?}: unknown collector (known: {})",
+                    known.join(", ")
+                )));
+            }
+        }
+    }
+    if a.no_lan {
+        off.push(Collector::Lan);
+    }
+    let collectors = Collector::ALL
+        .into_iter()
+        .filter(|c| !off.contains(c))
+        .collect();
+    let log_level = match a.log_level.as_str() {
+        "error" => log::LevelFilter::Error,
+        "warn" => log::LevelFilter::Warn,
+        "info" => log::LevelFilter::Info,
+        "debug" => log::LevelFilter::Debug,
+        "trace" => log::LevelFilter::Trace,
+        other => {
+            return Err(usage(format!(
+                "--log-level {other:?}: expected error, warn, info, debug or trace"
+            )))
+        }
+    };
+    Ok(Config {
+        hub,
+        listen,
+        timeout: Duration::from_secs(a.timeout),
+        collectors,
+        cache_ttl: Duration::from_secs(a.cache_ttl),
+        log_level,
+    })
+}
+
+/// Accepts `host`, `host:port`, `[v6]`, `[v6]:port`, a bare IPv6 address, and
+/// any of those as `http://.../`. Returns the URL authority.
+pub fn parse_host(input: &str) -> Result<String, String> {
+    let mut s = input.trim();
+    if s.len() > 7 && s[..7].eq_ignore_ascii_case("http://") {
+        s = &s[7..];
+    } else if s.len() > 8 && s[..8].eq_ignore_ascii_case("https://") {
+        return Err("https is not supported: the hub serves these pages over plain http".into());
+    } else if s.contains("://") {
+        return Err("only http:// URLs are accepted".into());
+    }
+    let s = s.strip_suffix('/').unwrap_or(s);
+    if s.is_empty() {
+        return Err("empty host".into());
+    }
+    if let Some(bad) = s
+        .chars()
+        .find(|c| matches!(c, '/' | '?' | '#' | '@') || c.is_whitespace() || c.is_control())
+    {
+        return Err(format!(
+            "{bad:?} cannot appear in a host (give HOST or HOST:PORT only)"
+        ));
+    }
+    if let Ok(v6) = s.parse::<Ipv6Addr>() {
+        return Ok(format!("[{v6}]"));
+    }
+    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+        let (addr, after) = rest
+            .split_once(']')
+            .ok_or("unclosed '[' in an IPv6 address")?;
+        let v6: Ipv6Addr = addr
+            .parse()
+            .map_err(|_| format!("{addr:?} is not an IPv6 address"))?;
+        let port = match after {
+            "" => None,
+            p => Some(p.strip_prefix(':').ok_or("expected :PORT after ']'")?),
+        };
+        (format!("[{v6}]"), port)
+    } else {
+        let (host, port) = match s.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (s, None),
+        };
+        if !valid_hostname(host) {
+            return Err(format!("{host:?} is not an IP address or host name"));
+        }
+        (host.to_ascii_lowercase(), port)
+    };
+    match port {
+        None => Ok(host),
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) if n > 0 => Ok(format!("{host}:{n}")),
+            _ => Err(format!("{p:?} is not a port (1-65535)")),
+        },
+    }
+}
+
+/// An IPv4 address or a DNS name: labels of letters, digits and hyphens.
+fn valid_hostname(h: &str) -> bool {
+    if h.parse::<IpAddr>().is_ok() {
+        return true;
+    }
+    // Digits and dots only, yet not an IPv4 address (say 192.168.1.300).
+    if h.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return false;
+    }
+    let h = h.strip_suffix('.').unwrap_or(h);
+    !h.is_empty()
+        && h.len() <= 253
+        && h.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(a) = s.parse::<SocketAddr>() {
+        return Ok(a);
+    }
+    if !s.contains(':') {
+        return Err("expected ADDR:PORT, e.g. 0.0.0.0:9101 or [::]:9101".into());
+    }
+    s.to_socket_addrs()
+        .map_err(|e| format!("cannot resolve: {e}"))?
+        .next()
+        .ok_or_else(|| "resolves to no address".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &[&str], env: Option<&str>) -> Result<Config, Exit> {
+        parse("smarthub-exporter", args, env)
+    }
+
+    #[test]
+    fn defaults() {
+        let c = p(&[], None).unwrap();
+        assert_eq!(c.hub, "192.168.1.254");
+        assert_eq!(c.listen, "0.0.0.0:9101".parse().unwrap());
+        assert_eq!(c.timeout, Duration::from_secs(5));
+        assert_eq!(c.collectors, vec![Collector::Wan, Collector::Lan]);
+        assert_eq!(c.log_level, log::LevelFilter::Info);
+    }
+
+    #[test]
+    fn host_from_flag_then_env_then_default() {
+        assert_eq!(
+            p(&["--host", "10.0.0.1"], Some("10.0.0.2")).unwrap().hub,
+            "10.0.0.1"
+        );
+        assert_eq!(p(&[], Some("10.0.0.2")).unwrap().hub, "10.0.0.2");
+        assert_eq!(p(&[], Some("")).unwrap().hub, "192.168.1.254");
+        let e = p(&[], Some("bad host")).unwrap_err();
+        assert!(
+            matches!(&e, Exit::Usage(m) if m.contains("SMARTHUB_HOST")),
+            "{e:?}"
+        );
+        assert_eq!(e.code(), 2);
+    }
+
+    #[test]
+    fn host_forms() {
+        for (input, want) in [
+            ("192.168.1.254", "192.168.1.254"),
+            ("http://192.168.1.254/", "192.168.1.254"),
+            ("HTTP://BTHomeHub.Home", "bthomehub.home"),
+            ("bthomehub.home:8080", "bthomehub.home:8080"),
+            ("[fe80::1]:80", "[fe80::1]:80"),
+            ("::1", "[::1]"),
+            ("[::1]", "[::1]"),
+            ("localhost", "localhost"),
+        ] {
+            assert_eq!(parse_host(input).as_deref(), Ok(want), "{input}");
+        }
+        for bad in [
+            "",
+            "https://192.168.1.254",
+            "ftp://x",
+            "192.168.1.254/path",
+            "user@host",
+            "a b",
+            "host:0",
+            "host:99999",
+            "host:",
+            "-bad.example",
+            "192.168.1.300",
+            "[::1",
+            "[zz]:1",
+            "a..b",
+            "x:y:z",
+            "ho_st",
+        ] {
+            assert!(parse_host(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn usage_errors_exit_2() {
+        for args in [
+            &["--timeout", "0"][..],
+            &["--timeout", "abc"],
+            &["--listen", "nonsense"],
+            &["--no-collector", "dsl"],
+            &["--log-level", "loud"],
+            &["--cache-ttl", "99999"],
+            &["--bogus"],
+            &["--host", "https://x"],
+        ] {
+            let e = p(args, None).unwrap_err();
+            assert_eq!(e.code(), 2, "{args:?}: {e:?}");
+        }
+        assert!(matches!(p(&["--help"], None), Err(Exit::Help(h)) if h.contains("--no-lan")));
+        assert!(
+            matches!(p(&["--version"], None), Err(Exit::Version(v)) if v.starts_with("smarthub-exporter "))
+        );
+    }
+
+    #[test]
+    fn collectors_and_listen() {
+        let c = p(&["--no-lan", "--listen", "[::]:9101"], None).unwrap();
+        assert_eq!(c.collectors, vec![Collector::Wan]);
+        assert_eq!(c.listen, "[::]:9101".parse().unwrap());
+        let c = p(&["--no-collector", "wan", "--no-collector", "lan"], None).unwrap();
+        assert!(c.collectors.is_empty());
+    }
+}

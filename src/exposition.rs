@@ -1,0 +1,236 @@
+//! The Prometheus text format (0.0.4), written by hand.
+//!
+//! Why not a crate: `prometheus` needs 64-bit atomics that mipsel lacks, and
+//! `prometheus-client` renames counters to `*_total`, which would break the
+//! seed's metric names and its dashboard. The format itself is small: HELP and
+//! TYPE once per family, then one line per sample, label values escaped.
+
+use std::fmt::Write as _;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Gauge,
+    Counter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    /// Written as exact decimal digits: Prometheus reads them as a float, and
+    /// every integer up to 2^53 survives that exactly.
+    U64(u64),
+    I64(i64),
+    F64(f64),
+}
+
+impl From<u64> for Value {
+    fn from(v: u64) -> Self {
+        Value::U64(v)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::I64(v)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::F64(v)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::U64(v as u64)
+    }
+}
+
+/// A whole exposition, built in memory (a 250-device page renders to about
+/// 100 KB) so that its length is known before the headers are sent.
+#[derive(Default)]
+pub struct Exposition {
+    out: String,
+    #[cfg(debug_assertions)]
+    families: Vec<&'static str>,
+}
+
+impl Exposition {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Starts a metric family. Its HELP and TYPE lines are written with its
+    /// first sample, so a family with no samples leaves no trace: absent data
+    /// stays absent. All samples of a family come together, as the format
+    /// requires, because the family borrows the exposition until dropped.
+    pub fn family(&mut self, name: &'static str, kind: Kind, help: &'static str) -> Family<'_> {
+        debug_assert!(valid_name(name, true), "bad metric name {name}");
+        #[cfg(debug_assertions)]
+        {
+            assert!(
+                !self.families.contains(&name),
+                "family {name} written twice"
+            );
+            self.families.push(name);
+        }
+        Family {
+            out: &mut self.out,
+            name,
+            kind,
+            help,
+            started: false,
+        }
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.out.into_bytes()
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.out
+    }
+}
+
+pub struct Family<'a> {
+    out: &'a mut String,
+    name: &'static str,
+    kind: Kind,
+    help: &'static str,
+    started: bool,
+}
+
+impl Family<'_> {
+    pub fn sample(
+        &mut self,
+        labels: &[(&'static str, &str)],
+        value: impl Into<Value>,
+    ) -> &mut Self {
+        let out = &mut *self.out;
+        if !self.started {
+            self.started = true;
+            out.push_str("# HELP ");
+            out.push_str(self.name);
+            out.push(' ');
+            escape_help(out, self.help);
+            out.push_str("\n# TYPE ");
+            out.push_str(self.name);
+            out.push_str(match self.kind {
+                Kind::Gauge => " gauge\n",
+                Kind::Counter => " counter\n",
+            });
+        }
+        out.push_str(self.name);
+        if !labels.is_empty() {
+            out.push('{');
+            for (i, (k, v)) in labels.iter().enumerate() {
+                debug_assert!(valid_name(k, false), "bad label name {k}");
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(k);
+                out.push_str("=\"");
+                escape_label_value(out, v);
+                out.push('"');
+            }
+            out.push('}');
+        }
+        out.push(' ');
+        write_value(out, value.into());
+        out.push('\n');
+        self
+    }
+}
+
+fn write_value(out: &mut String, v: Value) {
+    // Writing to a String cannot fail.
+    let _ = match v {
+        Value::U64(v) => write!(out, "{v}"),
+        Value::I64(v) => write!(out, "{v}"),
+        Value::F64(v) if v.is_nan() => write!(out, "NaN"),
+        Value::F64(v) if v.is_infinite() => {
+            write!(out, "{}", if v > 0.0 { "+Inf" } else { "-Inf" })
+        }
+        Value::F64(v) => write!(out, "{v}"),
+    };
+}
+
+/// Label values escape backslash, double quote and line feed; everything
+/// else, including other control characters and any UTF-8, is literal.
+fn escape_label_value(out: &mut String, v: &str) {
+    for c in v.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// HELP text escapes backslash and line feed.
+fn escape_help(out: &mut String, v: &str) {
+    for c in v.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn valid_name(name: &str, metric: bool) -> bool {
+    let mut chars = name.chars();
+    let first_ok = |c: char| c.is_ascii_alphabetic() || c == '_' || (metric && c == ':');
+    chars.next().is_some_and(first_ok)
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || (metric && c == ':'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_families_samples_and_escapes() {
+        let mut e = Exposition::new();
+        e.family("a_total", Kind::Counter, "Help with \\ and\nnewline.")
+            .sample(
+                &[("mac", "AA"), ("hostname", "a\"b\\c\nd")],
+                18_446_744_073_709_551_615u64,
+            )
+            .sample(&[], 1u64);
+        e.family("empty", Kind::Gauge, "Never written.");
+        e.family("g", Kind::Gauge, "Gauge.")
+            .sample(&[], 0.25)
+            .sample(&[("x", "é")], f64::NAN)
+            .sample(&[("x", "y")], f64::NEG_INFINITY)
+            .sample(&[("x", "z")], -3i64)
+            .sample(&[("x", "w")], true);
+        assert_eq!(
+            e.as_str(),
+            "# HELP a_total Help with \\\\ and\\nnewline.\n# TYPE a_total counter\n\
+             a_total{mac=\"AA\",hostname=\"a\\\"b\\\\c\\nd\"} 18446744073709551615\n\
+             a_total 1\n\
+             # HELP g Gauge.\n# TYPE g gauge\ng 0.25\ng{x=\"é\"} NaN\ng{x=\"y\"} -Inf\ng{x=\"z\"} -3\ng{x=\"w\"} 1\n"
+        );
+    }
+
+    #[test]
+    fn integers_up_to_2_pow_53_are_exact() {
+        let mut e = Exposition::new();
+        e.family("n", Kind::Gauge, "N.")
+            .sample(&[], 9_007_199_254_740_993u64)
+            .sample(&[], 1e21);
+        assert_eq!(e.as_str().lines().nth(2), Some("n 9007199254740993"));
+        assert_eq!(e.as_str().lines().nth(3), Some("n 1000000000000000000000"));
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "written twice")]
+    fn a_family_cannot_be_split() {
+        let mut e = Exposition::new();
+        e.family("a", Kind::Gauge, "A.").sample(&[], 1u64);
+        e.family("a", Kind::Gauge, "A.").sample(&[], 2u64);
+    }
+}

@@ -1,0 +1,562 @@
+//! A reader for the JavaScript *literals* the hub writes: arrays, objects with
+//! bare or quoted keys, quoted strings, numbers, `null`/`undefined`/booleans.
+//!
+//! It never evaluates anything. wan_conn.xml keeps JS-style arrays in its
+//! attributes, and the JavaScript-free build reads the device page's two lists
+//! with it. Written by hand because no JSON crate accepts single quotes, bare
+//! keys and trailing commas, and a JS engine is what the no-JS build avoids.
+
+use std::fmt;
+
+/// One literal value. Strings are JS-unescaped but *not* percent-decoded:
+/// that happens after tokenising, so `%27` cannot end a quoted value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    /// `null`, `undefined` and array holes (`[,]`).
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Array(Vec<Lit>),
+    Object(Vec<(String, Lit)>),
+}
+
+impl Lit {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Lit::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Nesting deeper than this is refused: the hub nests two levels, and a
+/// hostile body must not recurse the parser off the stack.
+pub const MAX_DEPTH: usize = 16;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LitError {
+    pub offset: usize,
+    pub msg: &'static str,
+}
+
+impl fmt::Display for LitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {}", self.msg, self.offset)
+    }
+}
+
+impl std::error::Error for LitError {}
+
+/// Parses `src` as exactly one literal, surrounded by nothing but whitespace
+/// and comments.
+pub fn parse(src: &str) -> Result<Lit, LitError> {
+    let mut c = Cursor { src, pos: 0 };
+    c.skip_trivia()?;
+    let v = c.value(0)?;
+    c.skip_trivia()?;
+    if c.pos != src.len() {
+        return Err(c.err("unexpected text after the value"));
+    }
+    Ok(v)
+}
+
+/// Finds the last top-level `var NAME = <literal>` (also `let`/`const`) in a
+/// script and parses its literal, as a JS engine would leave it bound after
+/// running the script. `Ok(None)` when no such declaration exists.
+///
+/// Strings, template literals and comments are skipped while scanning, so a
+/// device named `var rate = [...]` cannot forge a declaration.
+pub fn find_var(src: &str, name: &str) -> Result<Option<Lit>, LitError> {
+    let b = src.as_bytes();
+    let mut c = Cursor { src, pos: 0 };
+    let mut found = None;
+    while c.pos < b.len() {
+        let ch = b[c.pos];
+        match ch {
+            b'\'' | b'"' | b'`' => {
+                c.skip_string_raw(ch)?;
+            }
+            b'/' if b.get(c.pos + 1) == Some(&b'/') || b.get(c.pos + 1) == Some(&b'*') => {
+                c.skip_trivia()?;
+            }
+            _ if is_ident_start(ch) => {
+                let word = c.ident();
+                if matches!(word, "var" | "let" | "const") {
+                    c.skip_trivia()?;
+                    let declared = c.ident();
+                    if declared.is_empty() {
+                        continue;
+                    }
+                    c.skip_trivia()?;
+                    if declared == name
+                        && b.get(c.pos) == Some(&b'=')
+                        && b.get(c.pos + 1) != Some(&b'=')
+                    {
+                        c.pos += 1;
+                        c.skip_trivia()?;
+                        found = Some(c.value(0)?);
+                    }
+                }
+            }
+            _ => c.pos += 1,
+        }
+    }
+    Ok(found)
+}
+
+struct Cursor<'a> {
+    src: &'a str,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn err(&self, msg: &'static str) -> LitError {
+        LitError {
+            offset: self.pos,
+            msg,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.src.as_bytes().get(self.pos).copied()
+    }
+
+    /// Skips whitespace (including the line terminators JS knows) and comments.
+    fn skip_trivia(&mut self) -> Result<(), LitError> {
+        let b = self.src.as_bytes();
+        loop {
+            match self.peek() {
+                Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) => self.pos += 1,
+                Some(0xc2) if b.get(self.pos + 1) == Some(&0xa0) => self.pos += 2,
+                Some(0xe2)
+                    if b.get(self.pos + 1) == Some(&0x80)
+                        && matches!(b.get(self.pos + 2), Some(0xa8 | 0xa9)) =>
+                {
+                    self.pos += 3
+                }
+                Some(0xef)
+                    if b.get(self.pos + 1) == Some(&0xbb) && b.get(self.pos + 2) == Some(&0xbf) =>
+                {
+                    self.pos += 3
+                }
+                Some(b'/') if b.get(self.pos + 1) == Some(&b'/') => {
+                    while !matches!(self.peek(), None | Some(b'\n' | b'\r')) {
+                        self.pos += 1;
+                    }
+                }
+                Some(b'/') if b.get(self.pos + 1) == Some(&b'*') => {
+                    match self.src[self.pos + 2..].find("*/") {
+                        Some(end) => self.pos += 2 + end + 2,
+                        None => return Err(self.err("unterminated comment")),
+                    }
+                }
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    fn ident(&mut self) -> &'a str {
+        let start = self.pos;
+        let b = self.src.as_bytes();
+        if self.pos < b.len() && is_ident_start(b[self.pos]) {
+            self.pos += 1;
+            while self.pos < b.len()
+                && (is_ident_start(b[self.pos]) || b[self.pos].is_ascii_digit())
+            {
+                self.pos += 1;
+            }
+        }
+        &self.src[start..self.pos]
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Lit, LitError> {
+        if depth >= MAX_DEPTH {
+            return Err(self.err("literal nested too deeply"));
+        }
+        match self.peek() {
+            Some(b'[') => self.array(depth),
+            Some(b'{') => self.object(depth),
+            Some(q @ (b'\'' | b'"')) => self.string(q).map(Lit::Str),
+            Some(b'-' | b'+' | b'.' | b'0'..=b'9') => self.number(),
+            Some(c) if is_ident_start(c) => {
+                let at = self.pos;
+                match self.ident() {
+                    "null" | "undefined" => Ok(Lit::Null),
+                    "true" => Ok(Lit::Bool(true)),
+                    "false" => Ok(Lit::Bool(false)),
+                    "NaN" => Ok(Lit::Num(f64::NAN)),
+                    "Infinity" => Ok(Lit::Num(f64::INFINITY)),
+                    _ => Err(LitError {
+                        offset: at,
+                        msg: "an expression where a literal was expected",
+                    }),
+                }
+            }
+            Some(_) => Err(self.err("unexpected character")),
+            None => Err(self.err("unexpected end of input")),
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Lit, LitError> {
+        self.pos += 1;
+        let mut items = Vec::new();
+        loop {
+            self.skip_trivia()?;
+            match self.peek() {
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Lit::Array(items));
+                }
+                // A hole: `[,x]` or `[x,,y]`.
+                Some(b',') => {
+                    self.pos += 1;
+                    items.push(Lit::Null);
+                    continue;
+                }
+                _ => {}
+            }
+            items.push(self.value(depth + 1)?);
+            self.skip_trivia()?;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {}
+                None => return Err(self.err("unterminated array")),
+                Some(_) => return Err(self.err("expected ',' or ']' in array")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Lit, LitError> {
+        self.pos += 1;
+        let mut fields = Vec::new();
+        loop {
+            self.skip_trivia()?;
+            let key = match self.peek() {
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Lit::Object(fields));
+                }
+                Some(q @ (b'\'' | b'"')) => self.string(q)?,
+                Some(b'0'..=b'9') => match self.number()? {
+                    Lit::Num(n) => format_key_number(n),
+                    _ => unreachable!("number() returns Lit::Num"),
+                },
+                Some(c) if is_ident_start(c) => self.ident().to_owned(),
+                None => return Err(self.err("unterminated object")),
+                Some(_) => return Err(self.err("expected a property name")),
+            };
+            self.skip_trivia()?;
+            if self.peek() != Some(b':') {
+                return Err(self.err("expected ':' after a property name"));
+            }
+            self.pos += 1;
+            self.skip_trivia()?;
+            let value = self.value(depth + 1)?;
+            fields.push((key, value));
+            self.skip_trivia()?;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {}
+                None => return Err(self.err("unterminated object")),
+                Some(_) => return Err(self.err("expected ',' or '}' in object")),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<Lit, LitError> {
+        let start = self.pos;
+        let b = self.src.as_bytes();
+        let mut negative = false;
+        if matches!(self.peek(), Some(b'-' | b'+')) {
+            negative = self.peek() == Some(b'-');
+            self.pos += 1;
+        }
+        let body = self.pos;
+        if b.get(self.pos) == Some(&b'0') && matches!(b.get(self.pos + 1), Some(b'x' | b'X')) {
+            self.pos += 2;
+            let digits = self.pos;
+            while self.peek().is_some_and(|c| c.is_ascii_hexdigit()) {
+                self.pos += 1;
+            }
+            let v = u64::from_str_radix(&self.src[digits..self.pos], 16)
+                .map_err(|_| self.err("bad hexadecimal number"))? as f64;
+            return Ok(Lit::Num(if negative { -v } else { v }));
+        }
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E'))
+        {
+            let c = b[self.pos];
+            self.pos += 1;
+            if matches!(c, b'e' | b'E') && matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+        }
+        if self.pos == body {
+            return Err(LitError {
+                offset: start,
+                msg: "bad number",
+            });
+        }
+        self.src[start..self.pos]
+            .trim_start_matches('+')
+            .parse::<f64>()
+            .map(Lit::Num)
+            .map_err(|_| LitError {
+                offset: start,
+                msg: "bad number",
+            })
+    }
+
+    /// Reads a quoted string, resolving JS escapes.
+    fn string(&mut self, quote: u8) -> Result<String, LitError> {
+        let b = self.src.as_bytes();
+        self.pos += 1;
+        let mut out = String::new();
+        let mut run = self.pos;
+        loop {
+            match b.get(self.pos) {
+                None => return Err(self.err("unterminated string")),
+                Some(&c) if c == quote => {
+                    out.push_str(&self.src[run..self.pos]);
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\n' | b'\r') => return Err(self.err("line break inside a string")),
+                Some(b'\\') => {
+                    out.push_str(&self.src[run..self.pos]);
+                    self.pos += 1;
+                    self.escape(&mut out)?;
+                    run = self.pos;
+                }
+                Some(_) => self.pos += 1,
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<(), LitError> {
+        let b = self.src.as_bytes();
+        let Some(&c) = b.get(self.pos) else {
+            return Err(self.err("unterminated string"));
+        };
+        self.pos += 1;
+        match c {
+            b'n' => out.push('\n'),
+            b'r' => out.push('\r'),
+            b't' => out.push('\t'),
+            b'b' => out.push('\u{8}'),
+            b'f' => out.push('\u{c}'),
+            b'v' => out.push('\u{b}'),
+            b'0' if !b.get(self.pos).is_some_and(u8::is_ascii_digit) => out.push('\0'),
+            b'x' => {
+                let v = self.hex_digits(2)?;
+                out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
+            }
+            b'u' => {
+                let unit = self.unicode_escape()?;
+                if (0xd800..0xdc00).contains(&unit)
+                    && b.get(self.pos) == Some(&b'\\')
+                    && b.get(self.pos + 1) == Some(&b'u')
+                {
+                    let save = self.pos;
+                    self.pos += 2;
+                    let low = self.unicode_escape()?;
+                    if (0xdc00..0xe000).contains(&low) {
+                        let cp = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
+                        out.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
+                        return Ok(());
+                    }
+                    self.pos = save;
+                }
+                // A lone surrogate cannot live in UTF-8 text.
+                out.push(char::from_u32(unit).unwrap_or('\u{fffd}'));
+            }
+            // Line continuation: a backslash before a line break adds nothing.
+            b'\r' => {
+                if b.get(self.pos) == Some(&b'\n') {
+                    self.pos += 1;
+                }
+            }
+            b'\n' => {}
+            b'1'..=b'9' => return Err(self.err("octal escape in a string")),
+            _ => {
+                // Any other escaped character stands for itself; step back to
+                // copy it whole if it is multi-byte.
+                self.pos -= 1;
+                let ch = self.src[self.pos..].chars().next().unwrap_or('\u{fffd}');
+                self.pos += ch.len_utf8();
+                if !matches!(ch, '\u{2028}' | '\u{2029}') {
+                    out.push(ch);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn unicode_escape(&mut self) -> Result<u32, LitError> {
+        if self.peek() == Some(b'{') {
+            self.pos += 1;
+            let start = self.pos;
+            while self.peek().is_some_and(|c| c.is_ascii_hexdigit()) {
+                self.pos += 1;
+            }
+            let digits = &self.src[start..self.pos];
+            if self.peek() != Some(b'}') || digits.is_empty() {
+                return Err(self.err("bad \\u{...} escape"));
+            }
+            self.pos += 1;
+            return u32::from_str_radix(digits, 16)
+                .ok()
+                .filter(|&v| v <= 0x10ffff)
+                .ok_or_else(|| self.err("bad \\u{...} escape"));
+        }
+        self.hex_digits(4)
+    }
+
+    fn hex_digits(&mut self, n: usize) -> Result<u32, LitError> {
+        let digits = self
+            .src
+            .get(self.pos..self.pos + n)
+            .filter(|d| d.bytes().all(|c| c.is_ascii_hexdigit()))
+            .ok_or_else(|| self.err("bad hexadecimal escape"))?;
+        self.pos += n;
+        Ok(u32::from_str_radix(digits, 16).expect("checked hex digits"))
+    }
+
+    /// Skips a string or template literal without building it (used while
+    /// scanning for declarations).
+    fn skip_string_raw(&mut self, quote: u8) -> Result<(), LitError> {
+        let b = self.src.as_bytes();
+        self.pos += 1;
+        loop {
+            match b.get(self.pos) {
+                None => return Err(self.err("unterminated string")),
+                Some(&c) if c == quote => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => self.pos += 2,
+                Some(_) => self.pos += 1,
+            }
+        }
+    }
+}
+
+fn is_ident_start(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_' || c == b'$'
+}
+
+/// JS turns numeric property names into their canonical string form.
+fn format_key_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e21 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> Lit {
+        Lit::Str(v.to_owned())
+    }
+
+    #[test]
+    fn reads_the_hub_array_shapes() {
+        let v = parse("[['connected%3B72%3Bpass'],\n['disconnected%3B0%3Bpass'],\nnull]").unwrap();
+        assert_eq!(
+            v,
+            Lit::Array(vec![
+                Lit::Array(vec![s("connected%3B72%3Bpass")]),
+                Lit::Array(vec![s("disconnected%3B0%3Bpass")]),
+                Lit::Null,
+            ])
+        );
+        assert_eq!(
+            parse("[[null],[null]]").unwrap(),
+            Lit::Array(vec![Lit::Array(vec![Lit::Null]); 2])
+        );
+        assert_eq!(parse("[]").unwrap(), Lit::Array(vec![]));
+        assert_eq!(parse("[1,]").unwrap(), Lit::Array(vec![Lit::Num(1.0)]));
+        assert_eq!(
+            parse("[,1]").unwrap(),
+            Lit::Array(vec![Lit::Null, Lit::Num(1.0)])
+        );
+    }
+
+    #[test]
+    fn reads_objects_with_bare_and_quoted_keys() {
+        let v = parse("{mac:'AA', \"ip\":'1', 3:'x', $a_1 : null}").unwrap();
+        assert_eq!(
+            v,
+            Lit::Object(vec![
+                ("mac".into(), s("AA")),
+                ("ip".into(), s("1")),
+                ("3".into(), s("x")),
+                ("$a_1".into(), Lit::Null),
+            ])
+        );
+    }
+
+    #[test]
+    fn resolves_js_escapes_but_not_percent_escapes() {
+        assert_eq!(parse(r"'it\'s %27'").unwrap(), s("it's %27"));
+        assert_eq!(
+            parse(r#""a\"b\\c\n\x41\u0042\u{43}""#).unwrap(),
+            s("a\"b\\c\nABC")
+        );
+        assert_eq!(parse(r"'\uD83D\uDE00'").unwrap(), s("\u{1f600}"));
+        assert_eq!(parse(r"'\uD83D'").unwrap(), s("\u{fffd}"));
+        assert_eq!(parse("'a\\\nb'").unwrap(), s("ab"));
+        assert_eq!(parse(r"'\q'").unwrap(), s("q"));
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse("-12.5e1").unwrap(), Lit::Num(-125.0));
+        assert_eq!(parse("0x1F").unwrap(), Lit::Num(31.0));
+        assert_eq!(parse("4294967296").unwrap(), Lit::Num(4294967296.0));
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_literal() {
+        for bad in [
+            "[",
+            "['a'",
+            "['a' 'b']",
+            "{a 1}",
+            "'abc",
+            "'a\nb'",
+            "[foo]",
+            "[1] x",
+            "",
+            "[1+2]",
+            "{a:}",
+            "'\\1'",
+            "<html>",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} should fail");
+        }
+        let deep = "[".repeat(100_000);
+        assert_eq!(parse(&deep).unwrap_err().msg, "literal nested too deeply");
+    }
+
+    #[test]
+    fn finds_declarations_by_name_outside_strings_and_comments() {
+        let src = "// var rate = ['comment'];\nvar known = 'var rate = [\"string\"]';\n/* var rate=[1] */\nvar rate = [{mac:'a'}];\naddCfg(\"x\",1,'');\nvar rate=[2];\n# junk line\n";
+        assert_eq!(
+            find_var(src, "rate").unwrap(),
+            Some(Lit::Array(vec![Lit::Num(2.0)]))
+        );
+        assert_eq!(find_var(src, "missing").unwrap(), None);
+        assert_eq!(
+            find_var("var x == 1; var x = 2", "x").unwrap(),
+            Some(Lit::Num(2.0))
+        );
+        assert!(find_var("var rate = [foo()];", "rate").is_err());
+        assert_eq!(find_var("var ratex = [1];", "rate").unwrap(), None);
+    }
+}

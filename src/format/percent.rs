@@ -1,0 +1,127 @@
+//! Percent-decoding of the hub's field values.
+//!
+//! The hub percent-encodes every string it emits (`.` as `%2E`, `:` as `%3A`,
+//! `;` as `%3B`). Decoding is lenient: hand-redacted captures contain escapes
+//! such as `%th` and a trailing `%`, and the only sensible reading of those is
+//! the literal text, so invalid sequences are kept as they are.
+//!
+//! Written by hand because the one function needed is a dozen lines, where the
+//! `percent-encoding` crate would add an encoder we never use.
+
+use std::borrow::Cow;
+
+/// Decodes `%XX` escapes into raw bytes; invalid escapes are kept verbatim.
+/// `+` is not a space here: the hub writes spaces as `%20`.
+pub fn decode_bytes(input: &str) -> Cow<'_, [u8]> {
+    let bytes = input.as_bytes();
+    if !bytes.contains(&b'%') {
+        return Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(hi << 4 | lo);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// Decodes and turns the result into text. Bytes that are not UTF-8 after
+/// decoding become U+FFFD: a device name is attacker-chosen, and a lossy label
+/// beats a failed scrape (the Go exporter crashed here).
+pub fn decode(input: &str) -> Cow<'_, str> {
+    match decode_bytes(input) {
+        Cow::Borrowed(_) => Cow::Borrowed(input),
+        Cow::Owned(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => Cow::Owned(s),
+            Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        },
+    }
+}
+
+/// Splits an encoded value on its encoded `;` (`%3B`) *before* decoding, so a
+/// sub-field that itself contains an escaped `%253B` stays one field.
+pub fn split_fields(input: &str) -> Vec<Cow<'_, str>> {
+    split_encoded(input, b';').map(decode).collect()
+}
+
+/// Splits an encoded value on an encoded separator byte (`%3B` for `;`, `%2C`
+/// for `,`), case-insensitively in the hex digits.
+pub fn split_encoded(input: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let bytes = input.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        while i + 2 < bytes.len() {
+            if bytes[i] == b'%'
+                && matches!((hex(bytes[i + 1]), hex(bytes[i + 2])), (Some(h), Some(l)) if h << 4 | l == sep)
+            {
+                let field = &input[start..i];
+                i += 3;
+                start = i;
+                return Some(field);
+            }
+            i += 1;
+        }
+        done = true;
+        Some(&input[start..])
+    })
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_escapes_and_keeps_invalid_ones() {
+        assert_eq!(decode("192%2E168%2E1%2E1"), "192.168.1.1");
+        assert_eq!(decode("Paul%27s%20TV"), "Paul's TV");
+        assert_eq!(decode("android%thingy"), "android%thingy");
+        assert_eq!(decode("fe80%"), "fe80%");
+        assert_eq!(decode("a%2"), "a%2");
+        assert_eq!(decode("%"), "%");
+        assert_eq!(decode("a+b"), "a+b");
+        assert_eq!(decode("%e2%82%AC"), "\u{20ac}");
+    }
+
+    #[test]
+    fn invalid_utf8_becomes_replacement_characters() {
+        assert_eq!(decode("caf%E9"), "caf\u{fffd}");
+        assert_eq!(decode("%FF%FE"), "\u{fffd}\u{fffd}");
+    }
+
+    #[test]
+    fn splits_before_decoding() {
+        assert_eq!(
+            split_fields("connected%3B72%3Bpass"),
+            ["connected", "72", "pass"]
+        );
+        assert_eq!(split_fields("a%253Bb%3bc"), ["a%3Bb", "c"]);
+        assert_eq!(split_fields(""), [""]);
+        assert_eq!(split_fields("%3B"), ["", ""]);
+        assert_eq!(
+            split_encoded("a%2Cb%2cc", b',').collect::<Vec<_>>(),
+            ["a", "b", "c"]
+        );
+    }
+}

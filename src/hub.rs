@@ -1,0 +1,154 @@
+//! Fetching pages from the hub: plain HTTP with minreq, one request at a
+//! time, every request inside the scrape's deadline.
+
+use std::fmt;
+use std::io::{self, Read};
+use std::time::Instant;
+
+/// Bodies bigger than this are refused: the largest real page is ~130 KB
+/// (250 devices), so 4 MiB leaves room for any hub and none for a flood.
+pub const MAX_BODY_BYTES: usize = 4 << 20;
+const MAX_HEADERS_BYTES: usize = 16 << 10;
+const MAX_STATUS_LINE_BYTES: usize = 1 << 10;
+
+/// Where the hub is: `host` or `host:port` (IPv6 in brackets), as accepted by
+/// the command line.
+#[derive(Debug, Clone)]
+pub struct Hub {
+    base: String,
+    referer: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchError {
+    /// Less than a second of the scrape's budget was left: minreq counts
+    /// timeouts in whole seconds, and starting a request that could outlive
+    /// the deadline would break `--timeout`.
+    NoTimeLeft,
+    TimedOut,
+    Refused,
+    Io(String),
+    /// A status other than 200. A 403 means the Referer was refused; a 302
+    /// is the hub sending us to its login page.
+    Status {
+        code: u16,
+        reason: String,
+        location: Option<String>,
+    },
+    TooLarge,
+    Truncated {
+        expected: usize,
+        got: usize,
+    },
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FetchError::NoTimeLeft => {
+                f.write_str("not started: the scrape's --timeout budget is spent")
+            }
+            FetchError::TimedOut => {
+                f.write_str("timed out (the scrape's --timeout budget ran out)")
+            }
+            FetchError::Refused => f.write_str("connection refused"),
+            FetchError::Io(e) => write!(f, "{e}"),
+            FetchError::Status {
+                code,
+                reason,
+                location,
+            } => {
+                write!(f, "HTTP {code} {reason}")?;
+                if let Some(loc) = location {
+                    write!(f, " (redirect to {loc}: the page wants a login)")?;
+                }
+                if *code == 403 {
+                    f.write_str(" (the hub refused the request)")?;
+                }
+                Ok(())
+            }
+            FetchError::TooLarge => write!(f, "body larger than {MAX_BODY_BYTES} bytes"),
+            FetchError::Truncated { expected, got } => {
+                write!(f, "body truncated: {got} of {expected} bytes")
+            }
+        }
+    }
+}
+
+impl std::error::Error for FetchError {}
+
+impl Hub {
+    pub fn new(authority: &str) -> Self {
+        Hub {
+            base: format!("http://{authority}"),
+            // Since 2022 the hub answers 403 to requests without a Referer.
+            referer: format!("http://{authority}/"),
+        }
+    }
+
+    /// GETs `path` and returns the body of a 200 response, or why not.
+    pub fn fetch(&self, path: &str, deadline: Instant) -> Result<Vec<u8>, FetchError> {
+        let secs = deadline.saturating_duration_since(Instant::now()).as_secs();
+        if secs == 0 {
+            return Err(FetchError::NoTimeLeft);
+        }
+        let response = minreq::get(format!("{}{path}", self.base))
+            .with_header("Referer", &self.referer)
+            .with_header("Connection", "close")
+            .with_timeout(secs)
+            .with_follow_redirects(false)
+            .with_max_headers_size(MAX_HEADERS_BYTES)
+            .with_max_status_line_length(MAX_STATUS_LINE_BYTES)
+            .send_lazy()
+            .map_err(classify)?;
+        if response.status_code != 200 {
+            return Err(FetchError::Status {
+                code: response.status_code,
+                reason: response.reason_phrase.chars().take(64).collect(),
+                location: header(&response.headers, "location")
+                    .map(|l| l.chars().take(128).collect()),
+            });
+        }
+        let expected = header(&response.headers, "content-length")
+            .and_then(|v| v.trim().parse::<usize>().ok());
+        if expected.is_some_and(|n| n > MAX_BODY_BYTES) {
+            return Err(FetchError::TooLarge);
+        }
+        let mut body = Vec::with_capacity(expected.unwrap_or(64 << 10).min(MAX_BODY_BYTES));
+        response
+            .take(MAX_BODY_BYTES as u64 + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| classify(minreq::Error::IoError(e)))?;
+        if body.len() > MAX_BODY_BYTES {
+            return Err(FetchError::TooLarge);
+        }
+        // minreq treats an early close as the end of a Content-Length body.
+        if let Some(expected) = expected {
+            if body.len() < expected {
+                return Err(FetchError::Truncated {
+                    expected,
+                    got: body.len(),
+                });
+            }
+        }
+        Ok(body)
+    }
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+fn classify(e: minreq::Error) -> FetchError {
+    match e {
+        minreq::Error::IoError(e) => match e.kind() {
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => FetchError::TimedOut,
+            io::ErrorKind::ConnectionRefused => FetchError::Refused,
+            _ => FetchError::Io(e.to_string()),
+        },
+        other => FetchError::Io(other.to_string()),
+    }
+}

@@ -1,0 +1,20 @@
+//! smarthub-exporter: a Prometheus exporter for the BT Smart Hub 2.
+//!
+//! Data flows one way: [`hub`] fetches a page → [`pages`] parses it into a
+//! typed snapshot (with [`script`] for the JavaScript pages and [`format`] for
+//! the hub's encodings) → [`metrics`] renders it with [`exposition`].
+//! [`scrape`] runs that pipeline per request; [`server`] and [`http`] answer
+//! Prometheus; [`cli`] and [`signals`] start and stop the process.
+//! See ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod exposition;
+pub mod format;
+pub mod http;
+pub mod hub;
+pub mod metrics;
+pub mod pages;
+pub mod scrape;
+pub mod script;
+pub mod server;
+pub mod signals;

@@ -1,0 +1,5 @@
+//! One renderer per hub page: a typed snapshot in, samples out. The seed's
+//! metric names, types and labels are kept so its Grafana dashboard works.
+
+pub mod lan;
+pub mod wan;

@@ -1,0 +1,323 @@
+//! `/cgi/cgi_basicMyDevice.js`: the hub's known devices and their traffic.
+//!
+//! The page is JavaScript: `var known_device_list=[{mac:'..',...},null]`,
+//! `var rate=[{mac:'..',tx:'..',rx:'..'},null]` and hundreds of
+//! `addCfg(...)` calls. [`crate::script`] reads the two lists; this module
+//! turns them into devices: percent-decoded, grouped entries split into one
+//! device per MAC, and traffic joined by MAC, case-insensitively.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use super::{parse_u64, ParseError};
+use crate::format::percent;
+use crate::script::{self, Lit};
+
+pub const PATH: &str = "/cgi/cgi_basicMyDevice.js";
+
+/// Label values are cut to this many bytes: device names are chosen by
+/// whoever joins the Wi-Fi, and a label is not the place for an essay.
+pub const MAX_LABEL_BYTES: usize = 128;
+/// Devices kept from one page, after splitting grouped entries.
+pub const MAX_DEVICES: usize = 4096;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    /// Upper-case, as the hub writes it in `known_device_list`.
+    pub mac: String,
+    /// The DHCP hostname (the seed's `hostname` label).
+    pub hostname: String,
+    pub ip: String,
+    /// The user-editable name (`unknown_<MAC>` when never set).
+    pub name: String,
+    /// Connected now (`activity`), when the hub says.
+    pub active: Option<bool>,
+    /// `eth1`..`eth4`, `wl0`, `wl1`, `NA`...
+    pub port: String,
+    pub os: String,
+    /// The hub's guess at the device type (`PC`, `Smartphone`, `WIFIEX`...).
+    pub kind: String,
+    /// Bytes since the hub started counting; `None` when the page has no
+    /// `rate` row for this device (it lists only active ones).
+    pub traffic: Option<Traffic>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Traffic {
+    /// Bytes the device received (downloaded): the row's `rx`.
+    pub rx_bytes: u64,
+    /// Bytes the device sent (uploaded): the row's `tx`.
+    pub tx_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Devices {
+    /// Sorted by MAC, one per MAC.
+    pub devices: Vec<Device>,
+    /// `rate` rows that name no known device: counted, never guessed into a
+    /// device's numbers.
+    pub unmatched_rates: usize,
+}
+
+pub fn parse(body: &[u8], deadline: Instant) -> Result<Devices, ParseError> {
+    let mut vars = script::read_vars(body, &["known_device_list", "rate"], deadline)
+        .map_err(|e| ParseError::page(e.to_string()))?
+        .into_iter();
+    let known = vars
+        .next()
+        .flatten()
+        .ok_or_else(|| ParseError::field("known_device_list", "not defined by the page"))?;
+    let rate = vars
+        .next()
+        .flatten()
+        .ok_or_else(|| ParseError::field("rate", "not defined by the page"))?;
+    from_lists(&known, &rate)
+}
+
+/// Builds the devices from the page's two lists.
+pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
+    let Lit::Array(known) = known else {
+        return Err(ParseError::field("known_device_list", "is not an array"));
+    };
+    let Lit::Array(rate) = rate else {
+        return Err(ParseError::field("rate", "is not an array"));
+    };
+
+    let mut by_mac: BTreeMap<String, Device> = BTreeMap::new();
+    for record in known.iter().filter_map(object) {
+        for device in split_group(record) {
+            if by_mac.len() == MAX_DEVICES {
+                log::warn!("{PATH}: more than {MAX_DEVICES} devices; the rest are dropped");
+                break;
+            }
+            // A MAC listed twice keeps its first entry: two series with the
+            // same labels would make the whole scrape invalid.
+            by_mac.entry(device.mac.clone()).or_insert(device);
+        }
+    }
+
+    let mut unmatched_rates = 0;
+    let mut seen_rate: Vec<String> = Vec::new();
+    for row in rate.iter().filter_map(object) {
+        let Some(mac) = text(row, "mac").map(|m| normalise_mac(&m)) else {
+            unmatched_rates += 1;
+            continue;
+        };
+        let (Some(rx), Some(tx)) = (
+            text(row, "rx").and_then(|v| parse_u64(&v)),
+            text(row, "tx").and_then(|v| parse_u64(&v)),
+        ) else {
+            log::debug!("{PATH}: rate row for {mac} has no numeric rx/tx");
+            continue;
+        };
+        if seen_rate.contains(&mac) {
+            log::debug!("{PATH}: second rate row for {mac} ignored");
+            continue;
+        }
+        match by_mac.get_mut(&mac) {
+            Some(device) => {
+                device.traffic = Some(Traffic {
+                    rx_bytes: rx,
+                    tx_bytes: tx,
+                });
+                seen_rate.push(mac);
+            }
+            None => {
+                log::debug!("{PATH}: rate row for {mac} matches no known device");
+                unmatched_rates += 1;
+            }
+        }
+    }
+
+    Ok(Devices {
+        devices: by_mac.into_values().collect(),
+        unmatched_rates,
+    })
+}
+
+type Record = [(String, Lit)];
+
+fn object(v: &Lit) -> Option<&Record> {
+    match v {
+        Lit::Object(fields) => Some(fields),
+        _ => None,
+    }
+}
+
+/// A field as decoded text. Strings are what the hub writes; whole numbers
+/// are accepted too (a hand-edited page may drop the quotes), anything else
+/// counts as absent.
+fn text(record: &Record, key: &str) -> Option<String> {
+    let (_, v) = record.iter().find(|(k, _)| k == key)?;
+    match v {
+        Lit::Str(s) => Some(percent::decode(s).into_owned()),
+        Lit::Num(n) if n.fract() == 0.0 && *n >= 0.0 && *n <= 9_007_199_254_740_992.0 => {
+            Some(format!("{}", *n as u64))
+        }
+        _ => None,
+    }
+}
+
+fn normalise_mac(mac: &str) -> String {
+    mac.trim().to_ascii_uppercase()
+}
+
+/// Cuts a label value to [`MAX_LABEL_BYTES`] on a character boundary.
+fn label(s: &str) -> String {
+    if s.len() <= MAX_LABEL_BYTES {
+        return s.to_owned();
+    }
+    let mut end = MAX_LABEL_BYTES;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_owned()
+}
+
+/// One device per MAC. The EE firmware groups a device's random MACs in one
+/// entry, with `mac`, `ip` and `port` holding comma-separated lists of equal
+/// length; a list whose length does not match is not split but left empty
+/// rather than guessed.
+fn split_group(record: &Record) -> Vec<Device> {
+    let Some(macs) = text(record, "mac") else {
+        log::debug!("{PATH}: a known_device_list entry has no mac; skipped");
+        return Vec::new();
+    };
+    let macs: Vec<String> = macs
+        .split(',')
+        .map(normalise_mac)
+        .filter(|m| !m.is_empty())
+        .collect();
+    let n = macs.len();
+    let part = |key: &str, i: usize| -> String {
+        let Some(v) = text(record, key) else {
+            return String::new();
+        };
+        if n == 1 {
+            return label(&v);
+        }
+        let parts: Vec<&str> = v.split(',').collect();
+        match parts.len() {
+            len if len == n => label(parts[i]),
+            1 => label(&v),
+            _ => String::new(),
+        }
+    };
+    let shared = |key: &str| -> String { text(record, key).map(|v| label(&v)).unwrap_or_default() };
+    let active = text(record, "activity").and_then(|a| match a.as_str() {
+        "1" => Some(true),
+        "0" => Some(false),
+        _ => None,
+    });
+    macs.iter()
+        .enumerate()
+        .map(|(i, mac)| Device {
+            mac: label(mac),
+            hostname: shared("hostname"),
+            ip: part("ip", i),
+            name: shared("name"),
+            active,
+            port: part("port", i),
+            os: shared("os"),
+            kind: shared("device"),
+            traffic: None,
+        })
+        .collect::<Vec<_>>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::js_literal::parse as lit;
+
+    fn build(known: &str, rate: &str) -> Devices {
+        from_lists(&lit(known).unwrap(), &lit(rate).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn joins_rates_by_mac_case_insensitively() {
+        let d = build(
+            "[{mac:'F8%3A32%3AE4%3A9E%3AA4%3A89',hostname:'jl%2Dquail',ip:'192%2E168%2E0%2E107',activity:'1'},{mac:'E4%3AF0%3A42%3A81%3AF6%3A30',hostname:'Chromecast',ip:'192%2E168%2E0%2E71',activity:'0'},null]",
+            "[{timestamp:'0',app:'4294967295',mac:'f8%3A32%3Ae4%3A9e%3Aa4%3A89',tx:'1313609',rx:'8765641'},null]",
+        );
+        assert_eq!(d.devices.len(), 2);
+        assert_eq!(d.devices[0].mac, "E4:F0:42:81:F6:30");
+        assert_eq!(d.devices[0].traffic, None);
+        assert_eq!(d.devices[0].active, Some(false));
+        assert_eq!(d.devices[1].hostname, "jl-quail");
+        assert_eq!(d.devices[1].ip, "192.168.0.107");
+        assert_eq!(
+            d.devices[1].traffic,
+            Some(Traffic {
+                rx_bytes: 8765641,
+                tx_bytes: 1313609
+            })
+        );
+        assert_eq!(d.unmatched_rates, 0);
+    }
+
+    #[test]
+    fn never_guesses_numbers() {
+        let d = build(
+            "[{mac:'AA'},{hostname:'no mac'},{mac:'BB'},null]",
+            "[{mac:'cc',tx:'1',rx:'2'},{mac:'aa',tx:'x',rx:'2'},{mac:'bb',tx:'18446744073709551615',rx:'5000000000'},{mac:'bb',tx:'1',rx:'1'},null]",
+        );
+        assert_eq!(d.devices.len(), 2);
+        assert_eq!(d.devices[0].traffic, None, "non-numeric tx stays absent");
+        assert_eq!(
+            d.devices[1].traffic,
+            Some(Traffic {
+                rx_bytes: 5_000_000_000,
+                tx_bytes: u64::MAX
+            })
+        );
+        assert_eq!(d.unmatched_rates, 1);
+    }
+
+    #[test]
+    fn splits_grouped_entries() {
+        let d = build(
+            "[{mac:'8A%3AA4%2C82%3AE7%2CF0%3A8A',hostname:'h3',ip:'1%2E1%2C2%2E2%2C3%2E3',port:'ath1%2Cath0',activity:'1'},null]",
+            "[{mac:'82:e7',tx:'1',rx:'2'}]",
+        );
+        let macs: Vec<_> = d.devices.iter().map(|d| d.mac.as_str()).collect();
+        assert_eq!(macs, ["82:E7", "8A:A4", "F0:8A"]);
+        assert_eq!(d.devices[0].ip, "2.2");
+        assert_eq!(
+            d.devices[0].port, "",
+            "two ports for three MACs are not guessed"
+        );
+        assert_eq!(d.devices[0].hostname, "h3");
+        assert!(d.devices[0].traffic.is_some());
+        assert!(d.devices[1].traffic.is_none());
+    }
+
+    #[test]
+    fn duplicate_macs_keep_the_first_and_labels_are_bounded() {
+        let long = "%C3%A9".repeat(200);
+        let d = build(&format!("[{{mac:'aa',hostname:'first'}},{{mac:'AA',hostname:'second'}},{{mac:'bb',hostname:'{long}'}}]"), "[]");
+        assert_eq!(d.devices.len(), 2);
+        assert_eq!(d.devices[0].hostname, "first");
+        assert!(d.devices[1].hostname.len() <= MAX_LABEL_BYTES);
+        assert!(d.devices[1].hostname.chars().all(|c| c == 'é'));
+    }
+
+    #[test]
+    fn numbers_and_odd_types() {
+        let d = build(
+            "[{mac:'AA',hostname:7,ip:true},1,'x',[1]]",
+            "[{mac:'aa',tx:10,rx:20.5}]",
+        );
+        assert_eq!(d.devices.len(), 1);
+        assert_eq!(d.devices[0].hostname, "7");
+        assert_eq!(d.devices[0].ip, "");
+        assert_eq!(d.devices[0].traffic, None);
+    }
+
+    #[test]
+    fn wrong_shapes_are_errors() {
+        assert!(from_lists(&Lit::Str("x".into()), &Lit::Array(vec![])).is_err());
+        assert!(from_lists(&Lit::Array(vec![]), &Lit::Null).is_err());
+        assert_eq!(build("[null]", "[null]"), Devices::default());
+    }
+}

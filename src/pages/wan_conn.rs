@@ -1,0 +1,368 @@
+//! `/nonAuth/wan_conn.xml`: the WAN connection, readable without a login.
+//!
+//! Each child of `<status>` carries a `value` attribute: either a scalar or a
+//! JS-style array with one row per WAN interface (row 0 Ethernet, row 1
+//! VDSL/G.fast, row 2 ADSL) whose cells are percent-encoded, `;`-separated
+//! strings. `wan_active_idx` names the live row; reading row 0 regardless
+//! (as the Go exporter did) reports zeros on every DSL line.
+//! Field meanings: `../shared/fixtures/FIELD-NOTES.md`.
+
+use std::borrow::Cow;
+
+use super::{parse_u64, ParseError};
+use crate::format::js_literal::{self, Lit};
+use crate::format::{percent, xml};
+
+pub const PATH: &str = "/nonAuth/wan_conn.xml";
+
+/// The active WAN interface, as the hub reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WanConn {
+    /// Seconds since the hub booted.
+    pub sysuptime: u64,
+    /// The live row of every per-interface list.
+    pub active_idx: usize,
+    /// The IP session is up.
+    pub connected: bool,
+    /// Seconds the IP session has been up: 0 while disconnected; `None` when
+    /// the hub's own numbers contradict each other (session start after now).
+    pub connection_uptime: Option<u64>,
+    /// Byte counters of the session; `None` when the hub did not give three
+    /// numbers (redacted or garbled captures).
+    pub volume: Option<Volume>,
+    /// Line rate in bit/s; `None` when unreadable.
+    pub rate: Option<Rate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Volume {
+    pub total_bytes: u64,
+    pub down_bytes: u64,
+    pub up_bytes: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub up_bps: u64,
+    pub down_bps: u64,
+}
+
+/// The hub has three WAN rows; anything far beyond is not a hub.
+const MAX_WAN_IDX: u64 = 15;
+
+pub fn parse(body: &[u8]) -> Result<WanConn, ParseError> {
+    let page = Page::parse(body)?;
+
+    let sysuptime = page.scalar_u64("sysuptime")?;
+    let active_idx = page.scalar_u64("wan_active_idx")?;
+    if active_idx > MAX_WAN_IDX {
+        return Err(ParseError::field(
+            "wan_active_idx",
+            format!("{active_idx} is not a WAN row"),
+        ));
+    }
+    let active_idx = active_idx as usize;
+
+    let status = page.row("wan_conn_status_list", active_idx)?;
+    let state = status.first().map(|s| s.as_ref()).unwrap_or("");
+    let connected = match state {
+        "connected" => true,
+        "disconnected" | "connecting" | "disconnecting" | "" => false,
+        other => {
+            return Err(ParseError::field(
+                "wan_conn_status_list",
+                format!("unknown connection state {other:?}"),
+            ))
+        }
+    };
+    let connection_uptime = if connected {
+        let since = status.get(1).and_then(|s| parse_u64(s));
+        match since {
+            Some(since) if since <= sysuptime => Some(sysuptime - since),
+            _ => {
+                log::debug!("{PATH}: wan_conn_status_list: session start {status:?} does not fit sysuptime {sysuptime}");
+                None
+            }
+        }
+    } else {
+        Some(0)
+    };
+
+    let volume = page
+        .optional_row("wan_conn_volume_list", active_idx)
+        .and_then(|f| match numbers::<3>(&f) {
+            Some([total_bytes, down_bytes, up_bytes]) => Some(Volume {
+                total_bytes,
+                down_bytes,
+                up_bytes,
+            }),
+            None => {
+                log::debug!(
+                    "{PATH}: wan_conn_volume_list row {active_idx} is not three numbers: {f:?}"
+                );
+                None
+            }
+        });
+
+    let rate = page
+        .optional_row("status_rate", active_idx)
+        .and_then(|f| match numbers::<2>(&f) {
+            Some([up_bps, down_bps]) => Some(Rate { up_bps, down_bps }),
+            None => {
+                log::debug!(
+                    "{PATH}: status_rate row {active_idx} does not start with two numbers: {f:?}"
+                );
+                None
+            }
+        });
+
+    Ok(WanConn {
+        sysuptime,
+        active_idx,
+        connected,
+        connection_uptime,
+        volume,
+        rate,
+    })
+}
+
+/// The first `N` fields as numbers, or `None` if any is missing or not one.
+fn numbers<const N: usize>(fields: &[Cow<'_, str>]) -> Option<[u64; N]> {
+    let mut out = [0; N];
+    for (slot, field) in out.iter_mut().zip(fields) {
+        *slot = parse_u64(field)?;
+    }
+    (fields.len() >= N).then_some(out)
+}
+
+/// The page's elements, looked up by name.
+pub struct Page {
+    elements: Vec<xml::Element>,
+}
+
+impl Page {
+    pub fn parse(body: &[u8]) -> Result<Page, ParseError> {
+        let text = std::str::from_utf8(body).map_err(|e| {
+            ParseError::page(format!("body is not UTF-8 text (byte {})", e.valid_up_to()))
+        })?;
+        let elements =
+            xml::children_of_root(text, "status").map_err(|e| ParseError::page(e.to_string()))?;
+        Ok(Page { elements })
+    }
+
+    fn value(&self, name: &'static str) -> Result<&str, ParseError> {
+        let el = self
+            .elements
+            .iter()
+            .find(|e| e.name == name)
+            .ok_or_else(|| ParseError::field(name, "missing from the page"))?;
+        el.attr("value")
+            .ok_or_else(|| ParseError::field(name, "has no value attribute"))
+    }
+
+    /// A scalar element, percent-decoded.
+    pub fn scalar(&self, name: &'static str) -> Result<String, ParseError> {
+        Ok(percent::decode(self.value(name)?).into_owned())
+    }
+
+    pub fn scalar_u64(&self, name: &'static str) -> Result<u64, ParseError> {
+        let v = self.scalar(name)?;
+        parse_u64(&v).ok_or_else(|| ParseError::field(name, format!("{v:?} is not a number")))
+    }
+
+    /// The rows of an array element, undecoded.
+    pub fn table(&self, name: &'static str) -> Result<Vec<Lit>, ParseError> {
+        match js_literal::parse(self.value(name)?) {
+            Ok(Lit::Array(rows)) => Ok(rows),
+            Ok(_) => Err(ParseError::field(name, "is not an array")),
+            Err(e) => Err(ParseError::field(name, e.to_string())),
+        }
+    }
+
+    /// Row `idx` of an array element as decoded fields. A row is either one
+    /// string of `;`-separated fields or a list of strings, one per field.
+    pub fn row(
+        &self,
+        name: &'static str,
+        idx: usize,
+    ) -> Result<Vec<Cow<'static, str>>, ParseError> {
+        let rows = self.table(name)?;
+        let row = rows
+            .into_iter()
+            .nth(idx)
+            .ok_or_else(|| ParseError::field(name, format!("has no row {idx}")))?;
+        let Lit::Array(cells) = row else {
+            return Err(ParseError::field(
+                name,
+                format!("row {idx} is empty (null)"),
+            ));
+        };
+        let fields = match cells.as_slice() {
+            [Lit::Str(one)] => percent::split_fields(one)
+                .into_iter()
+                .map(|f| Cow::Owned(f.into_owned()))
+                .collect(),
+            _ => cells
+                .iter()
+                .map(|c| match c {
+                    Lit::Str(s) => Ok(Cow::Owned(percent::decode(s).into_owned())),
+                    Lit::Null => Ok(Cow::Borrowed("")),
+                    _ => Err(ParseError::field(
+                        name,
+                        format!("row {idx} holds a non-string"),
+                    )),
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(fields)
+    }
+
+    /// Like [`Page::row`] for fields whose absence only drops their metrics:
+    /// the reason is logged at debug level.
+    pub fn optional_row(&self, name: &'static str, idx: usize) -> Option<Vec<Cow<'static, str>>> {
+        self.row(name, idx)
+            .map_err(|e| log::debug!("{PATH}: {e}"))
+            .ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(rows: &[(&str, &str)]) -> Vec<u8> {
+        let mut s = String::from("<status>\n");
+        for (name, value) in rows {
+            s.push_str(&format!("<{name} value=\"{value}\" />\n"));
+        }
+        s.push_str("</status>\n");
+        s.into_bytes()
+    }
+
+    #[test]
+    fn reads_the_active_row() {
+        let body = page(&[
+            (
+                "wan_conn_status_list",
+                "[['disconnected%3B0%3Bpass'],['connected%3B150%3Bpass'],null]",
+            ),
+            (
+                "wan_conn_volume_list",
+                "[['0%3B0%3B0'],['81650478525%3B67192513981%3B14457964544'],null]",
+            ),
+            (
+                "status_rate",
+                "[['0%3B0%3B0%3B0'],['18567000%3B65059000%3B0%3B0'],null]",
+            ),
+            ("sysuptime", "973412"),
+            ("wan_active_idx", "1"),
+        ]);
+        let w = parse(&body).unwrap();
+        assert_eq!(w.active_idx, 1);
+        assert!(w.connected);
+        assert_eq!(w.connection_uptime, Some(973412 - 150));
+        assert_eq!(
+            w.volume,
+            Some(Volume {
+                total_bytes: 81650478525,
+                down_bytes: 67192513981,
+                up_bytes: 14457964544
+            })
+        );
+        assert_eq!(
+            w.rate,
+            Some(Rate {
+                up_bps: 18567000,
+                down_bps: 65059000
+            })
+        );
+    }
+
+    #[test]
+    fn disconnected_means_zero_session_uptime() {
+        let body = page(&[
+            ("wan_conn_status_list", "[['disconnected%3B0%3Bpass'],null]"),
+            ("sysuptime", "100"),
+            ("wan_active_idx", "0"),
+        ]);
+        let w = parse(&body).unwrap();
+        assert!(!w.connected);
+        assert_eq!(w.connection_uptime, Some(0));
+        assert_eq!(w.volume, None);
+        assert_eq!(w.rate, None);
+    }
+
+    #[test]
+    fn contradictions_and_garbage_stay_absent() {
+        let body = page(&[
+            ("wan_conn_status_list", "[['connected%3B500%3Bpass'],null]"),
+            ("wan_conn_volume_list", "[['URL_encoded_string'],null]"),
+            ("status_rate", "[['12%3Bx'],null]"),
+            ("sysuptime", "100"),
+            ("wan_active_idx", "0"),
+        ]);
+        let w = parse(&body).unwrap();
+        assert_eq!(w.connection_uptime, None);
+        assert_eq!(w.volume, None);
+        assert_eq!(w.rate, None);
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("sysuptime", "1")], "field wan_active_idx: missing"),
+            (
+                &[("sysuptime", "x"), ("wan_active_idx", "0")],
+                "field sysuptime: \"x\" is not a number",
+            ),
+            (
+                &[
+                    ("sysuptime", "1"),
+                    ("wan_active_idx", "2"),
+                    ("wan_conn_status_list", "[['connected%3B1%3Bp'],null]"),
+                ],
+                "field wan_conn_status_list: has no row 2",
+            ),
+            (
+                &[
+                    ("sysuptime", "1"),
+                    ("wan_active_idx", "1"),
+                    ("wan_conn_status_list", "[['connected%3B1%3Bp'],null]"),
+                ],
+                "row 1 is empty",
+            ),
+            (
+                &[
+                    ("sysuptime", "1"),
+                    ("wan_active_idx", "0"),
+                    ("wan_conn_status_list", "[['weird%3B1'],null]"),
+                ],
+                "unknown connection state",
+            ),
+            (
+                &[
+                    ("sysuptime", "1"),
+                    ("wan_active_idx", "0"),
+                    ("wan_conn_status_list", "[['connected%3B1'"),
+                ],
+                "field wan_conn_status_list: unterminated",
+            ),
+            (
+                &[("sysuptime", "1"), ("wan_active_idx", "99")],
+                "is not a WAN row",
+            ),
+        ];
+        for (rows, want) in cases {
+            let err = parse(&page(rows)).unwrap_err().to_string();
+            assert!(err.contains(want), "{err:?} should contain {want:?}");
+        }
+        assert!(parse(b"\xff\xfe")
+            .unwrap_err()
+            .to_string()
+            .contains("not UTF-8"));
+        assert!(parse(b"<html><body>403</body></html>")
+            .unwrap_err()
+            .to_string()
+            .contains("root element"));
+    }
+}

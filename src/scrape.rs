@@ -1,0 +1,189 @@
+//! One scrape: fetch each enabled page → parse it into a snapshot → render.
+//!
+//! Pages are fetched one after the other (the hub's web server is feeble, so
+//! never more than one request is open to it), all inside one deadline. A
+//! page that fails loses its own metrics only. A result is reused for
+//! `--cache-ttl` seconds, so near-simultaneous scrapes (an HA pair of
+//! Prometheus servers, a refresh-happy browser) share one set of hub requests.
+
+use std::fmt;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use crate::exposition::{Exposition, Kind};
+use crate::hub::{FetchError, Hub};
+use crate::metrics;
+use crate::pages::{my_device, wan_conn, ParseError};
+
+/// A hub page and the metrics read from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Collector {
+    /// `/nonAuth/wan_conn.xml`: the WAN connection.
+    Wan,
+    /// `/cgi/cgi_basicMyDevice.js`: devices and their traffic (JavaScript).
+    Lan,
+}
+
+impl Collector {
+    pub const ALL: [Collector; 2] = [Collector::Wan, Collector::Lan];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Collector::Wan => "wan",
+            Collector::Lan => "lan",
+        }
+    }
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Collector::Wan => wan_conn::PATH,
+            Collector::Lan => my_device::PATH,
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+pub struct Config {
+    pub timeout: Duration,
+    pub collectors: Vec<Collector>,
+    pub cache_ttl: Duration,
+}
+
+/// Why a collector produced nothing.
+#[derive(Debug)]
+pub enum CollectorError {
+    Fetch(FetchError),
+    Parse(ParseError),
+}
+
+impl fmt::Display for CollectorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CollectorError::Fetch(e) => write!(f, "{e}"),
+            CollectorError::Parse(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+enum Snapshot {
+    Wan(wan_conn::WanConn),
+    Lan(my_device::Devices),
+}
+
+struct Outcome {
+    collector: Collector,
+    duration: Duration,
+    result: Result<Snapshot, CollectorError>,
+}
+
+pub struct Scraper {
+    hub: Hub,
+    config: Config,
+    last: Option<(Instant, Rc<[u8]>)>,
+}
+
+impl Scraper {
+    pub fn new(hub: Hub, config: Config) -> Self {
+        Scraper {
+            hub,
+            config,
+            last: None,
+        }
+    }
+
+    /// The exposition for `/metrics`: a fresh scrape, or the last one while it
+    /// is younger than the cache TTL (failures are cached too, so a down hub
+    /// is not retried in a tight loop).
+    pub fn metrics(&mut self) -> Rc<[u8]> {
+        if let Some((at, body)) = &self.last {
+            if at.elapsed() < self.config.cache_ttl {
+                return Rc::clone(body);
+            }
+        }
+        let body: Rc<[u8]> = self.scrape().into();
+        self.last = Some((Instant::now(), Rc::clone(&body)));
+        body
+    }
+
+    fn scrape(&self) -> Vec<u8> {
+        let deadline = Instant::now() + self.config.timeout;
+        let outcomes: Vec<Outcome> = self
+            .config
+            .collectors
+            .iter()
+            .map(|&collector| {
+                let started = Instant::now();
+                let result = self.collect(collector, deadline);
+                if let Err(e) = &result {
+                    log::error!("GET {}: {e}", collector.path());
+                }
+                Outcome {
+                    collector,
+                    duration: started.elapsed(),
+                    result,
+                }
+            })
+            .collect();
+        render(&outcomes).into_bytes()
+    }
+
+    fn collect(&self, collector: Collector, deadline: Instant) -> Result<Snapshot, CollectorError> {
+        let body = self
+            .hub
+            .fetch(collector.path(), deadline)
+            .map_err(CollectorError::Fetch)?;
+        match collector {
+            Collector::Wan => wan_conn::parse(&body).map(Snapshot::Wan),
+            Collector::Lan => my_device::parse(&body, deadline).map(Snapshot::Lan),
+        }
+        .map_err(CollectorError::Parse)
+    }
+}
+
+fn render(outcomes: &[Outcome]) -> Exposition {
+    let mut out = Exposition::new();
+    out.family(
+        "smarthub_exporter_build_info",
+        Kind::Gauge,
+        "The exporter's version, as a label; always 1.",
+    )
+    .sample(&[("version", env!("CARGO_PKG_VERSION"))], 1u64);
+    // Named smarthub_up, never `up`: Prometheus owns `up` for every target,
+    // and the seed's own `up` overwrote it.
+    out.family(
+        "smarthub_up",
+        Kind::Gauge,
+        "1 when every enabled page of the hub was fetched and parsed in this scrape, else 0.",
+    )
+    .sample(&[], outcomes.iter().all(|o| o.result.is_ok()));
+    let mut f = out.family(
+        "smarthub_scrape_collector_duration_seconds",
+        Kind::Gauge,
+        "Seconds a collector took to fetch and parse its hub page.",
+    );
+    for o in outcomes {
+        f.sample(
+            &[("collector", o.collector.name())],
+            o.duration.as_secs_f64(),
+        );
+    }
+    let mut f = out.family(
+        "smarthub_scrape_collector_success",
+        Kind::Gauge,
+        "Whether a collector fetched and parsed its hub page (1) or failed (0).",
+    );
+    for o in outcomes {
+        f.sample(&[("collector", o.collector.name())], o.result.is_ok());
+    }
+    for o in outcomes {
+        match &o.result {
+            Ok(Snapshot::Wan(w)) => metrics::wan::render(w, &mut out),
+            Ok(Snapshot::Lan(d)) => metrics::lan::render(d, &mut out),
+            Err(_) => {}
+        }
+    }
+    out
+}

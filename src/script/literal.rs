@@ -1,0 +1,34 @@
+//! The JavaScript-free reader: finds `var NAME = <literal>` and parses the
+//! literal. It cannot run code, so a page that builds its lists with
+//! expressions is refused rather than guessed at.
+
+use std::time::Instant;
+
+use super::{check_limits, Lit, ScriptError};
+use crate::format::js_literal;
+
+/// Reads the named variables; the deadline is not consulted because the
+/// parse is linear in the (size-capped) body.
+pub fn read_vars(
+    src: &[u8],
+    names: &[&str],
+    _deadline: Instant,
+) -> Result<Vec<Option<Lit>>, ScriptError> {
+    // Lossy: a stray non-UTF-8 byte outside the lists must not sink the page;
+    // inside a string it becomes U+FFFD, as the JS engine reads it.
+    let text = String::from_utf8_lossy(src);
+    names
+        .iter()
+        .map(|name| {
+            let v = js_literal::find_var(&text, name)
+                .map_err(|e| ScriptError::Failed(format!("{name}: {e}")))?;
+            if let Some(v) = &v {
+                check_limits(v, 0).map_err(|e| match e {
+                    ScriptError::TooBig(m) => ScriptError::TooBig(format!("{name}: {m}")),
+                    other => other,
+                })?;
+            }
+            Ok(v)
+        })
+        .collect()
+}

@@ -1,0 +1,309 @@
+//! The JavaScript reader: runs the page in QuickJS, in a fresh runtime per
+//! page, then copies the named variables out as [`Lit`] values.
+//!
+//! The sandbox: only the base objects plus the parser (no `Date`, `Promise`,
+//! `Proxy`, typed arrays, modules or host functions), `addCfg` defined as a
+//! no-op because the page calls it ~480 times, a heap limit, a native stack
+//! limit, and an interrupt handler that stops the script at the scrape
+//! deadline. Copying values out runs under the same limits, because reading
+//! a property can run a hostile getter.
+
+use std::time::Instant;
+
+use rquickjs::context::intrinsic;
+use rquickjs::{Context, Ctx, Runtime, Value};
+
+use super::limits::*;
+use super::{Lit, ScriptError};
+
+pub fn read_vars(
+    src: &[u8],
+    names: &[&str],
+    deadline: Instant,
+) -> Result<Vec<Option<Lit>>, ScriptError> {
+    let rt =
+        Runtime::new().map_err(|e| ScriptError::Failed(format!("cannot start QuickJS: {e}")))?;
+    rt.set_memory_limit(JS_MEMORY_BYTES);
+    rt.set_max_stack_size(JS_STACK_BYTES);
+    rt.set_interrupt_handler(Some(Box::new(move || Instant::now() >= deadline)));
+    let context = Context::custom::<intrinsic::Eval>(&rt)
+        .map_err(|e| ScriptError::Failed(format!("cannot create a JS context: {e}")))?;
+    context.with(|ctx| {
+        run(&ctx, b"function addCfg(){}".to_vec(), deadline)?;
+        run(&ctx, src.to_vec(), deadline)?;
+        names
+            .iter()
+            .map(|name| {
+                // Reading the binding (rather than a property of the global
+                // object) also finds `let`/`const`, as the literal reader does;
+                // `typeof` keeps a missing name from throwing.
+                let probe = format!("typeof {name} === 'undefined' ? undefined : {name}");
+                let v = run(&ctx, probe.into_bytes(), deadline)?;
+                if v.is_undefined() {
+                    return Ok(None);
+                }
+                let mut budget = Budget { deadline, steps: 0 };
+                to_lit(&v, 0, &mut budget).map(Some).map_err(|e| match e {
+                    ScriptError::TooBig(m) => ScriptError::TooBig(format!("{name}: {m}")),
+                    other => other,
+                })
+            })
+            .collect()
+    })
+}
+
+/// Evaluates a script, turning a thrown exception into a readable error.
+fn run<'js>(ctx: &Ctx<'js>, src: Vec<u8>, deadline: Instant) -> Result<Value<'js>, ScriptError> {
+    match ctx.eval::<Value, _>(src) {
+        Ok(v) => Ok(v),
+        Err(rquickjs::Error::Exception) => {
+            if Instant::now() >= deadline {
+                return Err(ScriptError::Timeout);
+            }
+            Err(ScriptError::Failed(describe(ctx, ctx.catch())))
+        }
+        Err(e) => Err(ScriptError::Failed(e.to_string())),
+    }
+}
+
+/// The message of a thrown value, read without calling back into the page
+/// (a thrown object's `toString` is page code).
+fn describe<'js>(_ctx: &Ctx<'js>, thrown: Value<'js>) -> String {
+    if let Some(exc) = thrown.as_exception() {
+        let mut msg = exc.message().unwrap_or_default();
+        if let Some(line) = exc
+            .as_object()
+            .get::<_, Value>("lineNumber")
+            .ok()
+            .and_then(|v| v.as_number())
+        {
+            msg.push_str(&format!(" (line {line})"));
+        }
+        if msg.len() > 200 {
+            msg.truncate(
+                msg.char_indices()
+                    .take_while(|(i, _)| *i < 200)
+                    .last()
+                    .map_or(0, |(i, c)| i + c.len_utf8()),
+            );
+        }
+        return msg;
+    }
+    match thrown.as_string().and_then(|s| s.to_string().ok()) {
+        Some(s) => format!("threw a string of {} bytes", s.len()),
+        None => format!("threw a value of type {}", thrown.type_name()),
+    }
+}
+
+struct Budget {
+    deadline: Instant,
+    steps: u32,
+}
+
+impl Budget {
+    /// The copy loops run in Rust, outside the interrupt handler's reach, so
+    /// they check the deadline themselves every so often.
+    fn step(&mut self) -> Result<(), ScriptError> {
+        self.steps += 1;
+        if self.steps % 256 == 0 && Instant::now() >= self.deadline {
+            return Err(ScriptError::Timeout);
+        }
+        Ok(())
+    }
+}
+
+/// Copies a JS value into a [`Lit`], enforcing the same limits as
+/// [`super::check_limits`] as it goes, so nothing over the limits is built.
+fn to_lit(v: &Value<'_>, depth: usize, budget: &mut Budget) -> Result<Lit, ScriptError> {
+    budget.step()?;
+    if depth > MAX_DEPTH {
+        return Err(ScriptError::TooBig(format!(
+            "nested deeper than {MAX_DEPTH}"
+        )));
+    }
+    if let Some(s) = v.as_string() {
+        // A string with a lone surrogate is not UTF-8; the field is unusable
+        // rather than the page.
+        let Ok(s) = s.to_string() else {
+            return Ok(Lit::Null);
+        };
+        if s.len() > MAX_STRING_BYTES {
+            return Err(ScriptError::TooBig(format!(
+                "a string of {} bytes (limit {MAX_STRING_BYTES})",
+                s.len()
+            )));
+        }
+        return Ok(Lit::Str(s));
+    }
+    if let Some(n) = v.as_number() {
+        return Ok(Lit::Num(n));
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(Lit::Bool(b));
+    }
+    if let Some(arr) = v.as_array() {
+        // `Array::len` asserts the length fits an i32; a hostile page can make
+        // it 2^32-1, so the length is read as a plain number instead.
+        let len = arr
+            .as_object()
+            .get::<_, Value>("length")
+            .map_err(|e| caught(v.ctx(), e, budget.deadline))?
+            .as_number()
+            .unwrap_or(0.0);
+        if len > MAX_ARRAY_LEN as f64 {
+            return Err(ScriptError::TooBig(format!(
+                "an array of {len} elements (limit {MAX_ARRAY_LEN})"
+            )));
+        }
+        let mut items = Vec::with_capacity(len as usize);
+        for i in 0..len as usize {
+            let item: Value = arr
+                .get(i)
+                .map_err(|e| caught(v.ctx(), e, budget.deadline))?;
+            items.push(to_lit(&item, depth + 1, budget)?);
+        }
+        return Ok(Lit::Array(items));
+    }
+    if v.is_function() {
+        return Ok(Lit::Null);
+    }
+    if let Some(obj) = v.as_object() {
+        let mut fields = Vec::new();
+        for key in obj.keys::<String>() {
+            let key = key.map_err(|e| caught(v.ctx(), e, budget.deadline))?;
+            if fields.len() == MAX_OBJECT_FIELDS {
+                return Err(ScriptError::TooBig(format!(
+                    "an object with more than {MAX_OBJECT_FIELDS} properties"
+                )));
+            }
+            let value: Value = obj
+                .get(key.as_str())
+                .map_err(|e| caught(v.ctx(), e, budget.deadline))?;
+            let value = to_lit(&value, depth + 1, budget)?;
+            fields.push((key, value));
+        }
+        return Ok(Lit::Object(fields));
+    }
+    Ok(Lit::Null)
+}
+
+fn caught(ctx: &Ctx<'_>, e: rquickjs::Error, deadline: Instant) -> ScriptError {
+    if Instant::now() >= deadline {
+        return ScriptError::Timeout;
+    }
+    match e {
+        rquickjs::Error::Exception => ScriptError::Failed(describe(ctx, ctx.catch())),
+        other => ScriptError::Failed(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn soon() -> Instant {
+        Instant::now() + Duration::from_secs(2)
+    }
+
+    #[test]
+    fn reads_lists_and_ignores_addcfg() {
+        let src = b"var a=[{mac:'x',n:1},null];\naddCfg(\"k\",1,'v');\nlet b='s'; const c=[1,[2]];";
+        let v = read_vars(src, &["a", "b", "c", "missing"], soon()).unwrap();
+        assert_eq!(
+            v,
+            vec![
+                Some(Lit::Array(vec![
+                    Lit::Object(vec![
+                        ("mac".into(), Lit::Str("x".into())),
+                        ("n".into(), Lit::Num(1.0))
+                    ]),
+                    Lit::Null
+                ])),
+                Some(Lit::Str("s".into())),
+                Some(Lit::Array(vec![
+                    Lit::Num(1.0),
+                    Lit::Array(vec![Lit::Num(2.0)])
+                ])),
+                None,
+            ]
+        );
+    }
+
+    #[test]
+    fn stops_an_infinite_loop_at_the_deadline() {
+        let deadline = Instant::now() + Duration::from_millis(200);
+        let start = Instant::now();
+        assert_eq!(
+            read_vars(b"while(true){}", &["a"], deadline),
+            Err(ScriptError::Timeout)
+        );
+        assert!(start.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn survives_memory_bombs_deep_recursion_and_huge_arrays() {
+        let bomb = b"var s='x'; while(true){ s = s + s; }";
+        assert!(matches!(
+            read_vars(bomb, &["s"], soon()),
+            Err(ScriptError::Failed(_))
+        ));
+        let rec = b"function f(n){ return f(n+1)+1; } f(0);";
+        assert!(matches!(
+            read_vars(rec, &["f"], soon()),
+            Err(ScriptError::Failed(_))
+        ));
+        let nest = format!("var a = {}1{};", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(matches!(
+            read_vars(nest.as_bytes(), &["a"], soon()),
+            Err(ScriptError::Failed(_))
+        ));
+        let sparse = b"var a = []; a.length = 4294967295;";
+        assert!(matches!(
+            read_vars(sparse, &["a"], soon()),
+            Err(ScriptError::TooBig(_))
+        ));
+        let cyc = b"var a = []; a.push(a);";
+        assert!(matches!(
+            read_vars(cyc, &["a"], soon()),
+            Err(ScriptError::TooBig(_))
+        ));
+    }
+
+    #[test]
+    fn hostile_getters_and_throws_are_bounded() {
+        let deadline = Instant::now() + Duration::from_millis(200);
+        let getter = b"var a = [{}]; Object.defineProperty(a[0], 'mac', {enumerable:true, get(){ while(1){} }});";
+        assert_eq!(
+            read_vars(getter, &["a"], deadline),
+            Err(ScriptError::Timeout)
+        );
+        let throw_obj = b"throw {toString(){ while(1){} }};";
+        let err = read_vars(throw_obj, &["a"], soon()).unwrap_err();
+        assert_eq!(
+            err,
+            ScriptError::Failed("threw a value of type object".into())
+        );
+        let err = read_vars(b"var a = ;", &["a"], soon()).unwrap_err();
+        assert!(
+            err.to_string().contains("SyntaxError") || err.to_string().contains("unexpected"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn nothing_outside_the_sandbox_is_reachable() {
+        let probe = b"var seen = [typeof require, typeof process, typeof Date, typeof Promise, typeof Proxy, typeof fetch, typeof setTimeout, typeof std, typeof os];";
+        let v = read_vars(probe, &["seen"], soon())
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        let Lit::Array(items) = v else {
+            panic!("not an array")
+        };
+        assert!(
+            items.iter().all(|i| *i == Lit::Str("undefined".into())),
+            "{items:?}"
+        );
+    }
+}
