@@ -42,11 +42,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The bound address, not the configured one: `--listen 127.0.0.1:0`
+    // picks a free port, and this line is how a supervisor or test learns it.
+    let bound = listener.local_addr().unwrap_or(config.listen);
     let names: Vec<&str> = config.collectors.iter().map(|c| c.name()).collect();
     log::info!(
         "smarthub-exporter {} listening on {}, reading hub {} (collectors: {}; timeout {}s)",
         env!("CARGO_PKG_VERSION"),
-        config.listen,
+        bound,
         config.hub,
         if names.is_empty() {
             "none".to_owned()

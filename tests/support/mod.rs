@@ -1,0 +1,49 @@
+//! Shared by the integration tests and the benchmark: a fake hub (a real TCP
+//! server), a handle on the real exporter binary, page generators in the
+//! hub's syntax, and a strict reader of the exposition format.
+#![allow(dead_code)]
+
+pub mod expo;
+pub mod exporter;
+pub mod fake_hub;
+pub mod pages;
+
+use std::path::{Path, PathBuf};
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture under `tests/fixtures/`.
+pub fn fixture(rel: &str) -> Vec<u8> {
+    let p = repo_root().join("tests/fixtures").join(rel);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("fixture {}: {e}", p.display()))
+}
+
+/// The folder of captures that may not be copied here (GPL or unlicensed):
+/// `$SMARTHUB_SHARED_FIXTURES`, else `../shared/fixtures` next to the repo.
+pub fn shared_fixtures_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("SMARTHUB_SHARED_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("../shared/fixtures"));
+    dir.join("MANIFEST.md").is_file().then_some(dir)
+}
+
+pub fn shared_fixture(rel: &str) -> Option<Vec<u8>> {
+    shared_fixtures_dir().and_then(|d| std::fs::read(d.join(rel)).ok())
+}
+
+/// The jxwolstenholme captures end with a `# rest of file truncated` line
+/// their publisher added; it is not JavaScript, so it is dropped.
+pub fn strip_publisher_notes(page: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(page);
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .into_bytes()
+}
+
+pub fn exists(p: &Path) -> bool {
+    p.exists()
+}
