@@ -3,11 +3,12 @@
 
 use std::fmt;
 use std::io::{self, Read};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Bodies bigger than this are refused: the largest real page is ~130 KB
 /// (250 devices), so 4 MiB leaves room for any hub and none for a flood.
 pub const MAX_BODY_BYTES: usize = 4 << 20;
+const DEADLINE_SLACK: Duration = Duration::from_millis(50);
 const MAX_HEADERS_BYTES: usize = 16 << 10;
 const MAX_STATUS_LINE_BYTES: usize = 1 << 10;
 
@@ -88,7 +89,12 @@ impl Hub {
 
     /// GETs `path` and returns the body of a 200 response, or why not.
     pub fn fetch(&self, path: &str, deadline: Instant) -> Result<Vec<u8>, FetchError> {
-        let secs = deadline.saturating_duration_since(Instant::now()).as_secs();
+        // minreq takes whole seconds. Rounding down keeps every request
+        // inside the deadline; the slack lets a budget of 5 s still be 5 s
+        // (not 4) a few microseconds after the scrape started, at the cost of
+        // overrunning it by at most that slack.
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        let secs = (remaining + DEADLINE_SLACK).as_secs();
         if secs == 0 {
             return Err(FetchError::NoTimeLeft);
         }

@@ -80,9 +80,25 @@ impl Exporter {
         if let Some(hub) = hub {
             cmd.args(["--host", hub]);
         }
-        if !args.contains(&"--listen") {
-            cmd.args(["--listen", "127.0.0.1:0"]);
-        }
+        // Below info level the exporter does not log where it listens, so
+        // give it a port picked here and wait for it to accept.
+        let quiet = args
+            .windows(2)
+            .any(|w| w[0] == "--log-level" && matches!(w[1], "error" | "warn"));
+        let fixed_port = if quiet {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            cmd.args(["--listen", &format!("127.0.0.1:{port}")]);
+            Some(port)
+        } else {
+            if !args.contains(&"--listen") {
+                cmd.args(["--listen", "127.0.0.1:0"]);
+            }
+            None
+        };
         cmd.args(args).env_remove("SMARTHUB_HOST");
         for (k, v) in env {
             cmd.env(k, v);
@@ -108,6 +124,18 @@ impl Exporter {
             }
         });
         let wait = Duration::from_secs(10 * slowdown() as u64);
+        if let Some(port) = fixed_port {
+            let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+            let t = Instant::now();
+            while TcpStream::connect(addr).is_err() {
+                if t.elapsed() > wait {
+                    let _ = child.kill();
+                    panic!("exporter did not start listening on {addr}");
+                }
+                thread::sleep(Duration::from_millis(20));
+            }
+            return Exporter { child, addr, log };
+        }
         let addr = match rx.recv_timeout(wait) {
             Ok(a) => a.parse().expect("listening address"),
             Err(_) => {
@@ -125,8 +153,22 @@ impl Exporter {
         self.child.id()
     }
 
+    /// The log so far. Lines arrive through a pipe, so a line written just
+    /// before a response may not be here yet: use [`Exporter::wait_log`].
     pub fn log(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
+    }
+
+    /// Waits up to 3 s for a log line matching `pred`.
+    pub fn wait_log(&self, pred: impl Fn(&str) -> bool) -> bool {
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(3) {
+            if self.log.lock().unwrap().iter().any(|l| pred(l)) {
+                return true;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+        false
     }
 
     /// Sends raw bytes and reads the whole answer (the server closes).

@@ -1,0 +1,103 @@
+//! Hostile JavaScript on the device page: anyone on the Wi-Fi names their
+//! device, and anyone who owns the hub writes the page. Each attack must end
+//! within the scrape's deadline, inside the memory limit, with the WAN
+//! metrics intact, and leave nothing running after the answer.
+#![cfg(feature = "js")]
+
+mod support;
+
+use std::thread::sleep;
+use std::time::Duration;
+
+use support::exporter::Exporter;
+use support::fake_hub::{FakeHub, Reply};
+use support::fixture;
+
+const WAN: &str = "/nonAuth/wan_conn.xml";
+const LAN: &str = "/cgi/cgi_basicMyDevice.js";
+
+const ATTACKS: &[(&str, &str)] = &[
+    ("infinite loop", "var known_device_list=[]; var rate=[]; for(;;){}"),
+    ("string doubling", "var s='x'; for(;;){ s = s + s; }"),
+    ("array growth", "var a=[]; for(;;){ a.push({mac:'AA', hostname: 'x'.repeat(100)}); }"),
+    ("huge array", "var known_device_list = new Array(1e9).fill('x'); var rate=[];"),
+    ("deep recursion", "function f(n){ return f(n+1) + 1; } f(0);"),
+    ("deeply nested literal", ""), // filled in below
+    ("getter that never returns", "var known_device_list=[{}]; Object.defineProperty(known_device_list[0], 'mac', {enumerable: true, get: function(){ for(;;){} }}); var rate=[];"),
+    ("thrown object with a looping toString", "throw {toString: function(){ for(;;){} }};"),
+    ("sparse array of length 2^32-1", "var known_device_list=[]; known_device_list.length=4294967295; var rate=[];"),
+    ("cyclic list", "var known_device_list=[]; known_device_list.push(known_device_list); var rate=[];"),
+    ("10 million devices", "var known_device_list=[]; for (var i=0;i<1e7;i++) known_device_list.push({mac:''+i}); var rate=[];"),
+    ("catch and retry", "for(;;){ try { for(;;){} } catch(e) {} }"),
+    ("eval of a loop", "eval('for(;;){}');"),
+];
+
+#[test]
+fn every_attack_is_contained() {
+    let hub = FakeHub::start();
+    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    let exp = Exporter::start(&hub.host(), &["--timeout", "2", "--cache-ttl", "0"]);
+    let nested = format!(
+        "var known_device_list={}1{}; var rate=[];",
+        "[".repeat(1 << 20),
+        "]".repeat(1 << 20)
+    );
+    for (name, src) in ATTACKS {
+        let src = if src.is_empty() { nested.as_str() } else { src };
+        hub.set(LAN, Reply::ok(src));
+        let (m, took) = exp.timed_scrape();
+        assert!(took <= Duration::from_millis(2700), "{name}: took {took:?}");
+        assert_eq!(m.collector_success("lan"), Some(0.0), "{name}");
+        assert_eq!(m.collector_success("wan"), Some(1.0), "{name}");
+        assert_eq!(m.value("smarthub_connected"), 1.0, "{name}");
+    }
+    // The heap limit (16 MiB) held: peak RSS stays well under what the
+    // attacks asked for (gigabytes).
+    let hwm = exp.vm_hwm_kib();
+    assert!(hwm < 40 * 1024, "peak RSS {hwm} KiB");
+    // Nothing runs on after the answers: no CPU, no stray threads.
+    sleep(Duration::from_millis(300));
+    let before = exp.cpu_ticks();
+    sleep(Duration::from_secs(1));
+    let burnt = exp.cpu_ticks() - before;
+    assert!(burnt <= 1, "{burnt} ticks of CPU while idle");
+    assert_eq!(exp.threads(), 1, "helper threads left behind");
+    // And it still serves real pages afterwards.
+    hub.set(LAN, Reply::ok(fixture("hub/my_device_2dev.js")));
+    let m = exp.scrape();
+    assert_eq!(m.value("smarthub_up"), 1.0);
+}
+
+#[test]
+fn html_instead_of_javascript_is_named() {
+    let hub = FakeHub::start();
+    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(LAN, Reply::ok(fixture("hub/login.htm")));
+    let exp = Exporter::start(&hub.host(), &[]);
+    let m = exp.scrape();
+    assert_eq!(m.collector_success("lan"), Some(0.0));
+    assert!(
+        exp.wait_log(|l| l.contains(LAN) && l.contains("HTML page, not JavaScript")),
+        "{:?}",
+        exp.log()
+    );
+}
+
+#[test]
+fn the_page_cannot_reach_outside_the_sandbox() {
+    // If any host object existed, the page could leak it into a label.
+    let hub = FakeHub::start();
+    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(
+        LAN,
+        Reply::ok(
+            "var probe = [typeof require, typeof process, typeof std, typeof os, typeof fetch, typeof XMLHttpRequest, \
+             typeof setTimeout, typeof Date, typeof Promise, typeof import_meta, typeof globalThis.print].join(',');\n\
+             var known_device_list=[{mac:'AA',hostname:probe,ip:'1'}]; var rate=[{mac:'aa',tx:'1',rx:'2'}];",
+        ),
+    );
+    let exp = Exporter::start(&hub.host(), &[]);
+    let m = exp.scrape();
+    let host = &m.series("smarthub_lan_downloaded_bytes")[0].labels["hostname"];
+    assert!(host.split(',').all(|t| t == "undefined"), "{host}");
+}

@@ -1,0 +1,214 @@
+//! Interop with the real Prometheus tools (Debian package `prometheus`,
+//! installed by `.ci/test` when missing): `promtool check metrics` on the
+//! output, and a Prometheus server scraping the binary, with the fake hub
+//! behind it, answering every query of the seed's Grafana dashboard.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use support::exporter::Exporter;
+use support::fake_hub::FakeHub;
+
+/// The queries of the seed's Grafana dashboard, as listed in
+/// `shared/seed/dashboard-queries.tsv` (checked against it when present).
+const SEED_QUERIES: &[&str] = &[
+    "sum (smarthub_connected)",
+    "sum (smarthub_uptime)",
+    "sum (smarthub_connection_uptime)",
+    "sum (smarthub_downloaded_bytes)",
+    "sum (smarthub_uploaded_bytes)",
+    "sum (rate(smarthub_uploaded_bytes[$__rate_interval])*8)",
+    "sum (rate(smarthub_downloaded_bytes[$__rate_interval])*8)",
+    "sum by (mac, ip, hostname) (rate(smarthub_lan_downloaded_bytes[$__rate_interval])*8 !=0)",
+    "sum by (mac, ip, hostname) (-rate(smarthub_lan_uploaded_bytes[$__rate_interval])*8 !=0)",
+    "sum by (mac, ip, hostname) (smarthub_lan_downloaded_bytes)",
+    "sum by (mac, ip, hostname) (smarthub_lan_uploaded_bytes)",
+];
+
+fn tool(name: &str) -> PathBuf {
+    let found = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join(name))
+        .find(|p| p.is_file());
+    found.unwrap_or_else(|| {
+        panic!("`{name}` is not installed: `apt-get install prometheus`, or run .ci/test, which installs it")
+    })
+}
+
+#[test]
+fn seed_queries_match_the_seed_dashboard() {
+    let Some(tsv) = support::shared_fixtures_dir().map(|d| d.join("../seed/dashboard-queries.tsv"))
+    else {
+        eprintln!("../shared not present: the copy of the seed queries is not re-checked");
+        return;
+    };
+    let text = std::fs::read_to_string(tsv).unwrap();
+    let from_seed: Vec<&str> = text.lines().filter_map(|l| l.split('\t').nth(1)).collect();
+    assert_eq!(from_seed, SEED_QUERIES);
+}
+
+#[test]
+fn promtool_finds_only_the_seed_counter_names() {
+    let hub = FakeHub::with_pages(5);
+    let exp = Exporter::start(&hub.host(), &[]);
+    let body = exp.get("/metrics").body;
+    let mut child = Command::new(tool("promtool"))
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&body).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let mut problems: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .chain(String::from_utf8_lossy(&out.stderr).lines())
+        .map(str::to_owned)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    problems.sort();
+    assert_eq!(
+        problems,
+        [
+            "smarthub_downloaded_bytes counter metrics should have \"_total\" suffix",
+            "smarthub_lan_downloaded_bytes counter metrics should have \"_total\" suffix",
+            "smarthub_lan_uploaded_bytes counter metrics should have \"_total\" suffix",
+            "smarthub_uploaded_bytes counter metrics should have \"_total\" suffix",
+        ],
+        "promtool: {:?}",
+        out.status
+    );
+}
+
+struct Prometheus {
+    child: Child,
+    port: u16,
+    _dir: TempDir,
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn start_prometheus(target: &str) -> Prometheus {
+    let dir = std::env::temp_dir().join(format!(
+        "smarthub-prom-{}-{}",
+        std::process::id(),
+        target.replace(':', "_")
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = format!(
+        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: smarthub\n    static_configs:\n      - targets: ['{target}']\n"
+    );
+    std::fs::write(dir.join("prometheus.yml"), config).unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(tool("prometheus"))
+        .arg(format!(
+            "--config.file={}",
+            dir.join("prometheus.yml").display()
+        ))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Prometheus {
+        child,
+        port,
+        _dir: TempDir(dir),
+    }
+}
+
+/// Runs an instant query; returns the JSON answer.
+fn query(port: u16, q: &str) -> Option<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let encoded: String = q
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"_-.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    write!(
+        s,
+        "GET /api/v1/query?query={encoded} HTTP/1.0\r\nHost: x\r\n\r\n"
+    )
+    .ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    Some(out.split_once("\r\n\r\n")?.1.to_owned())
+}
+
+/// True when a query answer holds at least one series.
+fn has_data(answer: &str) -> bool {
+    answer.contains("\"status\":\"success\"") && !answer.contains("\"result\":[]")
+}
+
+#[test]
+fn prometheus_scrapes_it_and_the_seed_dashboard_has_data() {
+    let hub = FakeHub::with_pages(6);
+    // The default cache TTL (5 s) stays on: Prometheus at 1 s sees a new value
+    // every 5 s, as an HA pair would.
+    let exp = Exporter::start(&hub.host(), &[]);
+    let prom = start_prometheus(&exp.addr.to_string());
+    let queries: Vec<String> = SEED_QUERIES
+        .iter()
+        .map(|q| q.replace("$__rate_interval", "1m"))
+        .chain([
+            "up{job=\"smarthub\"} == 1".to_owned(),
+            "smarthub_up == 1".to_owned(),
+        ])
+        .collect();
+    let t = Instant::now();
+    let mut missing: Vec<&String> = queries.iter().collect();
+    while !missing.is_empty() && t.elapsed() < Duration::from_secs(60) {
+        sleep(Duration::from_secs(1));
+        missing.retain(|q| !query(prom.port, q).is_some_and(|a| has_data(&a)));
+    }
+    assert!(
+        missing.is_empty(),
+        "no data after {:?} for: {missing:?}",
+        t.elapsed()
+    );
+    // Per-device series carry the three seed labels.
+    let a = query(prom.port, "smarthub_lan_downloaded_bytes").unwrap();
+    for label in [
+        "\"mac\":\"02:00:00:00:00:00\"",
+        "\"hostname\":\"device-0\"",
+        "\"ip\":\"192.168.1.2\"",
+    ] {
+        assert!(a.contains(label), "{label} missing in {a}");
+    }
+}
