@@ -168,19 +168,19 @@ fn to_lit(v: &Value<'_>, depth: usize, budget: &mut Budget) -> Result<Lit, Scrip
         return Ok(Lit::Null);
     }
     if let Some(obj) = v.as_object() {
-        let mut fields = Vec::new();
-        for key in obj.keys::<String>() {
-            let key = key.map_err(|e| caught(v.ctx(), e, budget.deadline))?;
-            if fields.len() == MAX_OBJECT_FIELDS {
-                return Err(ScriptError::TooBig(format!(
-                    "an object with more than {MAX_OBJECT_FIELDS} properties"
-                )));
-            }
-            let value: Value = obj
-                .get(key.as_str())
-                .map_err(|e| caught(v.ctx(), e, budget.deadline))?;
-            let value = to_lit(&value, depth + 1, budget)?;
-            fields.push((key, value));
+        // `props` reads each value by the key's atom, sparing a string
+        // round trip per field.
+        let props = obj.props::<String, Value>();
+        if props.len() > MAX_OBJECT_FIELDS {
+            return Err(ScriptError::TooBig(format!(
+                "an object with {} properties (limit {MAX_OBJECT_FIELDS})",
+                props.len()
+            )));
+        }
+        let mut fields = Vec::with_capacity(props.len());
+        for prop in props {
+            let (key, value) = prop.map_err(|e| caught(v.ctx(), e, budget.deadline))?;
+            fields.push((key, to_lit(&value, depth + 1, budget)?));
         }
         return Ok(Lit::Object(fields));
     }
