@@ -20,6 +20,8 @@ COPY dist/bin/aarch64-unknown-linux-musl/smarthub-exporter /smarthub-exporter
 FROM scratch AS bin-arm
 COPY dist/bin/armv7-unknown-linux-musleabihf/smarthub-exporter /smarthub-exporter
 
+# The base is one of the stages above, which has no tag to pin.
+# hadolint ignore=DL3006
 FROM bin-${TARGETARCH}
 LABEL org.opencontainers.image.title="smarthub-exporter" \
       org.opencontainers.image.description="Prometheus exporter for the BT Smart Hub 2" \
