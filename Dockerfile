@@ -4,7 +4,7 @@
 # dist/bin/<rust-target>/; nothing is compiled here. Multi-arch:
 #   packaging/cross-build.sh
 #   docker buildx build --platform linux/amd64,linux/arm64,linux/arm/v7 \
-#     -t jamesorlakin/smarthub-exporter:v0.1.0 --push .
+#     -t ghcr.io/smarthub-exporter/smarthub-exporter:v0.1.0 --push .
 #
 # One stage per Docker architecture picks that architecture's binary, with no
 # shell (FROM scratch has none); BuildKit builds only the stage that the final

@@ -36,7 +36,7 @@ SCRIPTS = ROOT / "packaging" / "openwrt"
 FILES = ROOT / "openwrt" / "files"
 
 NAME = "smarthub-exporter"
-URL = "https://github.com/jamesorlakin/smarthub-exporter"
+URL = "https://github.com/smarthub-exporter/smarthub-exporter"
 # OpenWrt's license field lists alternatives separated by spaces.
 LICENSE = "Apache-2.0 MIT"
 SECTION = "utils"

@@ -87,7 +87,7 @@ class KubernetesTest(unittest.TestCase):
         self.assertEqual(self.pod["metadata"]["annotations"], {
             "prometheus.io/port": "9101", "prometheus.io/scrape": "true", "prometheus.io/path": "/metrics"})
         self.assertEqual(self.container["env"], [{"name": "SMARTHUB_HOST", "value": "192.168.1.254"}])
-        self.assertRegex(self.container["image"], r"^jamesorlakin/smarthub-exporter:v\d")
+        self.assertRegex(self.container["image"], r"^ghcr.io/smarthub-exporter/smarthub-exporter:v\d")
 
     def test_probes_use_the_cheap_endpoint(self):
         ports = {p["name"]: p["containerPort"] for p in self.container["ports"]}
