@@ -8,6 +8,7 @@
 //! deadline. Copying values out runs under the same limits, because reading
 //! a property can run a hostile getter.
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use rquickjs::context::intrinsic;
@@ -30,7 +31,7 @@ pub fn read_vars(
         .map_err(|e| ScriptError::Failed(format!("cannot create a JS context: {e}")))?;
     context.with(|ctx| {
         run(&ctx, b"function addCfg(){}".to_vec(), deadline)?;
-        run(&ctx, src.to_vec(), deadline)?;
+        run(&ctx, drop_inert_addcfg(src).into_owned(), deadline)?;
         names
             .iter()
             .map(|name| {
@@ -50,6 +51,84 @@ pub fn read_vars(
             })
             .collect()
     })
+}
+
+/// Blanks out the page's `addCfg("name",id,'value');` lines before QuickJS
+/// parses them.
+///
+/// The device page holds ~480 of them and little else; parsing them is most
+/// of the engine's work on a typical page (and far more CPU on a router than
+/// here). Our `addCfg` is a no-op, so a call whose arguments are plain
+/// literals has no effect at all: dropping it leaves the page's meaning
+/// unchanged. Only lines of exactly that shape go, and only when `addCfg`
+/// appears nowhere else in the page: a page that defines or reassigns its own
+/// `addCfg`, or calls it with anything but literals, is run as it is. Lines
+/// are blanked, not removed, so error messages keep their line numbers.
+pub fn drop_inert_addcfg(src: &[u8]) -> Cow<'_, [u8]> {
+    if !mentions_addcfg(src) {
+        return Cow::Borrowed(src);
+    }
+    let mut out = Vec::with_capacity(src.len());
+    for line in src.split_inclusive(|&b| b == b'\n') {
+        if is_inert_addcfg(line) {
+            out.push(b'\n');
+        } else if mentions_addcfg(line) {
+            return Cow::Borrowed(src);
+        } else {
+            out.extend_from_slice(line);
+        }
+    }
+    if !src.ends_with(b"\n") && out.last() == Some(&b'\n') {
+        out.pop();
+    }
+    Cow::Owned(out)
+}
+
+/// A single pass looking for `addCfg`: keyed on its rarest byte, `C`, so a
+/// 130 KB page costs one comparison per byte.
+fn mentions_addcfg(hay: &[u8]) -> bool {
+    hay.iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'C' && i >= 3 && hay[i - 3..].starts_with(b"addCfg"))
+}
+
+/// `addCfg("name",123,'value');` with nothing else on the line: a name of
+/// word characters, a decimal id, and a value without quotes or escapes
+/// (the hub percent-encodes them).
+fn is_inert_addcfg(line: &[u8]) -> bool {
+    let line = line.trim_ascii();
+    let Some(rest) = line.strip_prefix(b"addCfg(\"") else {
+        return false;
+    };
+    let Some(name_end) = rest.iter().position(|&b| b == b'"') else {
+        return false;
+    };
+    if !rest[..name_end]
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    {
+        return false;
+    }
+    let Some(rest) = rest[name_end + 1..].strip_prefix(b",") else {
+        return false;
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return false;
+    }
+    let Some(rest) = rest[digits..].strip_prefix(b",'") else {
+        return false;
+    };
+    let Some(value_end) = rest.iter().position(|&b| b == b'\'') else {
+        return false;
+    };
+    if rest[..value_end]
+        .iter()
+        .any(|&b| b == b'\\' || b == b'"' || b < b' ')
+    {
+        return false;
+    }
+    rest[value_end + 1..] == *b");"
 }
 
 /// Evaluates a script, turning a thrown exception into a readable error.
@@ -228,6 +307,38 @@ mod tests {
                 None,
             ]
         );
+    }
+
+    #[test]
+    fn only_inert_addcfg_lines_are_dropped() {
+        let page = b"var a=[1];\naddCfg(\"i_Mac1\",35323905,'');\n  addCfg(\"x\",1,'1%2E2');\r\naddCfg(\"d\",2,'v');";
+        let dropped = drop_inert_addcfg(page);
+        assert_eq!(&*dropped, b"var a=[1];\n\n\n".as_slice());
+        // Anything else that mentions addCfg keeps the page whole.
+        for whole in [
+            &b"function addCfg(a,b,c){ for(;;){} }\naddCfg(\"x\",1,'');"[..],
+            b"addCfg = function(){};\naddCfg(\"x\",1,'');",
+            b"addCfg(\"x\",1,f());",
+            b"addCfg(\"x\",1,'a'); addCfg(\"y\",2,'b');",
+            b"addCfg(\"x\",1,'it\\'s');",
+            b"var known_device_list=[{hostname:'addCfg'}];\naddCfg(\"x\",1,'');",
+        ] {
+            assert_eq!(
+                &*drop_inert_addcfg(whole),
+                whole,
+                "{}",
+                String::from_utf8_lossy(whole)
+            );
+        }
+        let page = b"var a=1;";
+        assert!(matches!(drop_inert_addcfg(page), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_page_that_redefines_addcfg_still_runs_its_own() {
+        let deadline = Instant::now() + Duration::from_millis(200);
+        let src = b"addCfg(\"x\",1,'');\nfunction addCfg(){ for(;;){} }\nvar a=[];";
+        assert_eq!(read_vars(src, &["a"], deadline), Err(ScriptError::Timeout));
     }
 
     #[test]
