@@ -192,6 +192,7 @@ fn a_failing_page_loses_only_its_own_metrics() {
     assert_eq!(m.series("smarthub_lan_uploaded_bytes").len(), 1);
 }
 
+#[cfg(feature = "js")]
 #[test]
 fn an_endless_script_is_stopped_at_the_deadline() {
     let hub = FakeHub::start();
@@ -209,4 +210,22 @@ fn an_endless_script_is_stopped_at_the_deadline() {
         "took {took:?}"
     );
     assert!(exp.wait_log(|l| l.contains("deadline")), "{:?}", exp.log());
+}
+
+/// Built without the JavaScript engine, the page's code never runs: the two
+/// lists are read as literals, so an endless loop beside them is harmless.
+#[cfg(not(feature = "js"))]
+#[test]
+fn without_javascript_the_page_code_never_runs() {
+    let hub = FakeHub::start();
+    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(
+        LAN,
+        Reply::ok("while(true){}\nvar known_device_list=[{mac:'AA',hostname:'h',ip:'1'}]; var rate=[{mac:'aa',tx:'5',rx:'7'}];"),
+    );
+    let exp = Exporter::start(&hub.host(), &["--timeout", "2"]);
+    let (m, took) = exp.timed_scrape();
+    assert_eq!(m.collector_success("lan"), Some(1.0));
+    assert_eq!(m.get("smarthub_lan_downloaded_bytes", &[("mac", "AA"), ("hostname", "h"), ("ip", "1")]), Some(7.0));
+    assert!(took < Duration::from_secs(1) * slowdown(), "took {took:?}");
 }
