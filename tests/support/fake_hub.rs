@@ -174,11 +174,21 @@ impl Drop for FakeHub {
 fn serve(mut stream: TcpStream, inner: &Inner) {
     let now_open = inner.open.fetch_add(1, Ordering::SeqCst) + 1;
     inner.max_open.fetch_max(now_open, Ordering::SeqCst);
-    let _ = handle(&mut stream, inner);
-    inner.open.fetch_sub(1, Ordering::SeqCst);
+    let released = std::cell::Cell::new(false);
+    let release = || {
+        if !released.replace(true) {
+            inner.open.fetch_sub(1, Ordering::SeqCst);
+        }
+    };
+    let _ = handle(&mut stream, inner, &release);
+    release();
 }
 
-fn handle(stream: &mut TcpStream, inner: &Inner) -> std::io::Result<()> {
+/// `release` marks the connection closed; a complete response calls it just
+/// before its last byte, which the client must read before it can start its
+/// next request, so sequential requests are never counted as open at once
+/// (counting after the write raced with the client's next connect).
+fn handle(stream: &mut TcpStream, inner: &Inner, release: &dyn Fn()) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     let mut head = Vec::new();
     let mut buf = [0u8; 1024];
@@ -208,17 +218,29 @@ fn handle(stream: &mut TcpStream, inner: &Inner) -> std::io::Result<()> {
         n
     };
     if inner.require_referer.load(Ordering::SeqCst) && referer.is_none() {
-        return respond(stream, 403, &[], b"<html><body>403 Forbidden</body></html>");
+        return respond(
+            stream,
+            403,
+            &[],
+            b"<html><body>403 Forbidden</body></html>",
+            release,
+        );
     }
     let reply = inner.routes.lock().unwrap().get(&path).cloned();
     match reply {
-        None => respond(stream, 404, &[], b"<html><body>404 Not Found</body></html>"),
+        None => respond(
+            stream,
+            404,
+            &[],
+            b"<html><body>404 Not Found</body></html>",
+            release,
+        ),
         Some(Reply::Full {
             status,
             headers,
             body,
-        }) => respond(stream, status, &headers, &body),
-        Some(Reply::Dynamic(f)) => respond(stream, 200, &[], &f(n)),
+        }) => respond(stream, status, &headers, &body, release),
+        Some(Reply::Dynamic(f)) => respond(stream, 200, &[], &f(n), release),
         Some(Reply::Hang) => {
             while !inner.stop.load(Ordering::SeqCst) {
                 thread::sleep(Duration::from_millis(50));
@@ -282,6 +304,7 @@ fn respond(
     status: u16,
     headers: &[(String, String)],
     body: &[u8],
+    release: &dyn Fn(),
 ) -> std::io::Result<()> {
     let reason = match status {
         200 => "OK",
@@ -299,8 +322,12 @@ fn respond(
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body)?;
+    let mut all = head.into_bytes();
+    all.extend_from_slice(body);
+    let (last, rest) = all.split_last().expect("a response head is never empty");
+    stream.write_all(rest)?;
+    release();
+    stream.write_all(&[*last])?;
     stream.flush()
 }
 
