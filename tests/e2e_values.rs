@@ -13,11 +13,16 @@ use support::fixture;
 
 const WAN: &str = "/nonAuth/wan_conn.xml";
 const LAN: &str = "/cgi/cgi_basicMyDevice.js";
+const STATUS: &str = "/cgi/cgi_basicStatus.js";
+const OWL: &str = "/cgi/cgi_owl.js";
 
+/// A hub serving these two pages, and a status and a mesh page of its own.
 fn hub_with(wan: &str, lan: &str) -> FakeHub {
     let hub = FakeHub::start();
     hub.set(WAN, Reply::ok(fixture(wan)));
     hub.set(LAN, Reply::ok(fixture(lan)));
+    hub.set(STATUS, Reply::ok(fixture("hub/basic_status_vdsl2.js")));
+    hub.set(OWL, Reply::ok(fixture("hub/owl_hub_only.js")));
     hub
 }
 
@@ -80,7 +85,7 @@ fn fttp_hub_with_two_devices() {
     assert!(!m.has("up"), "never a metric named up");
     // Every request carried the Referer the hub demands.
     let reqs = hub.requests();
-    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs.len(), 4, "one request per page: {reqs:?}");
     for r in reqs {
         assert_eq!(
             r.referer.as_deref(),

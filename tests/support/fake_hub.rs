@@ -106,8 +106,9 @@ impl FakeHub {
         FakeHub { addr, inner }
     }
 
-    /// A hub serving the standard pages: growing WAN counters and an
-    /// `n`-device page whose traffic grows too.
+    /// A hub serving the standard pages: growing WAN counters, an
+    /// `n`-device page whose traffic grows too, the status page, and a mesh
+    /// page with one station per device.
     pub fn with_pages(devices: usize) -> FakeHub {
         let hub = FakeHub::start();
         hub.set(
@@ -118,6 +119,16 @@ impl FakeHub {
             "/cgi/cgi_basicMyDevice.js",
             Reply::Dynamic(Arc::new(move |n| {
                 super::pages::device_page(&super::pages::devices(devices, n)).into_bytes()
+            })),
+        );
+        hub.set(
+            "/cgi/cgi_basicStatus.js",
+            Reply::ok(super::pages::status_page()),
+        );
+        hub.set(
+            "/cgi/cgi_owl.js",
+            Reply::Dynamic(Arc::new(move |n| {
+                super::pages::owl_page(&super::pages::devices(devices, n)).into_bytes()
             })),
         );
         hub
