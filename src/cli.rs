@@ -358,6 +358,18 @@ mod tests {
     }
 
     #[test]
+    fn the_openwrt_config_documents_every_collector() {
+        let config = include_str!("../openwrt/files/smarthub-exporter.config");
+        for c in Collector::ALL {
+            let documented = config.lines().any(|l| {
+                l.trim_start_matches(['#', '\t', ' '])
+                    .starts_with(&format!("{} ", c.name()))
+            });
+            assert!(documented, "{} is not described in the UCI config", c.name());
+        }
+    }
+
+    #[test]
     fn help_names_every_collector() {
         let Err(Exit::Help(help)) = p(&["--help"], None) else {
             panic!("no help")
