@@ -365,7 +365,11 @@ mod tests {
                 l.trim_start_matches(['#', '\t', ' '])
                     .starts_with(&format!("{} ", c.name()))
             });
-            assert!(documented, "{} is not described in the UCI config", c.name());
+            assert!(
+                documented,
+                "{} is not described in the UCI config",
+                c.name()
+            );
         }
     }
 
