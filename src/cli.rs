@@ -28,11 +28,11 @@ struct Args {
     #[argh(option, default = "5")]
     timeout: u64,
 
-    /// never fetch the device page, so no JavaScript runs (same as --no-collector lan)
+    /// never fetch the device page (same as --no-collector lan)
     #[argh(switch)]
     no_lan: bool,
 
-    /// turn a collector off (repeatable): wan, lan
+    /// turn a collector off (repeatable; all are on): wan, lan, status, owl. Without lan, status and owl, no JavaScript runs
     #[argh(option)]
     no_collector: Vec<String>,
 
@@ -263,7 +263,7 @@ mod tests {
         assert_eq!(c.hub, "192.168.1.254");
         assert_eq!(c.listen, "0.0.0.0:9101".parse().unwrap());
         assert_eq!(c.timeout, Duration::from_secs(5));
-        assert_eq!(c.collectors, vec![Collector::Wan, Collector::Lan]);
+        assert_eq!(c.collectors, Collector::ALL.to_vec());
         assert_eq!(c.log_level, log::LevelFilter::Info);
     }
 
@@ -343,9 +343,59 @@ mod tests {
     #[test]
     fn collectors_and_listen() {
         let c = p(&["--no-lan", "--listen", "[::]:9101"], None).unwrap();
-        assert_eq!(c.collectors, vec![Collector::Wan]);
         assert_eq!(c.listen, "[::]:9101".parse().unwrap());
-        let c = p(&["--no-collector", "wan", "--no-collector", "lan"], None).unwrap();
-        assert!(c.collectors.is_empty());
+        assert_eq!(
+            c.collectors,
+            vec![Collector::Wan, Collector::Status, Collector::Owl]
+        );
+        let c = p(&["--no-collector", "owl", "--no-collector", "status"], None).unwrap();
+        assert_eq!(c.collectors, vec![Collector::Wan, Collector::Lan]);
+        let mut all_off: Vec<&str> = Vec::new();
+        for c in Collector::ALL {
+            all_off.extend(["--no-collector", c.name()]);
+        }
+        assert!(p(&all_off, None).unwrap().collectors.is_empty());
+    }
+
+    #[test]
+    fn the_openwrt_config_documents_every_collector() {
+        let config = include_str!("../openwrt/files/smarthub-exporter.config");
+        for c in Collector::ALL {
+            let documented = config.lines().any(|l| {
+                l.trim_start_matches(['#', '\t', ' '])
+                    .starts_with(&format!("{} ", c.name()))
+            });
+            assert!(
+                documented,
+                "{} is not described in the UCI config",
+                c.name()
+            );
+        }
+    }
+
+    #[test]
+    fn help_names_every_collector() {
+        let Err(Exit::Help(help)) = p(&["--help"], None) else {
+            panic!("no help")
+        };
+        // The option's text, across argh's line wrapping.
+        let line: String = help
+            .lines()
+            .skip_while(|l| !l.trim_start().starts_with("--no-collector"))
+            .take_while(|l| !l.trim_start().starts_with("--cache-ttl"))
+            .collect();
+        assert!(!line.is_empty(), "--no-collector missing from {help}");
+        for c in Collector::ALL {
+            assert!(
+                line.contains(c.name()),
+                "{} missing from {line:?}",
+                c.name()
+            );
+        }
+        let e = p(&["--no-collector", "dsl"], None).unwrap_err();
+        assert!(
+            matches!(&e, Exit::Usage(m) if m.contains("wan, lan, status, owl")),
+            "{e:?}"
+        );
     }
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::exposition::{Exposition, Kind};
 use crate::hub::{FetchError, Hub};
 use crate::metrics;
-use crate::pages::{my_device, wan_conn, ParseError};
+use crate::pages::{basic_status, my_device, owl, wan_conn, ParseError};
 
 /// A hub page and the metrics read from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,15 +22,28 @@ pub enum Collector {
     Wan,
     /// `/cgi/cgi_basicMyDevice.js`: devices and their traffic (JavaScript).
     Lan,
+    /// `/cgi/cgi_basicStatus.js`: firmware version and serial (JavaScript).
+    Status,
+    /// `/cgi/cgi_owl.js`: the Wi-Fi mesh, its discs and clients (JavaScript).
+    Owl,
 }
 
 impl Collector {
-    pub const ALL: [Collector; 2] = [Collector::Wan, Collector::Lan];
+    /// In the order a scrape fetches them: the seed's pages first, so that a
+    /// slow hub spends the `--timeout` budget on them before the others.
+    pub const ALL: [Collector; 4] = [
+        Collector::Wan,
+        Collector::Lan,
+        Collector::Status,
+        Collector::Owl,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Collector::Wan => "wan",
             Collector::Lan => "lan",
+            Collector::Status => "status",
+            Collector::Owl => "owl",
         }
     }
 
@@ -38,6 +51,8 @@ impl Collector {
         match self {
             Collector::Wan => wan_conn::PATH,
             Collector::Lan => my_device::PATH,
+            Collector::Status => basic_status::PATH,
+            Collector::Owl => owl::PATH,
         }
     }
 
@@ -69,8 +84,11 @@ impl fmt::Display for CollectorError {
 }
 
 enum Snapshot {
-    Wan(wan_conn::WanConn),
+    // Boxed: the line, link and addresses make it ten times the others.
+    Wan(Box<wan_conn::WanConn>),
     Lan(my_device::Devices),
+    Status(basic_status::BasicStatus),
+    Owl(owl::Mesh),
 }
 
 struct Outcome {
@@ -136,8 +154,10 @@ impl Scraper {
             .fetch(collector.path(), deadline)
             .map_err(CollectorError::Fetch)?;
         match collector {
-            Collector::Wan => wan_conn::parse(&body).map(Snapshot::Wan),
+            Collector::Wan => wan_conn::parse(&body).map(|w| Snapshot::Wan(Box::new(w))),
             Collector::Lan => my_device::parse(&body, deadline).map(Snapshot::Lan),
+            Collector::Status => basic_status::parse(&body, deadline).map(Snapshot::Status),
+            Collector::Owl => owl::parse(&body, deadline).map(Snapshot::Owl),
         }
         .map_err(CollectorError::Parse)
     }
@@ -182,6 +202,8 @@ fn render(outcomes: &[Outcome]) -> Exposition {
         match &o.result {
             Ok(Snapshot::Wan(w)) => metrics::wan::render(w, &mut out),
             Ok(Snapshot::Lan(d)) => metrics::lan::render(d, &mut out),
+            Ok(Snapshot::Status(s)) => metrics::status::render(s, &mut out),
+            Ok(Snapshot::Owl(m)) => metrics::owl::render(m, &mut out),
             Err(_) => {}
         }
     }

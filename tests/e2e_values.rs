@@ -5,19 +5,22 @@
 
 mod support;
 
-use std::time::Duration;
-
-use support::exporter::{slowdown, Exporter};
+use support::exporter::Exporter;
 use support::fake_hub::{FakeHub, Reply};
 use support::fixture;
 
 const WAN: &str = "/nonAuth/wan_conn.xml";
 const LAN: &str = "/cgi/cgi_basicMyDevice.js";
+const STATUS: &str = "/cgi/cgi_basicStatus.js";
+const OWL: &str = "/cgi/cgi_owl.js";
 
+/// A hub serving these two pages, and a status and a mesh page of its own.
 fn hub_with(wan: &str, lan: &str) -> FakeHub {
     let hub = FakeHub::start();
     hub.set(WAN, Reply::ok(fixture(wan)));
     hub.set(LAN, Reply::ok(fixture(lan)));
+    hub.set(STATUS, Reply::ok(fixture("hub/basic_status_vdsl2.js")));
+    hub.set(OWL, Reply::ok(fixture("hub/owl_hub_only.js")));
     hub
 }
 
@@ -80,7 +83,7 @@ fn fttp_hub_with_two_devices() {
     assert!(!m.has("up"), "never a metric named up");
     // Every request carried the Referer the hub demands.
     let reqs = hub.requests();
-    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs.len(), 4, "one request per page: {reqs:?}");
     for r in reqs {
         assert_eq!(
             r.referer.as_deref(),
@@ -206,7 +209,7 @@ fn an_endless_script_is_stopped_at_the_deadline() {
     assert_eq!(m.collector_success("lan"), Some(0.0));
     assert_eq!(m.collector_success("wan"), Some(1.0));
     assert!(
-        took < Duration::from_millis(2000 + 1500 * slowdown() as u64),
+        took < std::time::Duration::from_millis(2000 + 1500 * support::exporter::slowdown() as u64),
         "took {took:?}"
     );
     assert!(exp.wait_log(|l| l.contains("deadline")), "{:?}", exp.log());

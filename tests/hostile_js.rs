@@ -64,6 +64,11 @@ fn every_attack_is_contained() {
     assert_eq!(exp.threads(), 1, "helper threads left behind");
     // And it still serves real pages afterwards.
     hub.set(LAN, Reply::ok(fixture("hub/my_device_2dev.js")));
+    hub.set(
+        "/cgi/cgi_basicStatus.js",
+        Reply::ok(fixture("hub/basic_status_vdsl2.js")),
+    );
+    hub.set("/cgi/cgi_owl.js", Reply::ok(fixture("hub/owl_hub_only.js")));
     let m = exp.scrape();
     assert_eq!(m.value("smarthub_up"), 1.0);
 }

@@ -1,19 +1,24 @@
 //! Interop with the real Prometheus tools (Debian package `prometheus`,
 //! installed by `.ci/test` when missing): `promtool check metrics` on the
 //! output, and a Prometheus server scraping the binary, with the fake hub
-//! behind it, answering every query of the seed's Grafana dashboard.
+//! behind it, answering every query of the seed's Grafana dashboard and of
+//! ours (`grafana/smarthub-exporter.json`), whose metric names are also
+//! checked against what the exporter emits.
 
 mod support;
 
+use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use support::dashboard;
 use support::exporter::Exporter;
-use support::fake_hub::FakeHub;
+use support::fake_hub::{FakeHub, Reply};
 
 /// The queries of the seed's Grafana dashboard, as listed in
 /// `shared/seed/dashboard-queries.tsv` (checked against it when present).
@@ -30,6 +35,17 @@ const SEED_QUERIES: &[&str] = &[
     "sum by (mac, ip, hostname) (smarthub_lan_downloaded_bytes)",
     "sum by (mac, ip, hostname) (smarthub_lan_uploaded_bytes)",
 ];
+
+/// A hub serving every page, with a DSL line that is up, so that every
+/// family the exporter has appears.
+fn full_hub(devices: usize) -> FakeHub {
+    let hub = FakeHub::with_pages(devices);
+    hub.set(
+        "/nonAuth/wan_conn.xml",
+        Reply::Dynamic(Arc::new(|n| support::pages::wan_page_vdsl(n).into_bytes())),
+    );
+    hub
+}
 
 fn tool(name: &str) -> PathBuf {
     let found = std::env::var_os("PATH")
@@ -56,9 +72,19 @@ fn seed_queries_match_the_seed_dashboard() {
 
 #[test]
 fn promtool_finds_only_the_seed_counter_names() {
-    let hub = FakeHub::with_pages(5);
+    // The FTTP hub, and one with a DSL line up: between them, every family.
+    for hub in [FakeHub::with_pages(5), full_hub(5)] {
+        promtool_check(&hub);
+    }
+}
+
+fn promtool_check(hub: &FakeHub) {
     let exp = Exporter::start(&hub.host(), &[]);
     let body = exp.get("/metrics").body;
+    assert!(
+        String::from_utf8_lossy(&body).contains("smarthub_mesh_station_info"),
+        "the new families are in what promtool reads"
+    );
     let mut child = Command::new(tool("promtool"))
         .args(["check", "metrics"])
         .stdin(Stdio::piped())
@@ -177,15 +203,68 @@ fn has_data(answer: &str) -> bool {
 }
 
 #[test]
-fn prometheus_scrapes_it_and_the_seed_dashboard_has_data() {
-    let hub = FakeHub::with_pages(6);
+fn every_metric_our_dashboard_reads_is_emitted() {
+    let hub = full_hub(6);
+    let exp = Exporter::start(&hub.host(), &[]);
+    let m = exp.scrape();
+    assert_eq!(m.value("smarthub_up"), 1.0);
+    let emitted: BTreeSet<&str> = m.families.iter().map(|f| f.name.as_str()).collect();
+    let queries = dashboard::queries();
+    assert!(queries.len() >= 30, "only {} queries read", queries.len());
+    let mut read = BTreeSet::new();
+    for q in &queries {
+        let names = dashboard::metric_names(q);
+        assert!(!names.is_empty(), "a query reading no smarthub metric: {q}");
+        for name in names {
+            assert!(
+                emitted.contains(name.as_str()),
+                "{name} (in {q:?}) is not emitted; emitted: {emitted:?}"
+            );
+            read.insert(name);
+        }
+    }
+    for needed in [
+        "smarthub_dsl_sync_rate_bytes_per_second",
+        "smarthub_dsl_attainable_rate_bytes_per_second",
+        "smarthub_dsl_snr_margin_db",
+        "smarthub_mesh_station_info",
+        "smarthub_lan_device_active",
+    ] {
+        assert!(read.contains(needed), "no panel reads {needed}");
+    }
+    for q in SEED_QUERIES {
+        assert!(
+            queries.iter().any(|d| d == q),
+            "the seed dashboard's query is missing: {q}"
+        );
+    }
+}
+
+#[test]
+fn metric_names_are_found_in_promql() {
+    assert_eq!(
+        dashboard::metric_names(
+            "1 - smarthub_a{mode=\"idle\"} / on (mac) group_left (x_smarthub_no) rate(smarthub_b:c[1m])"
+        ),
+        ["smarthub_a", "smarthub_b:c"]
+    );
+}
+
+#[test]
+fn prometheus_scrapes_it_and_both_dashboards_have_data() {
+    // A DSL hub, so the line panels have data too.
+    let hub = full_hub(6);
     // The default cache TTL (5 s) stays on: Prometheus at 1 s sees a new value
     // every 5 s, as an HA pair would.
     let exp = Exporter::start(&hub.host(), &[]);
     let prom = start_prometheus(&exp.addr.to_string());
     let queries: Vec<String> = SEED_QUERIES
         .iter()
+        .map(|q| q.to_string())
+        .chain(dashboard::queries())
         .map(|q| q.replace("$__rate_interval", "1m"))
+        .collect::<BTreeSet<String>>()
+        .into_iter()
         .chain([
             "up{job=\"smarthub\"} == 1".to_owned(),
             "smarthub_up == 1".to_owned(),

@@ -25,6 +25,46 @@ pub fn render(d: &Devices, out: &mut Exposition) {
             up.sample(&labels(dev), t.tx_bytes);
         }
     }
+    // Same labels as the seed's counters, so the two join one to one.
+    let mut f = out.family(
+        "smarthub_lan_device_active",
+        Kind::Gauge,
+        "Whether a device is connected to the hub now (1) or only remembered (0), per MAC; absent when the hub does not say.",
+    );
+    for dev in &d.devices {
+        if let Some(a) = dev.active {
+            f.sample(&labels(dev), a);
+        }
+    }
+    let mut f = out.family(
+        "smarthub_lan_device_info",
+        Kind::Gauge,
+        "A device the hub knows, per MAC: its user-set name, the port it was last seen on (eth1-eth4, wl0, wl1...), and the hub's guess at its type and OS; always 1.",
+    );
+    for dev in &d.devices {
+        f.sample(
+            &[
+                ("mac", &dev.mac),
+                ("name", &dev.name),
+                ("port", &dev.port),
+                ("type", &dev.kind),
+                ("os", &dev.os),
+            ],
+            1u64,
+        );
+    }
+    out.family(
+        "smarthub_lan_known_devices",
+        Kind::Gauge,
+        "Devices the hub knows, as it lists them (an EE entry grouping several MACs counts once).",
+    )
+    .sample(&[], d.entries as u64);
+    out.family(
+        "smarthub_lan_active_devices",
+        Kind::Gauge,
+        "Devices the hub lists as connected now (an EE entry grouping several MACs counts once).",
+    )
+    .sample(&[], d.active_entries as u64);
 }
 
 fn labels(dev: &crate::pages::my_device::Device) -> [(&'static str, &str); 3] {

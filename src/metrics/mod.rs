@@ -2,4 +2,6 @@
 //! metric names, types and labels are kept so its Grafana dashboard works.
 
 pub mod lan;
+pub mod owl;
+pub mod status;
 pub mod wan;

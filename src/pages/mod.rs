@@ -4,7 +4,9 @@
 
 use std::fmt;
 
+pub mod basic_status;
 pub mod my_device;
+pub mod owl;
 pub mod wan_conn;
 
 /// Why a page's body could not be read, naming the field where there is one.

@@ -30,9 +30,12 @@ pub struct Device {
     pub ip: String,
     /// The user-editable name (`unknown_<MAC>` when never set).
     pub name: String,
-    /// Connected now (`activity`), when the hub says.
+    /// Connected now (`activity`), when the hub says. For a MAC of a
+    /// grouped entry, whether *this* MAC is the one in use (see
+    /// [`split_group`]).
     pub active: Option<bool>,
-    /// `eth1`..`eth4`, `wl0`, `wl1`, `NA`...
+    /// `eth1`..`eth4`, `wl0`, `wl1`, `NA`...; empty when the hub's value is
+    /// not a port name (the EE firmware sometimes runs a date into it).
     pub port: String,
     pub os: String,
     /// The hub's guess at the device type (`PC`, `Smartphone`, `WIFIEX`...).
@@ -57,6 +60,11 @@ pub struct Devices {
     /// `rate` rows that name no known device: counted, never guessed into a
     /// device's numbers.
     pub unmatched_rates: usize,
+    /// Devices as the hub lists them: an EE entry grouping several random
+    /// MACs of one phone is one device here, however many MACs it holds.
+    pub entries: usize,
+    /// Of those, the ones the hub marks active (`activity` 1).
+    pub active_entries: usize,
 }
 
 pub fn parse(body: &[u8], deadline: Instant) -> Result<Devices, ParseError> {
@@ -84,7 +92,9 @@ pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
     };
 
     let mut by_mac: BTreeMap<String, Device> = BTreeMap::new();
+    let (mut entries, mut active_entries) = (0, 0);
     for record in known.iter().filter_map(object) {
+        let mut added = false;
         for device in split_group(record) {
             if by_mac.len() == MAX_DEVICES {
                 log::warn!("{PATH}: more than {MAX_DEVICES} devices; the rest are dropped");
@@ -92,7 +102,18 @@ pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
             }
             // A MAC listed twice keeps its first entry: two series with the
             // same labels would make the whole scrape invalid.
-            by_mac.entry(device.mac.clone()).or_insert(device);
+            if let std::collections::btree_map::Entry::Vacant(slot) =
+                by_mac.entry(device.mac.clone())
+            {
+                slot.insert(device);
+                added = true;
+            }
+        }
+        if added {
+            entries += 1;
+            if text(record, "activity").as_deref() == Some("1") {
+                active_entries += 1;
+            }
         }
     }
 
@@ -132,12 +153,14 @@ pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
     Ok(Devices {
         devices: by_mac.into_values().collect(),
         unmatched_rates,
+        entries,
+        active_entries,
     })
 }
 
-type Record = [(String, Lit)];
+pub(crate) type Record = [(String, Lit)];
 
-fn object(v: &Lit) -> Option<&Record> {
+pub(crate) fn object(v: &Lit) -> Option<&Record> {
     match v {
         Lit::Object(fields) => Some(fields),
         _ => None,
@@ -147,7 +170,7 @@ fn object(v: &Lit) -> Option<&Record> {
 /// A field as decoded text. Strings are what the hub writes; whole numbers
 /// are accepted too (a hand-edited page may drop the quotes), anything else
 /// counts as absent.
-fn text(record: &Record, key: &str) -> Option<String> {
+pub(crate) fn text(record: &Record, key: &str) -> Option<String> {
     let (_, v) = record.iter().find(|(k, _)| k == key)?;
     match v {
         Lit::Str(s) => Some(percent::decode(s).into_owned()),
@@ -158,12 +181,12 @@ fn text(record: &Record, key: &str) -> Option<String> {
     }
 }
 
-fn normalise_mac(mac: &str) -> String {
+pub(crate) fn normalise_mac(mac: &str) -> String {
     mac.trim().to_ascii_uppercase()
 }
 
 /// Cuts a label value to [`MAX_LABEL_BYTES`] on a character boundary.
-fn label(s: &str) -> String {
+pub(crate) fn label(s: &str) -> String {
     if s.len() <= MAX_LABEL_BYTES {
         return s.to_owned();
     }
@@ -209,6 +232,27 @@ fn split_group(record: &Record) -> Vec<Device> {
         "0" => Some(false),
         _ => None,
     });
+    // `activity` belongs to the whole entry; for a group, the per-MAC
+    // `activity_ip`, `activity_ipv6_ll` and `activity_ipv6` lists say which
+    // MAC is in use now. When they single none out, which MAC the device
+    // is using is unknown, and stays so.
+    let mut in_use = vec![false; n];
+    if n > 1 {
+        for key in ["activity_ip", "activity_ipv6_ll", "activity_ipv6"] {
+            let Some(v) = text(record, key) else { continue };
+            let flags: Vec<&str> = v.split(',').collect();
+            if flags.len() == n {
+                for (slot, flag) in in_use.iter_mut().zip(flags) {
+                    *slot |= flag == "1";
+                }
+            }
+        }
+    }
+    let singled_out = in_use.iter().any(|&b| b);
+    let active_of = |i: usize| match active {
+        Some(true) if n > 1 => singled_out.then_some(in_use[i]),
+        other => other,
+    };
     macs.iter()
         .enumerate()
         .map(|(i, mac)| Device {
@@ -216,13 +260,27 @@ fn split_group(record: &Record) -> Vec<Device> {
             hostname: shared("hostname"),
             ip: part("ip", i),
             name: shared("name"),
-            active,
-            port: part("port", i),
+            active: active_of(i),
+            port: port_name(part("port", i)),
             os: shared("os"),
             kind: shared("device"),
             traffic: None,
         })
         .collect::<Vec<_>>()
+}
+
+/// A port as the hub names it (`eth1`, `wl0`, `ath1`, `eth0_5`, `NA`), or
+/// empty: a grouped EE entry's list sometimes runs into a date
+/// (`eth02019/12/05 10:14:46`), which is no port.
+fn port_name(p: String) -> String {
+    let ok = p.len() <= 16
+        && p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
+    if ok {
+        p
+    } else {
+        String::new()
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! Field meanings: `../shared/fixtures/FIELD-NOTES.md`.
 
 use std::borrow::Cow;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::{parse_u64, ParseError};
 use crate::format::js_literal::{self, Lit};
@@ -32,6 +33,77 @@ pub struct WanConn {
     pub volume: Option<Volume>,
     /// Line rate in bit/s; `None` when unreadable.
     pub rate: Option<Rate>,
+    /// The physical link of the active interface (`curlinkstatus`), which
+    /// can be up while the IP session is not (PPP failing over a good line).
+    pub link: Option<Link>,
+    /// The DSL modem's line (`wan_linestatus_rate_list`); present on every
+    /// hub, FTTP ones included, where it reads `DOWN`.
+    pub dsl: Option<DslLine>,
+    /// The active interface's addresses (`ip4_info_list`, `ip6_*_list`).
+    pub addresses: Addresses,
+    /// Channel per band (`wlan_channel_list`), 2.4 GHz then 5 GHz.
+    pub wifi_channels: [Option<u32>; 2],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link {
+    pub up: bool,
+    /// Seconds since the link came up; 0 while it is down; `None` when the
+    /// hub's link-up time is after its own uptime.
+    pub uptime: Option<u64>,
+}
+
+/// Index 0 of every per-direction array is downstream, 1 upstream.
+pub const DIRECTIONS: [&str; 2] = ["down", "up"];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DslLine {
+    /// The line is trained (`UP`).
+    pub up: bool,
+    /// Only while the line is up: a line that is down (every FTTP hub's)
+    /// reports zeros and default mode strings, which are not readings.
+    pub stats: Option<DslStats>,
+}
+
+/// The line's figures, as the hub reports them. dB figures stay in the
+/// hub's tenths so that the snapshot is exact; the renderer divides.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DslStats {
+    /// `ADSL`, `VDSL2`, `GFAST`.
+    pub mode: String,
+    /// The modulation or profile: `G.DMT`, `Profile 17a`.
+    pub profile: String,
+    /// `fast` or `interleaved`.
+    pub channel: String,
+    pub snr_margin_tenth_db: [Option<i32>; 2],
+    pub line_attenuation_tenth_db: [Option<i32>; 2],
+    pub signal_attenuation_tenth_db: [Option<i32>; 2],
+    pub output_power_tenth_dbm: [Option<i32>; 2],
+    pub sync_bps: [Option<u64>; 2],
+    pub attainable_bps: [Option<u64>; 2],
+}
+
+/// Addresses that are set: the hub writes `0.0.0.0` and `::/0` for none.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Addresses {
+    pub ipv4: Option<Ipv4Addr>,
+    pub ipv4_gateway: Option<Ipv4Addr>,
+    pub dns: Vec<Ipv4Addr>,
+    /// Global address with its prefix length, as the hub writes it
+    /// (`2a00:23c7:abcd:100::1/64`).
+    pub ipv6: Option<String>,
+    pub ipv6_link_local: Option<String>,
+}
+
+/// What the active WAN row is, by its index: the hub's rows are fixed.
+pub fn wan_kind(idx: usize) -> &'static str {
+    match idx {
+        0 => "ethernet",
+        // VDSL2 and G.fast share the PTM row.
+        1 => "vdsl",
+        2 => "adsl",
+        _ => "unknown",
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +188,21 @@ pub fn parse(body: &[u8]) -> Result<WanConn, ParseError> {
             }
         });
 
+    let link = page
+        .optional_row("curlinkstatus", active_idx)
+        .and_then(|f| link(&f, sysuptime));
+    let dsl = page
+        .optional_row("wan_linestatus_rate_list", 0)
+        .and_then(|f| dsl_line(&f));
+    let addresses = addresses(&page, active_idx);
+    let wifi_channels = [0, 5].map(|row| {
+        page.optional_row("wlan_channel_list", row)
+            .and_then(|f| f.first().and_then(|c| parse_u64(c)))
+            // Channel 0 is no channel (a radio that is off).
+            .filter(|&c| (1..=255).contains(&c))
+            .map(|c| c as u32)
+    });
+
     Ok(WanConn {
         sysuptime,
         active_idx,
@@ -123,7 +210,122 @@ pub fn parse(body: &[u8]) -> Result<WanConn, ParseError> {
         connection_uptime,
         volume,
         rate,
+        link,
+        dsl,
+        addresses,
+        wifi_channels,
     })
+}
+
+/// `state;since` where `since` is the sysuptime at link-up.
+fn link(fields: &[Cow<'_, str>], sysuptime: u64) -> Option<Link> {
+    let up = match fields.first().map(|s| s.as_ref()) {
+        Some("connected") => true,
+        Some("disconnected" | "connecting" | "disconnecting") => false,
+        other => {
+            log::debug!("{PATH}: curlinkstatus: unknown link state {other:?}");
+            return None;
+        }
+    };
+    let uptime = if up {
+        fields
+            .get(1)
+            .and_then(|s| parse_u64(s))
+            .filter(|&since| since <= sysuptime)
+            .map(|since| sysuptime - since)
+    } else {
+        Some(0)
+    };
+    Some(Link { up, uptime })
+}
+
+/// The 16 positions of `wan_linestatus_rate_list` (named by the `linestatus`
+/// object of cgi_basicStatus.js): 0 state, 1 mode, 2 profile, 3-10 tenths of
+/// dB (SNR margin, line attenuation, signal attenuation, output power; down
+/// then up), 11-12 sync rate in kbit/s, 13-14 attainable rate in bit/s,
+/// 15 channel type.
+fn dsl_line(f: &[Cow<'_, str>]) -> Option<DslLine> {
+    let state = f.first()?;
+    let up = match state.to_ascii_uppercase().as_str() {
+        "UP" => true,
+        s if !s.is_empty() && s.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') => false,
+        _ => {
+            log::debug!("{PATH}: wan_linestatus_rate_list: unreadable state {state:?}");
+            return None;
+        }
+    };
+    if !up {
+        return Some(DslLine { up, stats: None });
+    }
+    let text = |i: usize| f.get(i).map(|s| label(s)).unwrap_or_default();
+    let tenths = |i: usize| f.get(i).and_then(|s| s.trim().parse::<i32>().ok());
+    // A trained line cannot have a zero rate or zero attenuation: a 0 there
+    // is a figure the modem did not report (G.fast hubs leave the upstream
+    // attenuation at 0), not a reading.
+    let nonzero_tenths = |i: usize| tenths(i).filter(|&v| v != 0);
+    let rate = |i: usize, scale: u64| {
+        f.get(i)
+            .and_then(|s| parse_u64(s))
+            .and_then(|v| v.checked_mul(scale))
+            .filter(|&v| v != 0)
+    };
+    Some(DslLine {
+        up,
+        stats: Some(DslStats {
+            mode: text(1),
+            profile: text(2),
+            channel: text(15),
+            snr_margin_tenth_db: [tenths(3), tenths(4)],
+            line_attenuation_tenth_db: [nonzero_tenths(5), nonzero_tenths(6)],
+            signal_attenuation_tenth_db: [nonzero_tenths(7), nonzero_tenths(8)],
+            output_power_tenth_dbm: [tenths(9), tenths(10)],
+            sync_bps: [rate(11, 1000), rate(12, 1000)],
+            attainable_bps: [rate(13, 1), rate(14, 1)],
+        }),
+    })
+}
+
+/// Label text from the hub: short, so a garbled page cannot bloat a label.
+fn label(s: &str) -> String {
+    s.chars().take(64).collect()
+}
+
+fn addresses(page: &Page, idx: usize) -> Addresses {
+    let mut a = Addresses::default();
+    let v4 = |s: &str| {
+        s.trim()
+            .parse::<Ipv4Addr>()
+            .ok()
+            .filter(|ip| !ip.is_unspecified())
+    };
+    if let Some(f) = page.optional_row("ip4_info_list", idx) {
+        // ip;mask;gateway;dns1;dns2
+        a.ipv4 = f.first().and_then(|s| v4(s));
+        a.ipv4_gateway = f.get(2).and_then(|s| v4(s));
+        a.dns = f.iter().skip(3).filter_map(|s| v4(s)).collect();
+    }
+    let v6 = |s: &str| {
+        let s = s.trim();
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p.parse::<u8>().ok().filter(|&p| p <= 128)?)),
+            None => (s, None),
+        };
+        let ip = addr
+            .parse::<Ipv6Addr>()
+            .ok()
+            .filter(|ip| !ip.is_unspecified())?;
+        Some(match prefix {
+            Some(p) => format!("{ip}/{p}"),
+            None => ip.to_string(),
+        })
+    };
+    a.ipv6 = page
+        .optional_row("ip6_gua_list", idx)
+        .and_then(|f| f.first().and_then(|s| v6(s)));
+    a.ipv6_link_local = page
+        .optional_row("ip6_lla_list", idx)
+        .and_then(|f| f.first().and_then(|s| v6(s)));
+    a
 }
 
 /// The first `N` fields as numbers, or `None` if any is missing or not one.

@@ -106,8 +106,9 @@ impl FakeHub {
         FakeHub { addr, inner }
     }
 
-    /// A hub serving the standard pages: growing WAN counters and an
-    /// `n`-device page whose traffic grows too.
+    /// A hub serving the standard pages: growing WAN counters, an
+    /// `n`-device page whose traffic grows too, the status page, and a mesh
+    /// page with one station per device.
     pub fn with_pages(devices: usize) -> FakeHub {
         let hub = FakeHub::start();
         hub.set(
@@ -118,6 +119,16 @@ impl FakeHub {
             "/cgi/cgi_basicMyDevice.js",
             Reply::Dynamic(Arc::new(move |n| {
                 super::pages::device_page(&super::pages::devices(devices, n)).into_bytes()
+            })),
+        );
+        hub.set(
+            "/cgi/cgi_basicStatus.js",
+            Reply::ok(super::pages::status_page()),
+        );
+        hub.set(
+            "/cgi/cgi_owl.js",
+            Reply::Dynamic(Arc::new(move |n| {
+                super::pages::owl_page(&super::pages::devices(devices, n)).into_bytes()
             })),
         );
         hub
@@ -174,11 +185,21 @@ impl Drop for FakeHub {
 fn serve(mut stream: TcpStream, inner: &Inner) {
     let now_open = inner.open.fetch_add(1, Ordering::SeqCst) + 1;
     inner.max_open.fetch_max(now_open, Ordering::SeqCst);
-    let _ = handle(&mut stream, inner);
-    inner.open.fetch_sub(1, Ordering::SeqCst);
+    let released = std::cell::Cell::new(false);
+    let release = || {
+        if !released.replace(true) {
+            inner.open.fetch_sub(1, Ordering::SeqCst);
+        }
+    };
+    let _ = handle(&mut stream, inner, &release);
+    release();
 }
 
-fn handle(stream: &mut TcpStream, inner: &Inner) -> std::io::Result<()> {
+/// `release` marks the connection closed; a complete response calls it just
+/// before its last byte, which the client must read before it can start its
+/// next request, so sequential requests are never counted as open at once
+/// (counting after the write raced with the client's next connect).
+fn handle(stream: &mut TcpStream, inner: &Inner, release: &dyn Fn()) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     stream.set_nodelay(true)?;
     let mut head = Vec::new();
@@ -209,17 +230,29 @@ fn handle(stream: &mut TcpStream, inner: &Inner) -> std::io::Result<()> {
         n
     };
     if inner.require_referer.load(Ordering::SeqCst) && referer.is_none() {
-        return respond(stream, 403, &[], b"<html><body>403 Forbidden</body></html>");
+        return respond(
+            stream,
+            403,
+            &[],
+            b"<html><body>403 Forbidden</body></html>",
+            release,
+        );
     }
     let reply = inner.routes.lock().unwrap().get(&path).cloned();
     match reply {
-        None => respond(stream, 404, &[], b"<html><body>404 Not Found</body></html>"),
+        None => respond(
+            stream,
+            404,
+            &[],
+            b"<html><body>404 Not Found</body></html>",
+            release,
+        ),
         Some(Reply::Full {
             status,
             headers,
             body,
-        }) => respond(stream, status, &headers, &body),
-        Some(Reply::Dynamic(f)) => respond(stream, 200, &[], &f(n)),
+        }) => respond(stream, status, &headers, &body, release),
+        Some(Reply::Dynamic(f)) => respond(stream, 200, &[], &f(n), release),
         Some(Reply::Hang) => {
             while !inner.stop.load(Ordering::SeqCst) {
                 thread::sleep(Duration::from_millis(50));
@@ -283,6 +316,7 @@ fn respond(
     status: u16,
     headers: &[(String, String)],
     body: &[u8],
+    release: &dyn Fn(),
 ) -> std::io::Result<()> {
     let reason = match status {
         200 => "OK",
@@ -300,12 +334,16 @@ fn respond(
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    // One write: a head and a body in two small writes would meet Nagle's
-    // algorithm and the client's delayed ACK, and add tens of milliseconds
+    // TCP_NODELAY (set above) sends both writes at once: without it, Nagle's
+    // algorithm and the client's delayed ACK would add tens of milliseconds
     // that are the fake's, not the exporter's.
-    let mut whole = head.into_bytes();
-    whole.extend_from_slice(body);
-    stream.write_all(&whole)
+    let mut all = head.into_bytes();
+    all.extend_from_slice(body);
+    let (last, rest) = all.split_last().expect("a response head is never empty");
+    stream.write_all(rest)?;
+    release();
+    stream.write_all(&[*last])?;
+    stream.flush()
 }
 
 /// Closes with an RST: SO_LINGER on with a zero timeout.

@@ -3,6 +3,7 @@
 //! hub's syntax, and a strict reader of the exposition format.
 #![allow(dead_code)]
 
+pub mod dashboard;
 pub mod expo;
 pub mod exporter;
 pub mod fake_hub;

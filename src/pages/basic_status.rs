@@ -1,0 +1,102 @@
+//! `/cgi/cgi_basicStatus.js`: the data behind the hub's status page.
+//!
+//! The page repeats most of wan_conn.xml (the line, link and session lists,
+//! `sysuptime`); what it adds is the firmware version, the serial number and
+//! the hub's LAN address. Only those are read. The page also sets the BT
+//! Wi-Fi hotspot flags with `parseInt(..) && parseInt(..)` expressions, which
+//! only a JavaScript engine can evaluate, so they are not read: both readers
+//! must give the same answer on this page.
+//! Field meanings: `../shared/fixtures/FIELD-NOTES.md`.
+
+use std::net::Ipv4Addr;
+use std::time::Instant;
+
+use super::my_device::label;
+use super::ParseError;
+use crate::format::percent;
+use crate::script::{self, Lit};
+
+pub const PATH: &str = "/cgi/cgi_basicStatus.js";
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BasicStatus {
+    /// `fw_ver`, e.g. `v0.21.03.07094-BT`.
+    pub firmware: String,
+    /// `serial_no`; empty when the page has none.
+    pub serial: String,
+    /// `lan_service_ip`, the hub's own address on the LAN.
+    pub lan_ip: Option<Ipv4Addr>,
+}
+
+pub const VARS: [&str; 3] = ["fw_ver", "serial_no", "lan_service_ip"];
+
+pub fn parse(body: &[u8], deadline: Instant) -> Result<BasicStatus, ParseError> {
+    let vars =
+        script::read_vars(body, &VARS, deadline).map_err(|e| ParseError::page(e.to_string()))?;
+    from_vars(&vars)
+}
+
+/// Builds the snapshot from the values of [`VARS`], in that order.
+pub fn from_vars(vars: &[Option<Lit>]) -> Result<BasicStatus, ParseError> {
+    let get = |i: usize, name: &'static str| -> Result<Option<String>, ParseError> {
+        match vars.get(i).and_then(Option::as_ref) {
+            None | Some(Lit::Null) => Ok(None),
+            // The hub writes the string `NULL` for an unset value.
+            Some(Lit::Str(s)) => {
+                Ok(Some(label(percent::decode(s).trim())).filter(|v| !v.is_empty() && v != "NULL"))
+            }
+            Some(_) => Err(ParseError::field(name, "is not a string")),
+        }
+    };
+    // The firmware version is the reason to fetch this page: a body without
+    // it is some other page.
+    let firmware =
+        get(0, "fw_ver")?.ok_or_else(|| ParseError::field("fw_ver", "not defined by the page"))?;
+    let serial = get(1, "serial_no")?.unwrap_or_default();
+    let lan_ip = get(2, "lan_service_ip")?.and_then(|s| s.parse().ok());
+    Ok(BasicStatus {
+        firmware,
+        serial,
+        lan_ip,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> Option<Lit> {
+        Some(Lit::Str(v.into()))
+    }
+
+    #[test]
+    fn reads_decoded_fields() {
+        let b = from_vars(&[
+            s("v0%2E21%2E03%2E07094%2DBT%20"),
+            s("%2B091298%2B1234567890"),
+            s("192%2E168%2E1%2E254"),
+        ])
+        .unwrap();
+        assert_eq!(b.firmware, "v0.21.03.07094-BT");
+        assert_eq!(b.serial, "+091298+1234567890");
+        assert_eq!(b.lan_ip, Some(Ipv4Addr::new(192, 168, 1, 254)));
+    }
+
+    #[test]
+    fn optional_fields_and_errors() {
+        let b = from_vars(&[s("v1"), None, s("URL_encoded_string")]).unwrap();
+        assert_eq!((b.serial.as_str(), b.lan_ip), ("", None));
+        let b = from_vars(&[s("v1"), s("NULL"), Some(Lit::Null)]).unwrap();
+        assert_eq!((b.serial.as_str(), b.lan_ip), ("", None));
+        let e = from_vars(&[s("NULL"), s("x"), None])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("fw_ver"), "{e}");
+        let e = from_vars(&[None, s("x"), None]).unwrap_err().to_string();
+        assert_eq!(e, "field fw_ver: not defined by the page");
+        let e = from_vars(&[s("v1"), Some(Lit::Num(3.0)), None])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "field serial_no: is not a string");
+    }
+}
