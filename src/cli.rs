@@ -28,11 +28,11 @@ struct Args {
     #[argh(option, default = "5")]
     timeout: u64,
 
-    /// never fetch the device page (same as --no-collector lan)
+    /// never fetch the device page, so no JavaScript runs (same as --no-collector lan)
     #[argh(switch)]
     no_lan: bool,
 
-    /// turn a collector off (repeatable; all are on): wan, lan, status, owl. Without lan, status and owl, no JavaScript runs
+    /// turn a collector off (repeatable; all are on): wan, lan, status, owl
     #[argh(option)]
     no_collector: Vec<String>,
 

@@ -229,6 +229,12 @@ fn without_javascript_the_page_code_never_runs() {
     let exp = Exporter::start(&hub.host(), &["--timeout", "2"]);
     let (m, took) = exp.timed_scrape();
     assert_eq!(m.collector_success("lan"), Some(1.0));
-    assert_eq!(m.get("smarthub_lan_downloaded_bytes", &[("mac", "AA"), ("hostname", "h"), ("ip", "1")]), Some(7.0));
+    assert_eq!(
+        m.get(
+            "smarthub_lan_downloaded_bytes",
+            &[("mac", "AA"), ("hostname", "h"), ("ip", "1")]
+        ),
+        Some(7.0)
+    );
     assert!(took < Duration::from_secs(1) * slowdown(), "took {took:?}");
 }

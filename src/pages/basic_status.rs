@@ -2,10 +2,10 @@
 //!
 //! The page repeats most of wan_conn.xml (the line, link and session lists,
 //! `sysuptime`); what it adds is the firmware version, the serial number and
-//! the hub's LAN address. Only those are read. The page also sets the BT
-//! Wi-Fi hotspot flags with `parseInt(..) && parseInt(..)` expressions, which
-//! only a JavaScript engine can evaluate, so they are not read: both readers
-//! must give the same answer on this page.
+//! the hub's LAN address. Only those are read, as literals: the page is data
+//! and is never run (see [`script::read_data_vars`]). The page also sets the
+//! BT Wi-Fi hotspot flags with `parseInt(..) && parseInt(..)` expressions,
+//! which only a JavaScript engine could evaluate, so they are not read.
 //! Field meanings: `../shared/fixtures/FIELD-NOTES.md`.
 
 use std::net::Ipv4Addr;
@@ -31,8 +31,8 @@ pub struct BasicStatus {
 pub const VARS: [&str; 3] = ["fw_ver", "serial_no", "lan_service_ip"];
 
 pub fn parse(body: &[u8], deadline: Instant) -> Result<BasicStatus, ParseError> {
-    let vars =
-        script::read_vars(body, &VARS, deadline).map_err(|e| ParseError::page(e.to_string()))?;
+    let vars = script::read_data_vars(body, &VARS, deadline)
+        .map_err(|e| ParseError::page(e.to_string()))?;
     from_vars(&vars)
 }
 

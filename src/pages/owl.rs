@@ -5,7 +5,9 @@
 //! disc) and `var owl_station=[{..},null]` one per client, naming its node by
 //! `parent_id` (a node's `device_id`) and its link by `connect_type`
 //! (`Ether`, `2.4G`, `5G`). Every value is a percent-encoded string; unset
-//! ones are the string `NULL`. Field meanings: `../shared/fixtures/FIELD-NOTES.md`.
+//! ones are the string `NULL`. The page is pure data and is read as literals,
+//! never run (see [`script::read_data_vars`]).
+//! Field meanings: `../shared/fixtures/FIELD-NOTES.md`.
 //!
 //! Left out on purpose: the per-station `bs`/`br` byte counts. They are
 //! signed 32-bit and stop at 2147483647, so a rate over them reads 0 once a
@@ -96,8 +98,8 @@ pub struct Station {
 pub const VARS: [&str; 2] = ["owl_tplg", "owl_station"];
 
 pub fn parse(body: &[u8], deadline: Instant) -> Result<Mesh, ParseError> {
-    let vars =
-        script::read_vars(body, &VARS, deadline).map_err(|e| ParseError::page(e.to_string()))?;
+    let vars = script::read_data_vars(body, &VARS, deadline)
+        .map_err(|e| ParseError::page(e.to_string()))?;
     let mut vars = vars.into_iter();
     let tplg = vars
         .next()
