@@ -236,5 +236,8 @@ fn without_javascript_the_page_code_never_runs() {
         ),
         Some(7.0)
     );
-    assert!(took < Duration::from_secs(1) * slowdown(), "took {took:?}");
+    assert!(
+        took < std::time::Duration::from_secs(1) * support::exporter::slowdown(),
+        "took {took:?}"
+    );
 }
