@@ -34,6 +34,10 @@ impl Lit {
 /// hostile body must not recurse the parser off the stack.
 pub const MAX_DEPTH: usize = 16;
 
+/// Properties of one object beyond this are refused (the hub's records have
+/// about 30; a dumped page's config object about 500).
+pub const MAX_OBJECT_KEYS: usize = 4096;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LitError {
     pub offset: usize,
@@ -229,7 +233,8 @@ impl<'a> Cursor<'a> {
 
     fn object(&mut self, depth: usize) -> Result<Lit, LitError> {
         self.pos += 1;
-        let mut fields = Vec::new();
+        let mut fields: Vec<(String, Lit)> = Vec::new();
+        let mut index: Option<std::collections::HashMap<String, usize>> = None;
         loop {
             self.skip_trivia()?;
             let key = match self.peek() {
@@ -253,7 +258,32 @@ impl<'a> Cursor<'a> {
             self.pos += 1;
             self.skip_trivia()?;
             let value = self.value(depth + 1)?;
-            fields.push((key, value));
+            // As in JavaScript, a repeated key keeps its first place and its
+            // last value.
+            let seen = match &index {
+                Some(ix) => ix.get(&key).copied(),
+                None => fields.iter().position(|(k, _)| *k == key),
+            };
+            if let Some(i) = seen {
+                fields[i].1 = value;
+            } else if fields.len() == MAX_OBJECT_KEYS {
+                return Err(self.err("object with too many properties"));
+            } else {
+                // Past a handful of keys, a map keeps the check linear on a
+                // hostile object with thousands of them.
+                if fields.len() >= 16 {
+                    index
+                        .get_or_insert_with(|| {
+                            fields
+                                .iter()
+                                .enumerate()
+                                .map(|(i, (k, _))| (k.clone(), i))
+                                .collect()
+                        })
+                        .insert(key.clone(), fields.len());
+                }
+                fields.push((key, value));
+            }
             self.skip_trivia()?;
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -512,6 +542,23 @@ mod tests {
         assert_eq!(parse(r"'\uD83D'").unwrap(), s("\u{fffd}"));
         assert_eq!(parse("'a\\\nb'").unwrap(), s("ab"));
         assert_eq!(parse(r"'\q'").unwrap(), s("q"));
+    }
+
+    #[test]
+    fn repeated_keys_keep_their_first_place_and_last_value() {
+        let v = parse("{a:1, b:2, a:3}").unwrap();
+        assert_eq!(
+            v,
+            Lit::Object(vec![
+                ("a".into(), Lit::Num(3.0)),
+                ("b".into(), Lit::Num(2.0))
+            ])
+        );
+        let many: String = (0..=MAX_OBJECT_KEYS).map(|i| format!("k{i}:1,")).collect();
+        assert_eq!(
+            parse(&format!("{{{many}}}")).unwrap_err().msg,
+            "object with too many properties"
+        );
     }
 
     #[test]

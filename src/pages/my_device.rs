@@ -67,8 +67,35 @@ pub struct Devices {
     pub active_entries: usize,
 }
 
+/// The fields [`from_lists`] reads from a `known_device_list` record.
+pub const DEVICE_FIELDS: &[&str] = &[
+    "mac",
+    "hostname",
+    "ip",
+    "name",
+    "activity",
+    "os",
+    "device",
+    "port",
+    "activity_ip",
+    "activity_ipv6_ll",
+    "activity_ipv6",
+];
+/// The fields [`from_lists`] reads from a `rate` row.
+pub const RATE_FIELDS: &[&str] = &["mac", "tx", "rx"];
+
 pub fn parse(body: &[u8], deadline: Instant) -> Result<Devices, ParseError> {
-    let mut vars = script::read_vars(body, &["known_device_list", "rate"], deadline)
+    let vars = [
+        script::Var {
+            name: "known_device_list",
+            fields: DEVICE_FIELDS,
+        },
+        script::Var {
+            name: "rate",
+            fields: RATE_FIELDS,
+        },
+    ];
+    let mut vars = script::read(body, &vars, deadline)
         .map_err(|e| ParseError::page(e.to_string()))?
         .into_iter();
     let known = vars

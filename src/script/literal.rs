@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use super::{check_limits, Lit, ScriptError};
+use super::{check_limits, project, Lit, ScriptError, Var};
 use crate::format::js_literal;
 
 /// Reads the named variables; the deadline is not consulted because the
@@ -12,14 +12,19 @@ use crate::format::js_literal;
 pub fn read_vars(
     src: &[u8],
     names: &[&str],
-    _deadline: Instant,
+    deadline: Instant,
 ) -> Result<Vec<Option<Lit>>, ScriptError> {
+    let vars: Vec<Var> = names.iter().map(|n| Var::all(n)).collect();
+    read(src, &vars, deadline)
+}
+
+/// Reads the variables, keeping only the fields each asks for.
+pub fn read(src: &[u8], vars: &[Var], _deadline: Instant) -> Result<Vec<Option<Lit>>, ScriptError> {
     // Lossy: a stray non-UTF-8 byte outside the lists must not sink the page;
     // inside a string it becomes U+FFFD, as the JS engine reads it.
     let text = String::from_utf8_lossy(src);
-    names
-        .iter()
-        .map(|name| {
+    vars.iter()
+        .map(|&Var { name, fields }| {
             let v = js_literal::find_var(&text, name)
                 .map_err(|e| ScriptError::Failed(format!("{name}: {e}")))?;
             if let Some(v) = &v {
@@ -28,7 +33,7 @@ pub fn read_vars(
                     other => other,
                 })?;
             }
-            Ok(v)
+            Ok(v.map(|v| project(v, fields)))
         })
         .collect()
 }

@@ -15,13 +15,20 @@ use rquickjs::context::intrinsic;
 use rquickjs::{Context, Ctx, Runtime, Value};
 
 use super::limits::*;
-use super::{Lit, ScriptError};
+use super::{Lit, ScriptError, Var};
 
 pub fn read_vars(
     src: &[u8],
     names: &[&str],
     deadline: Instant,
 ) -> Result<Vec<Option<Lit>>, ScriptError> {
+    let vars: Vec<Var> = names.iter().map(|n| Var::all(n)).collect();
+    read(src, &vars, deadline)
+}
+
+/// Runs the page, then copies the variables out, keeping only the fields
+/// each asks for.
+pub fn read(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Vec<Option<Lit>>, ScriptError> {
     let rt =
         Runtime::new().map_err(|e| ScriptError::Failed(format!("cannot start QuickJS: {e}")))?;
     rt.set_memory_limit(JS_MEMORY_BYTES);
@@ -32,9 +39,8 @@ pub fn read_vars(
     context.with(|ctx| {
         run(&ctx, b"function addCfg(){}".to_vec(), deadline)?;
         run(&ctx, drop_inert_addcfg(src).into_owned(), deadline)?;
-        names
-            .iter()
-            .map(|name| {
+        vars.iter()
+            .map(|&Var { name, fields }| {
                 // Reading the binding (rather than a property of the global
                 // object) also finds `let`/`const`, as the literal reader does;
                 // `typeof` keeps a missing name from throwing.
@@ -44,10 +50,12 @@ pub fn read_vars(
                     return Ok(None);
                 }
                 let mut budget = Budget { deadline, steps: 0 };
-                to_lit(&v, 0, &mut budget).map(Some).map_err(|e| match e {
-                    ScriptError::TooBig(m) => ScriptError::TooBig(format!("{name}: {m}")),
-                    other => other,
-                })
+                to_lit(&v, 0, fields, &mut budget)
+                    .map(Some)
+                    .map_err(|e| match e {
+                        ScriptError::TooBig(m) => ScriptError::TooBig(format!("{name}: {m}")),
+                        other => other,
+                    })
             })
             .collect()
     })
@@ -65,31 +73,31 @@ pub fn read_vars(
 /// `addCfg`, or calls it with anything but literals, is run as it is. Lines
 /// are blanked, not removed, so error messages keep their line numbers.
 pub fn drop_inert_addcfg(src: &[u8]) -> Cow<'_, [u8]> {
-    if !mentions_addcfg(src) {
+    // The hub's pages are ASCII; anything else is run as it is.
+    let Ok(text) = std::str::from_utf8(src) else {
+        return Cow::Borrowed(src);
+    };
+    let mentions = text.matches("addCfg").count();
+    if mentions == 0 {
         return Cow::Borrowed(src);
     }
     let mut out = Vec::with_capacity(src.len());
+    let mut dropped = 0;
     for line in src.split_inclusive(|&b| b == b'\n') {
         if is_inert_addcfg(line) {
+            dropped += 1;
             out.push(b'\n');
-        } else if mentions_addcfg(line) {
-            return Cow::Borrowed(src);
         } else {
             out.extend_from_slice(line);
         }
+    }
+    if dropped != mentions {
+        return Cow::Borrowed(src);
     }
     if !src.ends_with(b"\n") && out.last() == Some(&b'\n') {
         out.pop();
     }
     Cow::Owned(out)
-}
-
-/// A single pass looking for `addCfg`: keyed on its rarest byte, `C`, so a
-/// 130 KB page costs one comparison per byte.
-fn mentions_addcfg(hay: &[u8]) -> bool {
-    hay.iter()
-        .enumerate()
-        .any(|(i, &b)| b == b'C' && i >= 3 && hay[i - 3..].starts_with(b"addCfg"))
 }
 
 /// `addCfg("name",123,'value');` with nothing else on the line: a name of
@@ -193,7 +201,12 @@ impl Budget {
 
 /// Copies a JS value into a [`Lit`], enforcing the same limits as
 /// [`super::check_limits`] as it goes, so nothing over the limits is built.
-fn to_lit(v: &Value<'_>, depth: usize, budget: &mut Budget) -> Result<Lit, ScriptError> {
+fn to_lit(
+    v: &Value<'_>,
+    depth: usize,
+    fields: &[&str],
+    budget: &mut Budget,
+) -> Result<Lit, ScriptError> {
     budget.step()?;
     if depth > MAX_DEPTH {
         return Err(ScriptError::TooBig(format!(
@@ -239,7 +252,7 @@ fn to_lit(v: &Value<'_>, depth: usize, budget: &mut Budget) -> Result<Lit, Scrip
             let item: Value = arr
                 .get(i)
                 .map_err(|e| caught(v.ctx(), e, budget.deadline))?;
-            items.push(to_lit(&item, depth + 1, budget)?);
+            items.push(to_lit(&item, depth + 1, fields, budget)?);
         }
         return Ok(Lit::Array(items));
     }
@@ -247,6 +260,18 @@ fn to_lit(v: &Value<'_>, depth: usize, budget: &mut Budget) -> Result<Lit, Scrip
         return Ok(Lit::Null);
     }
     if let Some(obj) = v.as_object() {
+        if !fields.is_empty() {
+            let mut out = Vec::with_capacity(fields.len());
+            for &key in fields {
+                let value: Value = obj
+                    .get(key)
+                    .map_err(|e| caught(v.ctx(), e, budget.deadline))?;
+                if !value.is_undefined() {
+                    out.push((key.to_owned(), to_lit(&value, depth + 1, fields, budget)?));
+                }
+            }
+            return Ok(Lit::Object(out));
+        }
         // `props` reads each value by the key's atom, sparing a string
         // round trip per field.
         let props = obj.props::<String, Value>();
@@ -256,12 +281,12 @@ fn to_lit(v: &Value<'_>, depth: usize, budget: &mut Budget) -> Result<Lit, Scrip
                 props.len()
             )));
         }
-        let mut fields = Vec::with_capacity(props.len());
+        let mut out = Vec::with_capacity(props.len());
         for prop in props {
             let (key, value) = prop.map_err(|e| caught(v.ctx(), e, budget.deadline))?;
-            fields.push((key, to_lit(&value, depth + 1, budget)?));
+            out.push((key, to_lit(&value, depth + 1, fields, budget)?));
         }
-        return Ok(Lit::Object(fields));
+        return Ok(Lit::Object(out));
     }
     Ok(Lit::Null)
 }
