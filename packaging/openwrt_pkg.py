@@ -61,7 +61,9 @@ PKGARCH_TARGETS = {
     "aarch64_generic": "aarch64-unknown-linux-musl",
     "aarch64_cortex-a72": "aarch64-unknown-linux-musl",
     "arm_cortex-a7_neon-vfpv4": "armv7-unknown-linux-musleabihf",
-    "arm_cortex-a9": "armv7-unknown-linux-musleabihf",
+    # Not plain arm_cortex-a9: that is bcm53xx, which OpenWrt builds
+    # soft-float for CPUs without an FPU, where this hard-float binary would
+    # die at its first float instruction.
     "arm_cortex-a9_vfpv3-d16": "armv7-unknown-linux-musleabihf",
     "arm_cortex-a15_neon-vfpv4": "armv7-unknown-linux-musleabihf",
     "x86_64": "x86_64-unknown-linux-musl",

@@ -471,12 +471,14 @@ class BuildAllTest(unittest.TestCase):
             "aarch64_generic": "aarch64-unknown-linux-musl",
             "aarch64_cortex-a72": "aarch64-unknown-linux-musl",
             "arm_cortex-a7_neon-vfpv4": "armv7-unknown-linux-musleabihf",
-            "arm_cortex-a9": "armv7-unknown-linux-musleabihf",
+            "arm_cortex-a9_vfpv3-d16": "armv7-unknown-linux-musleabihf",
             "arm_cortex-a15_neon-vfpv4": "armv7-unknown-linux-musleabihf",
             "x86_64": "x86_64-unknown-linux-musl",
         }
         for pkgarch, target in want.items():
             self.assertEqual(openwrt_pkg.PKGARCH_TARGETS[pkgarch], target)
+        # bcm53xx's soft-float arm_cortex-a9 must not get the hard-float binary.
+        self.assertNotIn("arm_cortex-a9", openwrt_pkg.PKGARCH_TARGETS)
 
     def test_strict_fails_on_a_missing_binary(self):
         (self.bin_dir / "mips-unknown-linux-musl" / f"{NAME}-nojs").unlink()
