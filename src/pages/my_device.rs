@@ -97,7 +97,6 @@ pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
     }
 
     let mut unmatched_rates = 0;
-    let mut seen_rate: Vec<String> = Vec::new();
     for row in rate.iter().filter_map(object) {
         let Some(mac) = text(row, "mac").map(|m| normalise_mac(&m)) else {
             unmatched_rates += 1;
@@ -110,17 +109,17 @@ pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
             log::debug!("{PATH}: rate row for {mac} has no numeric rx/tx");
             continue;
         };
-        if seen_rate.contains(&mac) {
-            log::debug!("{PATH}: second rate row for {mac} ignored");
-            continue;
-        }
         match by_mac.get_mut(&mac) {
+            // The device's own field says whether a row was joined already:
+            // a list of seen MACs made this quadratic in the page's rows.
+            Some(device) if device.traffic.is_some() => {
+                log::debug!("{PATH}: second rate row for {mac} ignored");
+            }
             Some(device) => {
                 device.traffic = Some(Traffic {
                     rx_bytes: rx,
                     tx_bytes: tx,
                 });
-                seen_rate.push(mac);
             }
             None => {
                 log::debug!("{PATH}: rate row for {mac} matches no known device");
