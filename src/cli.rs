@@ -11,6 +11,12 @@ use crate::scrape::Collector;
 pub const DEFAULT_HOST: &str = "192.168.1.254";
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:9101";
 pub const HOST_ENV: &str = "SMARTHUB_HOST";
+/// Just over half of a 15 s scrape interval, so an HA pair scraping every
+/// 15 s always shares (Prometheus spreads the two replicas' scrapes anywhere
+/// in the interval, so the second comes at most 7.5 s before or after the
+/// first), and under 10 s, so a single server scraping every 10 s never gets
+/// the same result twice. See `Scraper::metrics`.
+pub const DEFAULT_CACHE_TTL_SECS: u64 = 8;
 
 #[derive(FromArgs, Debug)]
 /// Prometheus exporter for the BT Smart Hub 2 (also sold as the Plusnet Hub
@@ -36,8 +42,8 @@ struct Args {
     #[argh(option)]
     no_collector: Vec<String>,
 
-    /// seconds a scrape's result is reused for further scrapes, sparing the hub; 0 turns it off (default: 5)
-    #[argh(option, default = "5")]
+    /// seconds from the start of a scrape during which its result also answers later scrapes, so an HA pair of Prometheus servers shares one set of hub requests: set it to just over half the scrape interval, and below the interval; scrapes that arrive while one runs always share it; 0: only those (default: 8)
+    #[argh(option, default = "DEFAULT_CACHE_TTL_SECS")]
     cache_ttl: u64,
 
     /// error, warn, info, debug or trace (default: info)
@@ -263,6 +269,7 @@ mod tests {
         assert_eq!(c.hub, "192.168.1.254");
         assert_eq!(c.listen, "0.0.0.0:9101".parse().unwrap());
         assert_eq!(c.timeout, Duration::from_secs(5));
+        assert_eq!(c.cache_ttl, Duration::from_secs(8));
         assert_eq!(c.collectors, vec![Collector::Wan, Collector::Lan]);
         assert_eq!(c.log_level, log::LevelFilter::Info);
     }
