@@ -42,7 +42,7 @@ struct Args {
     #[argh(option)]
     no_collector: Vec<String>,
 
-    /// seconds from the start of a scrape during which its result also answers later scrapes, so an HA pair of Prometheus servers shares one set of hub requests: set it to just over half the scrape interval, and below the interval; scrapes that arrive while one runs always share it; 0: only those (default: 8)
+    /// seconds from the start of a scrape during which its result answers later scrapes too, sparing the hub; for an HA pair, over half the scrape interval and under all of it; 0: only scrapes that arrive during one share it (default: 8)
     #[argh(option, default = "DEFAULT_CACHE_TTL_SECS")]
     cache_ttl: u64,
 
