@@ -10,7 +10,7 @@
 
 use std::time::Instant;
 
-use rquickjs::context::intrinsic;
+use rquickjs::context::{intrinsic, EvalOptions};
 use rquickjs::{Context, Ctx, Runtime, Value};
 
 use super::limits::*;
@@ -53,8 +53,15 @@ pub fn read_vars(
 }
 
 /// Evaluates a script, turning a thrown exception into a readable error.
+///
+/// In sloppy mode, as a browser runs a classic script: rquickjs defaults to
+/// strict, where an assignment to an undeclared name throws and `010` is a
+/// syntax error, so a page the hub's own web UI runs fine could fail here
+/// (fuzzing found the readers disagreeing on `tx:010`).
 fn run<'js>(ctx: &Ctx<'js>, src: Vec<u8>, deadline: Instant) -> Result<Value<'js>, ScriptError> {
-    match ctx.eval::<Value, _>(src) {
+    let mut options = EvalOptions::default();
+    options.strict = false;
+    match ctx.eval_with_options::<Value, _>(src, options) {
         Ok(v) => Ok(v),
         Err(rquickjs::Error::Exception) => {
             if Instant::now() >= deadline {
@@ -122,10 +129,9 @@ fn to_lit(v: &Value<'_>, depth: usize, budget: &mut Budget) -> Result<Lit, Scrip
         )));
     }
     if let Some(s) = v.as_string() {
-        // A string with a lone surrogate is not UTF-8; the field is unusable
-        // rather than the page.
-        let Ok(s) = s.to_string() else {
-            return Ok(Lit::Null);
+        let s = match s.to_string() {
+            Ok(s) => s,
+            Err(_) => lossy(s.clone())?,
         };
         if s.len() > MAX_STRING_BYTES {
             return Err(ScriptError::TooBig(format!(
@@ -187,6 +193,40 @@ fn to_lit(v: &Value<'_>, depth: usize, budget: &mut Budget) -> Result<Lit, Scrip
     Ok(Lit::Null)
 }
 
+/// A string with a lone surrogate (`'\uD800'`), which is not UTF-8, with
+/// each lone surrogate as U+FFFD: what the literal reader makes of it, and a
+/// usable label (this reader used to drop the whole field, so the two builds
+/// named such a device differently).
+fn lossy(s: rquickjs::String<'_>) -> Result<String, ScriptError> {
+    let c = s
+        .to_cstring()
+        .map_err(|e| ScriptError::Failed(e.to_string()))?;
+    // SAFETY: QuickJS keeps `len` bytes at the pointer alive while `c` lives,
+    // and nothing here assumes they are UTF-8.
+    let bytes = unsafe { std::slice::from_raw_parts(c.as_ptr().cast::<u8>(), c.len()) };
+    Ok(replace_surrogates(bytes))
+}
+
+/// QuickJS writes a lone surrogate as its 3-byte encoding (ED A0..BF 80..BF),
+/// which UTF-8 forbids; each becomes one U+FFFD.
+fn replace_surrogates(bytes: &[u8]) -> String {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == 0xED
+            && matches!(bytes.get(i + 1), Some(0xA0..=0xBF))
+            && matches!(bytes.get(i + 2), Some(0x80..=0xBF))
+        {
+            out.extend_from_slice("\u{fffd}".as_bytes());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn caught(ctx: &Ctx<'_>, e: rquickjs::Error, deadline: Instant) -> ScriptError {
     if Instant::now() >= deadline {
         return ScriptError::Timeout;
@@ -228,6 +268,39 @@ mod tests {
                 None,
             ]
         );
+    }
+
+    #[test]
+    fn runs_the_page_as_a_browser_does_not_in_strict_mode() {
+        let src = b"undeclared = 1; var a = [010, 08, undeclared]; with ({b: 2}) { var c = b; }";
+        let v = read_vars(src, &["a", "c"], soon()).unwrap();
+        assert_eq!(
+            v,
+            vec![
+                Some(Lit::Array(vec![
+                    Lit::Num(8.0),
+                    Lit::Num(8.0),
+                    Lit::Num(1.0)
+                ])),
+                Some(Lit::Num(2.0)),
+            ]
+        );
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let src = br"var a = ['\uD83D\uDE00', 'x\uD800y', '\uDFFF', 'caf\u00e9'];";
+        let v = read_vars(src, &["a"], soon()).unwrap().remove(0);
+        let want = ["\u{1f600}", "x\u{fffd}y", "\u{fffd}", "café"];
+        assert_eq!(
+            v,
+            Some(Lit::Array(
+                want.iter().map(|s| Lit::Str(s.to_string())).collect()
+            ))
+        );
+        // The same as the JavaScript-free reader makes of them.
+        let lit = super::super::literal::read_vars(src, &["a"], soon()).unwrap();
+        assert_eq!(lit[0], v);
     }
 
     #[test]
