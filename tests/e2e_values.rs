@@ -192,6 +192,8 @@ fn a_failing_page_loses_only_its_own_metrics() {
     assert_eq!(m.series("smarthub_lan_uploaded_bytes").len(), 1);
 }
 
+// Only QuickJS runs the loop; the JavaScript-free reader never executes it.
+#[cfg(feature = "js")]
 #[test]
 fn an_endless_script_is_stopped_at_the_deadline() {
     let hub = FakeHub::start();
