@@ -72,9 +72,9 @@ impl fmt::Display for FetchError {
                 f.write_str("timed out (the scrape's --timeout budget ran out)")
             }
             FetchError::Refused => f.write_str("connection refused"),
-            FetchError::Busy => f.write_str(
-                "not started: an earlier request that timed out has not finished yet",
-            ),
+            FetchError::Busy => {
+                f.write_str("not started: an earlier request that timed out has not finished yet")
+            }
             FetchError::Io(e) => write!(f, "{e}"),
             FetchError::Status {
                 code,
@@ -187,9 +187,7 @@ impl Hub {
 
 /// Threads in this process, where the system says (Linux, so OpenWrt).
 fn thread_count() -> Option<usize> {
-    std::fs::read_dir("/proc/self/task")
-        .ok()
-        .map(|d| d.count())
+    std::fs::read_dir("/proc/self/task").ok().map(|d| d.count())
 }
 
 /// Waits up to `grace` for the thread count to fall back to `baseline`;

@@ -88,7 +88,11 @@ fn within_the_ttl_scrapes_share_and_after_it_they_do_not() {
     }
     assert_eq!(hub.count(WAN), 1);
     thread::sleep(Duration::from_millis(700));
-    assert_ne!(exp.get("/metrics").body, first, "2 s after the start: fresh");
+    assert_ne!(
+        exp.get("/metrics").body,
+        first,
+        "2 s after the start: fresh"
+    );
     assert_eq!(hub.count(WAN), 2);
     assert_eq!(hub.count(LAN), 2);
 }
@@ -127,7 +131,10 @@ fn a_failing_hub_is_not_retried_in_a_loop() {
     // Scrapes start at 0 s and 2 s (and, on a slow machine, maybe 4 s).
     for page in [WAN, LAN] {
         let n = hub.count(page);
-        assert!((2..=3).contains(&n), "{page}: {n} requests for {answered} scrapes");
+        assert!(
+            (2..=3).contains(&n),
+            "{page}: {n} requests for {answered} scrapes"
+        );
     }
 
     // With the cache off, each scrape tries each page exactly once.
