@@ -17,8 +17,12 @@ use std::time::{Duration, Instant};
 /// (250 devices), so 4 MiB leaves room for any hub and none for a flood.
 pub const MAX_BODY_BYTES: usize = 4 << 20;
 const DEADLINE_SLACK: Duration = Duration::from_millis(50);
-const MAX_HEADERS_BYTES: usize = 16 << 10;
-const MAX_STATUS_LINE_BYTES: usize = 1 << 10;
+/// Response heads bigger than these are refused.
+pub const MAX_HEADERS_BYTES: usize = 16 << 10;
+pub const MAX_STATUS_LINE_BYTES: usize = 1 << 10;
+/// Characters of a refusal's reason phrase and `Location` kept for the log.
+pub const MAX_REASON_CHARS: usize = 64;
+pub const MAX_LOCATION_CHARS: usize = 128;
 /// How long a timed-out request's helper thread is waited for before the
 /// scrape goes on without it. Its socket timeouts end with the request's, so
 /// it is normally gone within milliseconds; this bounds how far a stuck DNS
@@ -154,9 +158,13 @@ impl Hub {
         if response.status_code != 200 {
             return Err(FetchError::Status {
                 code: response.status_code,
-                reason: response.reason_phrase.chars().take(64).collect(),
+                reason: response
+                    .reason_phrase
+                    .chars()
+                    .take(MAX_REASON_CHARS)
+                    .collect(),
                 location: header(&response.headers, "location")
-                    .map(|l| l.chars().take(128).collect()),
+                    .map(|l| l.chars().take(MAX_LOCATION_CHARS).collect()),
             });
         }
         let expected = header(&response.headers, "content-length")

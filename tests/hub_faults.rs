@@ -365,3 +365,50 @@ fn a_hub_reboot_shows_as_a_reset_never_as_negative_uptime() {
     assert_eq!(contradiction.value("smarthub_uptime"), 110.0);
     assert_eq!(contradiction.value("smarthub_up"), 1.0);
 }
+
+#[test]
+fn response_heads_are_bounded_and_what_is_logged_of_them_too() {
+    let big_header = format!(
+        "HTTP/1.1 200 OK\r\nX-Filler: {}\r\nContent-Length: 2\r\n\r\nok",
+        "a".repeat(20 << 10)
+    );
+    wan_fault(Reply::Raw(big_header.into_bytes()), "");
+    let long_status = format!(
+        "HTTP/1.1 200 {}\r\nContent-Length: 2\r\n\r\nok",
+        "b".repeat(2 << 10)
+    );
+    wan_fault(Reply::Raw(long_status.into_bytes()), "");
+
+    let reason = format!("Go Away {}", "Q".repeat(500));
+    let location = format!("/login.htm?{}", "Z".repeat(500));
+    let hub = FakeHub::start();
+    hub.set(
+        WAN,
+        Reply::Raw(
+            format!("HTTP/1.1 302 {reason}\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n")
+                .into_bytes(),
+        ),
+    );
+    hub.set(LAN, Reply::ok(fixture("hub/my_device_2dev.js")));
+    let exp = Exporter::start(&hub.host(), &[]);
+    assert_eq!(exp.scrape().collector_success("wan"), Some(0.0));
+    assert!(
+        exp.wait_log(|l| l.contains("HTTP 302 Go Away")),
+        "{:?}",
+        exp.log()
+    );
+    let line = exp
+        .log()
+        .into_iter()
+        .find(|l| l.contains("HTTP 302"))
+        .unwrap();
+    let kept = |c: char| line.chars().filter(|&x| x == c).count();
+    assert_eq!(
+        kept('Q'),
+        smarthub_exporter::hub::MAX_REASON_CHARS - "Go Away ".len()
+    );
+    assert!(
+        kept('Z') < smarthub_exporter::hub::MAX_LOCATION_CHARS,
+        "{line}"
+    );
+}

@@ -73,11 +73,27 @@ fn run<'js>(ctx: &Ctx<'js>, src: Vec<u8>, deadline: Instant) -> Result<Value<'js
     }
 }
 
+/// Bytes of a thrown error's message kept for the log.
+pub const MAX_MESSAGE_BYTES: usize = 200;
+
 /// The message of a thrown value, read without calling back into the page
-/// (a thrown object's `toString` is page code).
+/// (a thrown object's `toString` is page code), fit for one log line: the
+/// page chooses it, and a line break in it would forge log lines.
 fn describe<'js>(_ctx: &Ctx<'js>, thrown: Value<'js>) -> String {
     if let Some(exc) = thrown.as_exception() {
-        let mut msg = exc.message().unwrap_or_default();
+        let raw = exc.message().unwrap_or_default();
+        let mut msg = String::new();
+        for c in raw.chars() {
+            if msg.len() >= MAX_MESSAGE_BYTES {
+                msg.push_str("...");
+                break;
+            }
+            if c.is_control() {
+                msg.extend(c.escape_default());
+            } else {
+                msg.push(c);
+            }
+        }
         if let Some(line) = exc
             .as_object()
             .get::<_, Value>("lineNumber")
@@ -85,14 +101,6 @@ fn describe<'js>(_ctx: &Ctx<'js>, thrown: Value<'js>) -> String {
             .and_then(|v| v.as_number())
         {
             msg.push_str(&format!(" (line {line})"));
-        }
-        if msg.len() > 200 {
-            msg.truncate(
-                msg.char_indices()
-                    .take_while(|(i, _)| *i < 200)
-                    .last()
-                    .map_or(0, |(i, c)| i + c.len_utf8()),
-            );
         }
         return msg;
     }
@@ -357,6 +365,14 @@ mod tests {
             err,
             ScriptError::Failed("threw a value of type object".into())
         );
+        let forged =
+            b"throw new Error('x\\nERROR GET /nonAuth/wan_conn.xml: forged' + 'y'.repeat(500));";
+        let ScriptError::Failed(msg) = read_vars(forged, &["a"], soon()).unwrap_err() else {
+            panic!("not a failure")
+        };
+        assert!(msg.starts_with("x\\nERROR GET"), "{msg}");
+        assert!(!msg.chars().any(char::is_control), "{msg:?}");
+        assert!(msg.len() < MAX_MESSAGE_BYTES + 20, "{} bytes", msg.len());
         let err = read_vars(b"var a = ;", &["a"], soon()).unwrap_err();
         assert!(
             err.to_string().contains("SyntaxError") || err.to_string().contains("unexpected"),

@@ -41,6 +41,8 @@ pub enum Reply {
     Cycle(Vec<Reply>),
     /// Waits, then answers: a hub that takes its time.
     Delay(Duration, Box<Reply>),
+    /// These exact bytes, then a close: heads no real server would send.
+    Raw(Vec<u8>),
 }
 
 impl Reply {
@@ -364,6 +366,10 @@ fn answer(
                 thread::sleep(every);
             }
             Ok(())
+        }
+        Some(Reply::Raw(bytes)) => {
+            stream.write_all(&bytes)?;
+            stream.shutdown(Shutdown::Write)
         }
         Some(Reply::Reset) => {
             reset(stream);
