@@ -146,7 +146,7 @@ impl Server {
                     if stream.set_nonblocking(true).is_err() {
                         continue;
                     }
-                    if self.conns.len() >= MAX_CONNECTIONS {
+                    if self.open_connections() >= MAX_CONNECTIONS {
                         // Best effort: the socket buffer of a fresh connection
                         // takes these few bytes without blocking.
                         let _ = (&stream).write(&http::error_response(Status::Unavailable, false));
@@ -173,6 +173,29 @@ impl Server {
                 }
             }
         }
+    }
+
+    /// Connections holding a slot. Those closed earlier in this loop round
+    /// are still listed until its end, and those answered may have been
+    /// closed by their client since the last poll: neither holds one.
+    /// (Counting them refused a client for each that had just left: 50
+    /// clients asking in a loop got 131,000 503s and 244 answers in 5 s.)
+    fn open_connections(&mut self) -> usize {
+        let count = |conns: &[Conn]| {
+            conns
+                .iter()
+                .filter(|c| !matches!(c.state, State::Closed))
+                .count()
+        };
+        if count(&self.conns) < MAX_CONNECTIONS {
+            return count(&self.conns);
+        }
+        for i in 0..self.conns.len() {
+            if matches!(self.conns[i].state, State::Draining) {
+                self.drain(i);
+            }
+        }
+        count(&self.conns)
     }
 
     /// Moves connection `i` forward as far as its socket allows.
