@@ -302,6 +302,24 @@ mod tests {
     }
 
     #[test]
+    fn devices_are_capped() {
+        let record = |i: usize| {
+            Lit::Object(vec![
+                ("mac".into(), Lit::Str(format!("{i:012X}"))),
+                ("hostname".into(), Lit::Str(format!("d{i}"))),
+            ])
+        };
+        let known = Lit::Array((0..MAX_DEVICES + 10).map(record).collect());
+        let d = from_lists(&known, &Lit::Array(vec![])).unwrap();
+        assert_eq!(d.devices.len(), MAX_DEVICES);
+        // Grouped entries count one device per MAC.
+        let macs: Vec<String> = (0..MAX_DEVICES + 10).map(|i| format!("{i:X}")).collect();
+        let group = Lit::Object(vec![("mac".into(), Lit::Str(macs.join("%2C")))]);
+        let d = from_lists(&Lit::Array(vec![group]), &Lit::Array(vec![])).unwrap();
+        assert_eq!(d.devices.len(), MAX_DEVICES);
+    }
+
+    #[test]
     fn numbers_and_odd_types() {
         let d = build(
             "[{mac:'AA',hostname:7,ip:true},1,'x',[1]]",
