@@ -25,9 +25,8 @@ seconds=${FUZZ_SECONDS:-}
 # device-list target builds arrays of up to 64 Ki elements).
 runs_for() {
     case $1 in
-    device_lists) echo 4000 ;;
+    device_lists) echo 8000 ;;
     lit_round_trip | device_page_js) echo 10000 ;;
-    http_request) echo 20000 ;;
     js_literal | device_page_literal) echo 50000 ;;
     *) echo 100000 ;;
     esac
