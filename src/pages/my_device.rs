@@ -188,37 +188,45 @@ fn split_group(record: &Record) -> Vec<Device> {
         .filter(|m| !m.is_empty())
         .collect();
     let n = macs.len();
-    let part = |key: &str, i: usize| -> String {
+    // Each field is decoded and split once per entry, not once per MAC: a
+    // grouped entry can list a thousand MACs.
+    let parts = |key: &str| -> Vec<String> {
         let Some(v) = text(record, key) else {
-            return String::new();
+            return vec![String::new(); n];
         };
-        if n == 1 {
-            return label(&v);
-        }
-        let parts: Vec<&str> = v.split(',').collect();
-        match parts.len() {
-            len if len == n => label(parts[i]),
-            1 => label(&v),
-            _ => String::new(),
+        let split: Vec<&str> = v.split(',').collect();
+        match split.len() {
+            _ if n == 1 => vec![label(&v)],
+            len if len == n => split.into_iter().map(label).collect(),
+            1 => vec![label(&v); n],
+            _ => vec![String::new(); n],
         }
     };
     let shared = |key: &str| -> String { text(record, key).map(|v| label(&v)).unwrap_or_default() };
+    let (ips, ports) = (parts("ip"), parts("port"));
+    let (hostname, name, os, kind) = (
+        shared("hostname"),
+        shared("name"),
+        shared("os"),
+        shared("device"),
+    );
     let active = text(record, "activity").and_then(|a| match a.as_str() {
         "1" => Some(true),
         "0" => Some(false),
         _ => None,
     });
     macs.iter()
-        .enumerate()
-        .map(|(i, mac)| Device {
+        .zip(ips)
+        .zip(ports)
+        .map(|((mac, ip), port)| Device {
             mac: label(mac),
-            hostname: shared("hostname"),
-            ip: part("ip", i),
-            name: shared("name"),
+            hostname: hostname.clone(),
+            ip,
+            name: name.clone(),
             active,
-            port: part("port", i),
-            os: shared("os"),
-            kind: shared("device"),
+            port,
+            os: os.clone(),
+            kind: kind.clone(),
             traffic: None,
         })
         .collect::<Vec<_>>()
