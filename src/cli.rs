@@ -11,6 +11,15 @@ use crate::scrape::Collector;
 pub const DEFAULT_HOST: &str = "192.168.1.254";
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:9101";
 pub const HOST_ENV: &str = "SMARTHUB_HOST";
+/// Just over half of a 15 s scrape interval, so an HA pair scraping every
+/// 15 s always shares (Prometheus spreads the two replicas' scrapes anywhere
+/// in the interval, so the second comes at most 7.5 s before or after the
+/// first), and under 10 s, so a single server scraping every 10 s never gets
+/// the same result twice. See `Scraper::metrics`.
+pub const DEFAULT_CACHE_TTL_SECS: u64 = 8;
+/// The longest `--timeout` and `--cache-ttl` accepted, in seconds.
+pub const MAX_TIMEOUT_SECS: u64 = 300;
+pub const MAX_CACHE_TTL_SECS: u64 = 3600;
 
 #[derive(FromArgs, Debug)]
 /// Prometheus exporter for the BT Smart Hub 2 (also sold as the Plusnet Hub
@@ -36,8 +45,8 @@ struct Args {
     #[argh(option)]
     no_collector: Vec<String>,
 
-    /// seconds a scrape's result is reused for further scrapes, sparing the hub; 0 turns it off (default: 5)
-    #[argh(option, default = "5")]
+    /// seconds from the start of a scrape during which its result answers later scrapes too, sparing the hub; for an HA pair, over half the scrape interval and under all of it; 0: only scrapes that arrive during one share it (default: 8)
+    #[argh(option, default = "DEFAULT_CACHE_TTL_SECS")]
     cache_ttl: u64,
 
     /// error, warn, info, debug or trace (default: info)
@@ -102,15 +111,15 @@ pub fn parse(program: &str, args: &[&str], env_host: Option<&str>) -> Result<Con
     };
     let listen =
         parse_listen(&a.listen).map_err(|e| usage(format!("--listen {:?}: {e}", a.listen)))?;
-    if !(1..=300).contains(&a.timeout) {
+    if !(1..=MAX_TIMEOUT_SECS).contains(&a.timeout) {
         return Err(usage(format!(
-            "--timeout {}: must be 1 to 300 seconds",
+            "--timeout {}: must be 1 to {MAX_TIMEOUT_SECS} seconds",
             a.timeout
         )));
     }
-    if a.cache_ttl > 3600 {
+    if a.cache_ttl > MAX_CACHE_TTL_SECS {
         return Err(usage(format!(
-            "--cache-ttl {}: must be 0 to 3600 seconds",
+            "--cache-ttl {}: must be 0 to {MAX_CACHE_TTL_SECS} seconds",
             a.cache_ttl
         )));
     }
@@ -263,6 +272,7 @@ mod tests {
         assert_eq!(c.hub, "192.168.1.254");
         assert_eq!(c.listen, "0.0.0.0:9101".parse().unwrap());
         assert_eq!(c.timeout, Duration::from_secs(5));
+        assert_eq!(c.cache_ttl, Duration::from_secs(8));
         assert_eq!(c.collectors, Collector::ALL.to_vec());
         assert_eq!(c.log_level, log::LevelFilter::Info);
     }
@@ -328,12 +338,19 @@ mod tests {
             &["--no-collector", "dsl"],
             &["--log-level", "loud"],
             &["--cache-ttl", "99999"],
+            &["--timeout", "301"],
+            &["--cache-ttl", "3601"],
             &["--bogus"],
             &["--host", "https://x"],
         ] {
             let e = p(args, None).unwrap_err();
             assert_eq!(e.code(), 2, "{args:?}: {e:?}");
         }
+        // The bounds themselves are accepted.
+        let c = p(&["--timeout", "300", "--cache-ttl", "3600"], None).unwrap();
+        assert_eq!(c.timeout, Duration::from_secs(MAX_TIMEOUT_SECS));
+        assert_eq!(c.cache_ttl, Duration::from_secs(MAX_CACHE_TTL_SECS));
+        assert!(p(&["--timeout", "1", "--cache-ttl", "0"], None).is_ok());
         assert!(matches!(p(&["--help"], None), Err(Exit::Help(h)) if h.contains("--no-lan")));
         assert!(
             matches!(p(&["--version"], None), Err(Exit::Version(v)) if v.starts_with("smarthub-exporter "))

@@ -1,6 +1,14 @@
 //! Fetching pages from the hub: plain HTTP with minreq, one request at a
 //! time, every request inside the scrape's deadline.
+//!
+//! "One at a time" needs care: with a timeout set, minreq connects and reads
+//! the response head in a helper thread and stops waiting for it at the
+//! deadline, and the helper can outlive that by a few milliseconds (its
+//! socket timeouts fire a scheduler tick later), or by seconds in a DNS
+//! lookup. Until it has gone, its connection to the hub may be open, so no
+//! new request starts: see [`Hub::fetch`].
 
+use std::cell::Cell;
 use std::fmt;
 use std::io::{self, Read};
 use std::time::{Duration, Instant};
@@ -9,8 +17,17 @@ use std::time::{Duration, Instant};
 /// (250 devices), so 4 MiB leaves room for any hub and none for a flood.
 pub const MAX_BODY_BYTES: usize = 4 << 20;
 const DEADLINE_SLACK: Duration = Duration::from_millis(50);
-const MAX_HEADERS_BYTES: usize = 16 << 10;
-const MAX_STATUS_LINE_BYTES: usize = 1 << 10;
+/// Response heads bigger than these are refused.
+pub const MAX_HEADERS_BYTES: usize = 16 << 10;
+pub const MAX_STATUS_LINE_BYTES: usize = 1 << 10;
+/// Characters of a refusal's reason phrase and `Location` kept for the log.
+pub const MAX_REASON_CHARS: usize = 64;
+pub const MAX_LOCATION_CHARS: usize = 128;
+/// How long a timed-out request's helper thread is waited for before the
+/// scrape goes on without it. Its socket timeouts end with the request's, so
+/// it is normally gone within milliseconds; this bounds how far a stuck DNS
+/// lookup can push the scrape past `--timeout`.
+pub const HELPER_GRACE: Duration = Duration::from_millis(200);
 
 /// Where the hub is: `host` or `host:port` (IPv6 in brackets), as accepted by
 /// the command line.
@@ -18,6 +35,9 @@ const MAX_STATUS_LINE_BYTES: usize = 1 << 10;
 pub struct Hub {
     base: String,
     referer: String,
+    /// A timed-out request's helper thread outlived [`HELPER_GRACE`]: the
+    /// thread count to wait for before the next request.
+    lingering: Cell<Option<usize>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +49,9 @@ pub enum FetchError {
     TimedOut,
     Refused,
     Io(String),
+    /// Not started: an earlier request that timed out is still running
+    /// (stuck in a DNS lookup, say), and the hub gets one request at a time.
+    Busy,
     /// A status other than 200. A 403 means the Referer was refused; a 302
     /// is the hub sending us to its login page.
     Status {
@@ -53,6 +76,9 @@ impl fmt::Display for FetchError {
                 f.write_str("timed out (the scrape's --timeout budget ran out)")
             }
             FetchError::Refused => f.write_str("connection refused"),
+            FetchError::Busy => {
+                f.write_str("not started: an earlier request that timed out has not finished yet")
+            }
             FetchError::Io(e) => write!(f, "{e}"),
             FetchError::Status {
                 code,
@@ -84,11 +110,33 @@ impl Hub {
             base: format!("http://{authority}"),
             // Since 2022 the hub answers 403 to requests without a Referer.
             referer: format!("http://{authority}/"),
+            lingering: Cell::new(None),
         }
     }
 
     /// GETs `path` and returns the body of a 200 response, or why not.
+    /// Returns only once no request to the hub is left running (or, past
+    /// [`HELPER_GRACE`], remembers one is, and starts no other until it ends).
     pub fn fetch(&self, path: &str, deadline: Instant) -> Result<Vec<u8>, FetchError> {
+        if let Some(baseline) = self.lingering.get() {
+            if !helpers_gone(Some(baseline), Duration::ZERO) {
+                return Err(FetchError::Busy);
+            }
+            self.lingering.set(None);
+        }
+        let threads_before = thread_count();
+        let result = self.request(path, deadline);
+        if result == Err(FetchError::TimedOut) && !helpers_gone(threads_before, HELPER_GRACE) {
+            log::warn!(
+                "a request to the hub that timed out is still running after {HELPER_GRACE:?}; \
+                 no other starts until it ends"
+            );
+            self.lingering.set(threads_before);
+        }
+        result
+    }
+
+    fn request(&self, path: &str, deadline: Instant) -> Result<Vec<u8>, FetchError> {
         // minreq takes whole seconds. Rounding down keeps every request
         // inside the deadline; the slack lets a budget of 5 s still be 5 s
         // (not 4) a few microseconds after the scrape started, at the cost of
@@ -110,9 +158,13 @@ impl Hub {
         if response.status_code != 200 {
             return Err(FetchError::Status {
                 code: response.status_code,
-                reason: response.reason_phrase.chars().take(64).collect(),
+                reason: response
+                    .reason_phrase
+                    .chars()
+                    .take(MAX_REASON_CHARS)
+                    .collect(),
                 location: header(&response.headers, "location")
-                    .map(|l| l.chars().take(128).collect()),
+                    .map(|l| l.chars().take(MAX_LOCATION_CHARS).collect()),
             });
         }
         let expected = header(&response.headers, "content-length")
@@ -138,6 +190,31 @@ impl Hub {
             }
         }
         Ok(body)
+    }
+}
+
+/// Threads in this process, where the system says (Linux, so OpenWrt).
+fn thread_count() -> Option<usize> {
+    std::fs::read_dir("/proc/self/task").ok().map(|d| d.count())
+}
+
+/// Waits up to `grace` for the thread count to fall back to `baseline`;
+/// true when it did. Without a thread count to go by, waits out a short
+/// fixed pause, long enough for a helper's socket timeouts to have fired.
+fn helpers_gone(baseline: Option<usize>, grace: Duration) -> bool {
+    let Some(baseline) = baseline else {
+        std::thread::sleep(grace.min(Duration::from_millis(20)));
+        return true;
+    };
+    let until = Instant::now() + grace;
+    loop {
+        if thread_count().map_or(true, |n| n <= baseline) {
+            return true;
+        }
+        if Instant::now() >= until {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(1));
     }
 }
 

@@ -2,9 +2,12 @@
 //!
 //! Pages are fetched one after the other (the hub's web server is feeble, so
 //! never more than one request is open to it), all inside one deadline. A
-//! page that fails loses its own metrics only. A result is reused for
-//! `--cache-ttl` seconds, so near-simultaneous scrapes (an HA pair of
-//! Prometheus servers, a refresh-happy browser) share one set of hub requests.
+//! page that fails loses its own metrics only. A result answers every scrape
+//! for `--cache-ttl` seconds from the start of the scrape that made it, so
+//! scrapes that come close together (an HA pair of Prometheus servers, a
+//! refresh-happy browser) share one set of hub requests; the server also
+//! hands it to every scrape that arrived while it ran (see
+//! [`crate::server`]).
 
 use std::fmt;
 use std::rc::Rc;
@@ -100,7 +103,9 @@ struct Outcome {
 pub struct Scraper {
     hub: Hub,
     config: Config,
+    /// The last result and when its scrape started.
     last: Option<(Instant, Rc<[u8]>)>,
+    scrapes: u64,
 }
 
 impl Scraper {
@@ -109,21 +114,35 @@ impl Scraper {
             hub,
             config,
             last: None,
+            scrapes: 0,
         }
     }
 
-    /// The exposition for `/metrics`: a fresh scrape, or the last one while it
-    /// is younger than the cache TTL (failures are cached too, so a down hub
-    /// is not retried in a tight loop).
+    /// The exposition for `/metrics`: the last result while its scrape
+    /// started less than the cache TTL ago, else a fresh scrape. Failures
+    /// are kept too, so however often clients ask, the hub gets at most one
+    /// set of requests per TTL, failing or not.
+    ///
+    /// Why from the start: the age of the hub's data is what a TTL promises,
+    /// and a scrape that took 4 s must not make the next Prometheus scrape,
+    /// one interval after the first, find the result still fresh.
     pub fn metrics(&mut self) -> Rc<[u8]> {
-        if let Some((at, body)) = &self.last {
-            if at.elapsed() < self.config.cache_ttl {
+        if let Some((started, body)) = &self.last {
+            if started.elapsed() < self.config.cache_ttl {
                 return Rc::clone(body);
             }
         }
+        let started = Instant::now();
         let body: Rc<[u8]> = self.scrape().into();
-        self.last = Some((Instant::now(), Rc::clone(&body)));
+        self.scrapes += 1;
+        self.last = Some((started, Rc::clone(&body)));
         body
+    }
+
+    /// How many scrapes have reached the hub: a caller compares it before and
+    /// after [`Scraper::metrics`] to learn whether that made a fresh one.
+    pub fn scrapes(&self) -> u64 {
+        self.scrapes
     }
 
     fn scrape(&self) -> Vec<u8> {

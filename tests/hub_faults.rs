@@ -201,3 +201,214 @@ fn hub_without_referer_is_what_the_fake_refuses() {
     s.read_to_string(&mut out).unwrap();
     assert!(out.starts_with("HTTP/1.1 403"), "{out}");
 }
+
+/// A wan_conn.xml for an FTTP hub: `uptime` since boot, the session started
+/// at `since` (hub uptime), and the session's byte counters.
+fn wan_page(uptime: u64, since: u64, down: u64, up: u64) -> String {
+    format!(
+        "<status>\n\
+         <wan_conn_status_list type=\"array\" value=\"[['connected%3B{since}%3Bpass'],null]\" />\n\
+         <wan_conn_volume_list type=\"array\" value=\"[['{}%3B{down}%3B{up}'],null]\" />\n\
+         <sysuptime value=\"{uptime}\" />\n\
+         <status_rate type=\"array\" value=\"[['1000000000%3B1000000000%3B0%3B0'],null]\" />\n\
+         <wan_active_idx value=\"0\" />\n\
+         </status>\n",
+        down + up
+    )
+}
+
+fn device_page(tx: u64, rx: u64) -> String {
+    format!(
+        "var known_device_list=[{{mac:'AA%3ABB%3ACC%3A00%3A00%3A01',hostname:'tv',ip:'192%2E168%2E1%2E9',activity:'1'}},null];\n\
+         var rate=[{{mac:'aa%3abb%3acc%3a00%3a00%3a01',tx:'{tx}',rx:'{rx}'}},null];\n"
+    )
+}
+
+#[test]
+fn the_hub_dies_mid_response_and_the_scrape_after_its_restart_recovers() {
+    let hub = FakeHub::start();
+    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(
+        LAN,
+        Reply::Dribble {
+            body: fixture("hub/my_device_2dev.js"),
+            every: Duration::from_millis(5),
+        },
+    );
+    let exp = Exporter::start(&hub.host(), &["--timeout", "3", "--cache-ttl", "0"]);
+    let fds = exp.open_fds();
+    let (m, took) = std::thread::scope(|s| {
+        let scrape = s.spawn(|| exp.timed_scrape());
+        // Well into the device page's body, the hub dies.
+        while hub.count(LAN) == 0 {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        hub.kill();
+        scrape.join().unwrap()
+    });
+    assert!(
+        took < Duration::from_secs(3),
+        "a dead hub is noticed at once, not at the deadline: {took:?}"
+    );
+    assert_eq!(m.collector_success("wan"), Some(1.0));
+    assert_eq!(m.collector_success("lan"), Some(0.0));
+    assert!(
+        !m.has("smarthub_lan_downloaded_bytes"),
+        "no half-read devices"
+    );
+
+    // Down: refused at once, every page.
+    let (m, took) = exp.timed_scrape();
+    assert!(took < Duration::from_secs(1) * slowdown(), "{took:?}");
+    assert_eq!(m.value("smarthub_up"), 0.0);
+    assert_eq!(m.collector_success("wan"), Some(0.0));
+
+    // Back on the same port: the next scrape is whole again.
+    let hub = FakeHub::start_at(hub.addr);
+    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(LAN, Reply::ok(fixture("hub/my_device_2dev.js")));
+    let m = exp.scrape();
+    assert_eq!(m.value("smarthub_up"), 1.0);
+    assert_eq!(m.series("smarthub_lan_downloaded_bytes").len(), 1);
+    // (Once the server has seen the test client's close.)
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(exp.open_fds(), fds, "the dead hub's sockets were closed");
+    assert_eq!(exp.threads(), 1);
+}
+
+#[test]
+fn a_hub_that_answers_every_second_request() {
+    let hub = FakeHub::start();
+    hub.set(
+        WAN,
+        Reply::Cycle(vec![
+            Reply::Reset,
+            Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")),
+        ]),
+    );
+    hub.set(
+        LAN,
+        Reply::Cycle(vec![
+            Reply::Close,
+            Reply::ok(fixture("hub/my_device_2dev.js")),
+        ]),
+    );
+    let exp = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);
+    for i in 0..6 {
+        let m = exp.scrape();
+        let good = i % 2 == 1;
+        assert_eq!(m.value("smarthub_up"), good as u8 as f64, "scrape {i}");
+        assert_eq!(m.has("smarthub_uptime"), good, "scrape {i}");
+        assert_eq!(m.has("smarthub_lan_downloaded_bytes"), good, "scrape {i}");
+    }
+    // One request per page per scrape: a failure is not retried at once.
+    assert_eq!((hub.count(WAN), hub.count(LAN)), (6, 6));
+}
+
+#[test]
+fn a_hub_reboot_shows_as_a_reset_never_as_negative_uptime() {
+    let hub = FakeHub::start();
+    // Requests 0 and 1 before the reboot, 2 after, 3 with the hub's clock
+    // contradicting itself (session started "after" now).
+    hub.set(
+        WAN,
+        Reply::Dynamic(std::sync::Arc::new(|n| {
+            match n {
+                0 => wan_page(1_000_000, 400, 900_000_000_000, 80_000_000_000),
+                1 => wan_page(1_000_015, 400, 900_000_100_000, 80_000_010_000),
+                2 => wan_page(95, 60, 1_200_000, 300_000),
+                _ => wan_page(110, 500, 1_300_000, 310_000),
+            }
+            .into_bytes()
+        })),
+    );
+    hub.set(
+        LAN,
+        Reply::Dynamic(std::sync::Arc::new(|n| {
+            if n < 2 {
+                device_page(5_000_000_000 + n, 7_000_000_000 + n)
+            } else {
+                device_page(1_000, 2_000)
+            }
+            .into_bytes()
+        })),
+    );
+    let exp = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);
+    let scrapes: Vec<_> = (0..4).map(|_| exp.scrape()).collect();
+    for (i, m) in scrapes.iter().enumerate() {
+        for s in &m.samples {
+            assert!(s.value >= 0.0, "scrape {i}: {} = {}", s.name, s.raw_value);
+        }
+    }
+    let dev = [
+        ("mac", "AA:BB:CC:00:00:01"),
+        ("hostname", "tv"),
+        ("ip", "192.168.1.9"),
+    ];
+    let [before, _, after, contradiction] = &scrapes[..] else {
+        unreachable!()
+    };
+    assert_eq!(before.value("smarthub_uptime"), 1_000_000.0);
+    assert_eq!(after.value("smarthub_uptime"), 95.0);
+    assert_eq!(after.value("smarthub_connection_uptime"), 35.0);
+    // Counters start again from small numbers: what Prometheus counts as a
+    // reset, so rate() and increase() stay right.
+    assert!(after.value("smarthub_downloaded_bytes") < before.value("smarthub_downloaded_bytes"));
+    assert_eq!(
+        after.get("smarthub_lan_downloaded_bytes", &dev),
+        Some(2_000.0)
+    );
+    // A session said to start after the hub's uptime has no length rather
+    // than a negative (or wrapped) one; the rest of the page stands.
+    assert!(!contradiction.has("smarthub_connection_uptime"));
+    assert_eq!(contradiction.value("smarthub_uptime"), 110.0);
+    assert_eq!(contradiction.value("smarthub_up"), 1.0);
+}
+
+#[test]
+fn response_heads_are_bounded_and_what_is_logged_of_them_too() {
+    let big_header = format!(
+        "HTTP/1.1 200 OK\r\nX-Filler: {}\r\nContent-Length: 2\r\n\r\nok",
+        "a".repeat(20 << 10)
+    );
+    wan_fault(Reply::Raw(big_header.into_bytes()), "");
+    let long_status = format!(
+        "HTTP/1.1 200 {}\r\nContent-Length: 2\r\n\r\nok",
+        "b".repeat(2 << 10)
+    );
+    wan_fault(Reply::Raw(long_status.into_bytes()), "");
+
+    let reason = format!("Go Away {}", "Q".repeat(500));
+    let location = format!("/login.htm?{}", "Z".repeat(500));
+    let hub = FakeHub::start();
+    hub.set(
+        WAN,
+        Reply::Raw(
+            format!("HTTP/1.1 302 {reason}\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n")
+                .into_bytes(),
+        ),
+    );
+    hub.set(LAN, Reply::ok(fixture("hub/my_device_2dev.js")));
+    let exp = Exporter::start(&hub.host(), &[]);
+    assert_eq!(exp.scrape().collector_success("wan"), Some(0.0));
+    assert!(
+        exp.wait_log(|l| l.contains("HTTP 302 Go Away")),
+        "{:?}",
+        exp.log()
+    );
+    let line = exp
+        .log()
+        .into_iter()
+        .find(|l| l.contains("HTTP 302"))
+        .unwrap();
+    let kept = |c: char| line.chars().filter(|&x| x == c).count();
+    assert_eq!(
+        kept('Q'),
+        smarthub_exporter::hub::MAX_REASON_CHARS - "Go Away ".len()
+    );
+    assert!(
+        kept('Z') < smarthub_exporter::hub::MAX_LOCATION_CHARS,
+        "{line}"
+    );
+}

@@ -136,15 +136,26 @@ impl Drop for TempDir {
 }
 
 fn start_prometheus(target: &str) -> Prometheus {
+    start_prometheus_with(target, "1s", None)
+}
+
+/// A Prometheus server scraping `target` every `interval`; `replica` sets the
+/// external label an HA pair tells its members apart by (Prometheus also
+/// derives each member's scrape offset in the interval from it).
+fn start_prometheus_with(target: &str, interval: &str, replica: Option<&str>) -> Prometheus {
     let dir = std::env::temp_dir().join(format!(
-        "smarthub-prom-{}-{}",
+        "smarthub-prom-{}-{}-{}",
         std::process::id(),
-        target.replace(':', "_")
+        target.replace(':', "_"),
+        replica.unwrap_or("single")
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    let external = replica
+        .map(|r| format!("  external_labels:\n    replica: {r}\n"))
+        .unwrap_or_default();
     let config = format!(
-        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: smarthub\n    static_configs:\n      - targets: ['{target}']\n"
+        "global:\n  scrape_interval: {interval}\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n{external}scrape_configs:\n  - job_name: smarthub\n    static_configs:\n      - targets: ['{target}']\n"
     );
     std::fs::write(dir.join("prometheus.yml"), config).unwrap();
     let port = TcpListener::bind("127.0.0.1:0")
@@ -195,6 +206,14 @@ fn query(port: u16, q: &str) -> Option<String> {
     let mut out = String::new();
     s.read_to_string(&mut out).ok()?;
     Some(out.split_once("\r\n\r\n")?.1.to_owned())
+}
+
+/// The value of a query answering one series, as a number.
+fn scalar(port: u16, q: &str) -> Option<f64> {
+    let answer = query(port, q)?;
+    let value = answer.rsplit_once("\"value\":[")?.1;
+    let (_, v) = value.split_once(",\"")?;
+    v.split('"').next()?.parse().ok()
 }
 
 /// True when a query answer holds at least one series.
@@ -254,8 +273,8 @@ fn metric_names_are_found_in_promql() {
 fn prometheus_scrapes_it_and_both_dashboards_have_data() {
     // A DSL hub, so the line panels have data too.
     let hub = full_hub(6);
-    // The default cache TTL (5 s) stays on: Prometheus at 1 s sees a new value
-    // every 5 s, as an HA pair would.
+    // The default cache TTL (8 s) stays on: Prometheus at 1 s sees a new value
+    // every 8 s.
     let exp = Exporter::start(&hub.host(), &[]);
     let prom = start_prometheus(&exp.addr.to_string());
     let queries: Vec<String> = SEED_QUERIES
@@ -289,5 +308,49 @@ fn prometheus_scrapes_it_and_both_dashboards_have_data() {
         "\"ip\":\"192.168.1.2\"",
     ] {
         assert!(a.contains(label), "{label} missing in {a}");
+    }
+}
+
+#[test]
+fn an_ha_pair_of_prometheus_servers_shares_one_set_of_hub_requests() {
+    // The README's rule, scaled down from a 15 s interval and the default
+    // 8 s TTL: a TTL over half the interval (Prometheus puts the two
+    // replicas' scrapes anywhere in it) and under all of it.
+    let hub = FakeHub::with_pages(3);
+    let exp = Exporter::start(&hub.host(), &["--cache-ttl", "2"]);
+    let target = exp.addr.to_string();
+    let pair = [
+        start_prometheus_with(&target, "3s", Some("a")),
+        start_prometheus_with(&target, "3s", Some("b")),
+    ];
+    let scrapes = |p: &Prometheus| {
+        scalar(p.port, "count_over_time(up{job=\"smarthub\"}[10m])").unwrap_or(0.0) as u64
+    };
+    let t = Instant::now();
+    while pair.iter().any(|p| scrapes(p) < 5) {
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "the pair did not scrape: {:?}",
+            pair.iter().map(scrapes).collect::<Vec<_>>()
+        );
+        sleep(Duration::from_millis(500));
+    }
+    let before: Vec<u64> = pair.iter().map(scrapes).collect();
+    let hub_sets = hub.count("/nonAuth/wan_conn.xml") as u64;
+    let after: Vec<u64> = pair.iter().map(scrapes).collect();
+    assert_eq!(hub.count("/cgi/cgi_basicMyDevice.js") as u64, hub_sets);
+    // One set of hub requests per interval, not one per replica and interval
+    // (allowing one scrape in flight while the counts were read).
+    assert!(
+        hub_sets <= after.iter().max().unwrap() + 1,
+        "{hub_sets} sets of hub requests for {before:?} scrapes: the pair did not share"
+    );
+    assert!(hub_sets + 2 < before.iter().sum::<u64>());
+    // And no replica got the same result twice: every sample of the hub's
+    // uptime (which the fake hub moves on at every request) is new.
+    for p in &pair {
+        let n = scalar(p.port, "count_over_time(smarthub_uptime[10m])").unwrap();
+        let changes = scalar(p.port, "changes(smarthub_uptime[10m])").unwrap();
+        assert_eq!(changes, n - 1.0, "a replica was served a stale result");
     }
 }

@@ -6,6 +6,7 @@
 //! with it. Written by hand because no JSON crate accepts single quotes, bare
 //! keys and trailing commas, and a JS engine is what the no-JS build avoids.
 
+use std::collections::HashMap;
 use std::fmt;
 
 /// One literal value. Strings are JS-unescaped but *not* percent-decoded:
@@ -33,6 +34,10 @@ impl Lit {
 /// Nesting deeper than this is refused: the hub nests two levels, and a
 /// hostile body must not recurse the parser off the stack.
 pub const MAX_DEPTH: usize = 16;
+/// Objects with more keys than this find a repeated key through a map
+/// rather than by a search along the keys (a device record has 21 keys; a
+/// JSON dump of the EE hub's state has objects with hundreds).
+const LINEAR_KEYS: usize = 32;
 
 /// Properties of one object beyond this are refused (the hub's records have
 /// about 30; a dumped page's config object about 500).
@@ -234,7 +239,7 @@ impl<'a> Cursor<'a> {
     fn object(&mut self, depth: usize) -> Result<Lit, LitError> {
         self.pos += 1;
         let mut fields: Vec<(String, Lit)> = Vec::new();
-        let mut index: Option<std::collections::HashMap<String, usize>> = None;
+        let mut index: Option<HashMap<String, usize>> = None;
         loop {
             self.skip_trivia()?;
             let key = match self.peek() {
@@ -258,31 +263,33 @@ impl<'a> Cursor<'a> {
             self.pos += 1;
             self.skip_trivia()?;
             let value = self.value(depth + 1)?;
-            // As in JavaScript, a repeated key keeps its first place and its
-            // last value.
-            let seen = match &index {
-                Some(ix) => ix.get(&key).copied(),
+            // As in JS: the last value wins, in the place of the first. (The
+            // JS reader found `{hostname:'a',hostname:'b'}` named "b", this
+            // one "a", until fuzzing compared the two.)
+            let found = match &index {
+                Some(map) => map.get(&key).copied(),
                 None => fields.iter().position(|(k, _)| *k == key),
             };
-            if let Some(i) = seen {
-                fields[i].1 = value;
-            } else if fields.len() == MAX_OBJECT_KEYS {
-                return Err(self.err("object with too many properties"));
-            } else {
-                // Past a handful of keys, a map keeps the check linear on a
-                // hostile object with thousands of them.
-                if fields.len() >= 16 {
-                    index
-                        .get_or_insert_with(|| {
+            match found {
+                Some(i) => fields[i].1 = value,
+                None if fields.len() == MAX_OBJECT_KEYS => {
+                    return Err(self.err("object with too many properties"))
+                }
+                None => {
+                    if let Some(map) = &mut index {
+                        map.insert(key.clone(), fields.len());
+                    }
+                    fields.push((key, value));
+                    if index.is_none() && fields.len() > LINEAR_KEYS {
+                        index = Some(
                             fields
                                 .iter()
                                 .enumerate()
                                 .map(|(i, (k, _))| (k.clone(), i))
-                                .collect()
-                        })
-                        .insert(key.clone(), fields.len());
+                                .collect(),
+                        );
+                    }
                 }
-                fields.push((key, value));
             }
             self.skip_trivia()?;
             match self.peek() {
@@ -312,6 +319,26 @@ impl<'a> Cursor<'a> {
             let v = u64::from_str_radix(&self.src[digits..self.pos], 16)
                 .map_err(|_| self.err("bad hexadecimal number"))? as f64;
             return Ok(Lit::Num(if negative { -v } else { v }));
+        }
+        // A legacy octal literal, as a browser reads the page (sloppy mode):
+        // `010` is 8. With an 8 or 9 among the digits it is decimal after all.
+        if b.get(self.pos) == Some(&b'0') && b.get(self.pos + 1).is_some_and(u8::is_ascii_digit) {
+            let end = self.pos
+                + b[self.pos..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_digit())
+                    .count();
+            let digits = &b[self.pos..end];
+            if digits.iter().all(|&c| c < b'8') {
+                if matches!(b.get(end), Some(b'.' | b'e' | b'E')) {
+                    return Err(self.err("bad number"));
+                }
+                self.pos = end;
+                let v = digits
+                    .iter()
+                    .fold(0.0f64, |v, &c| v * 8.0 + f64::from(c - b'0'));
+                return Ok(Lit::Num(if negative { -v } else { v }));
+            }
         }
         while self
             .peek()
@@ -378,7 +405,6 @@ impl<'a> Cursor<'a> {
             b'b' => out.push('\u{8}'),
             b'f' => out.push('\u{c}'),
             b'v' => out.push('\u{b}'),
-            b'0' if !b.get(self.pos).is_some_and(u8::is_ascii_digit) => out.push('\0'),
             b'x' => {
                 let v = self.hex_digits(2)?;
                 out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
@@ -409,7 +435,26 @@ impl<'a> Cursor<'a> {
                 }
             }
             b'\n' => {}
-            b'1'..=b'9' => return Err(self.err("octal escape in a string")),
+            // Legacy octal escapes, as a browser reads the page: up to three
+            // octal digits, while the value stays under 256 (`\0` is NUL,
+            // `\101` is "A", `\08` is NUL then "8"). `\8` and `\9` are
+            // the digits themselves.
+            b'0'..=b'7' => {
+                let max = if c <= b'3' { 3 } else { 2 };
+                let mut v = u32::from(c - b'0');
+                let mut n = 1;
+                while n < max {
+                    match b.get(self.pos) {
+                        Some(&d @ b'0'..=b'7') => {
+                            v = v * 8 + u32::from(d - b'0');
+                            self.pos += 1;
+                            n += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
+            }
             _ => {
                 // Any other escaped character stands for itself; step back to
                 // copy it whole if it is multi-byte.
@@ -532,6 +577,26 @@ mod tests {
     }
 
     #[test]
+    fn a_key_given_twice_keeps_its_last_value_in_its_first_place() {
+        assert_eq!(
+            parse("{hostname:'cc', mac:'AA', 'hostname':7}").unwrap(),
+            Lit::Object(vec![
+                ("hostname".into(), Lit::Num(7.0)),
+                ("mac".into(), s("AA")),
+            ])
+        );
+        // Past LINEAR_KEYS keys, through the map.
+        let many: String = (0..100).map(|i| format!("k{i}:{i},")).collect();
+        let Lit::Object(fields) = parse(&format!("{{{many} k7:'x', k70:'y'}}")).unwrap() else {
+            panic!("not an object")
+        };
+        assert_eq!(fields.len(), 100);
+        assert_eq!(fields[7], ("k7".into(), s("x")));
+        assert_eq!(fields[70], ("k70".into(), s("y")));
+        assert_eq!(fields[99], ("k99".into(), Lit::Num(99.0)));
+    }
+
+    #[test]
     fn resolves_js_escapes_but_not_percent_escapes() {
         assert_eq!(parse(r"'it\'s %27'").unwrap(), s("it's %27"));
         assert_eq!(
@@ -542,6 +607,11 @@ mod tests {
         assert_eq!(parse(r"'\uD83D'").unwrap(), s("\u{fffd}"));
         assert_eq!(parse("'a\\\nb'").unwrap(), s("ab"));
         assert_eq!(parse(r"'\q'").unwrap(), s("q"));
+        // Legacy octal escapes, as a browser reads them.
+        assert_eq!(parse(r"'\0'").unwrap(), s("\0"));
+        assert_eq!(parse(r"'\000000'").unwrap(), s("\u{0}000"));
+        assert_eq!(parse(r"'\101\1012\08\8\9\477'").unwrap(), s("AA2\0889'7"));
+        assert_eq!(parse(r"'\7a\3777'").unwrap(), s("\u{7}a\u{ff}7"));
     }
 
     #[test]
@@ -566,6 +636,14 @@ mod tests {
         assert_eq!(parse("-12.5e1").unwrap(), Lit::Num(-125.0));
         assert_eq!(parse("0x1F").unwrap(), Lit::Num(31.0));
         assert_eq!(parse("4294967296").unwrap(), Lit::Num(4294967296.0));
+        // Legacy octal, as in a browser; 08 and 09 are decimal.
+        assert_eq!(parse("010").unwrap(), Lit::Num(8.0));
+        assert_eq!(parse("-0777").unwrap(), Lit::Num(-511.0));
+        assert_eq!(parse("08").unwrap(), Lit::Num(8.0));
+        assert_eq!(parse("019.5").unwrap(), Lit::Num(19.5));
+        assert_eq!(parse("0").unwrap(), Lit::Num(0.0));
+        assert_eq!(parse("0.5").unwrap(), Lit::Num(0.5));
+        assert!(parse("010.5").is_err());
     }
 
     #[test]
@@ -582,7 +660,6 @@ mod tests {
             "",
             "[1+2]",
             "{a:}",
-            "'\\1'",
             "<html>",
         ] {
             assert!(parse(bad).is_err(), "{bad:?} should fail");

@@ -145,7 +145,6 @@ pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
     }
 
     let mut unmatched_rates = 0;
-    let mut seen_rate: Vec<String> = Vec::new();
     for row in rate.iter().filter_map(object) {
         let Some(mac) = text(row, "mac").map(|m| normalise_mac(&m)) else {
             unmatched_rates += 1;
@@ -158,17 +157,17 @@ pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
             log::debug!("{PATH}: rate row for {mac} has no numeric rx/tx");
             continue;
         };
-        if seen_rate.contains(&mac) {
-            log::debug!("{PATH}: second rate row for {mac} ignored");
-            continue;
-        }
         match by_mac.get_mut(&mac) {
+            // The device's own field says whether a row was joined already:
+            // a list of seen MACs made this quadratic in the page's rows.
+            Some(device) if device.traffic.is_some() => {
+                log::debug!("{PATH}: second rate row for {mac} ignored");
+            }
             Some(device) => {
                 device.traffic = Some(Traffic {
                     rx_bytes: rx,
                     tx_bytes: tx,
                 });
-                seen_rate.push(mac);
             }
             None => {
                 log::debug!("{PATH}: rate row for {mac} matches no known device");
@@ -239,21 +238,28 @@ fn split_group(record: &Record) -> Vec<Device> {
         .filter(|m| !m.is_empty())
         .collect();
     let n = macs.len();
-    let part = |key: &str, i: usize| -> String {
+    // Each field is decoded and split once per entry, not once per MAC: a
+    // grouped entry can list a thousand MACs.
+    let parts = |key: &str| -> Vec<String> {
         let Some(v) = text(record, key) else {
-            return String::new();
+            return vec![String::new(); n];
         };
-        if n == 1 {
-            return label(&v);
-        }
-        let parts: Vec<&str> = v.split(',').collect();
-        match parts.len() {
-            len if len == n => label(parts[i]),
-            1 => label(&v),
-            _ => String::new(),
+        let split: Vec<&str> = v.split(',').collect();
+        match split.len() {
+            _ if n == 1 => vec![label(&v)],
+            len if len == n => split.into_iter().map(label).collect(),
+            1 => vec![label(&v); n],
+            _ => vec![String::new(); n],
         }
     };
     let shared = |key: &str| -> String { text(record, key).map(|v| label(&v)).unwrap_or_default() };
+    let (ips, ports) = (parts("ip"), parts("port"));
+    let (hostname, name, os, kind) = (
+        shared("hostname"),
+        shared("name"),
+        shared("os"),
+        shared("device"),
+    );
     let active = text(record, "activity").and_then(|a| match a.as_str() {
         "1" => Some(true),
         "0" => Some(false),
@@ -281,16 +287,18 @@ fn split_group(record: &Record) -> Vec<Device> {
         other => other,
     };
     macs.iter()
+        .zip(ips)
+        .zip(ports)
         .enumerate()
-        .map(|(i, mac)| Device {
+        .map(|(i, ((mac, ip), port))| Device {
             mac: label(mac),
-            hostname: shared("hostname"),
-            ip: part("ip", i),
-            name: shared("name"),
+            hostname: hostname.clone(),
+            ip,
+            name: name.clone(),
             active: active_of(i),
-            port: port_name(part("port", i)),
-            os: shared("os"),
-            kind: shared("device"),
+            port: port_name(port),
+            os: os.clone(),
+            kind: kind.clone(),
             traffic: None,
         })
         .collect::<Vec<_>>()
@@ -385,6 +393,24 @@ mod tests {
         assert_eq!(d.devices[0].hostname, "first");
         assert!(d.devices[1].hostname.len() <= MAX_LABEL_BYTES);
         assert!(d.devices[1].hostname.chars().all(|c| c == 'é'));
+    }
+
+    #[test]
+    fn devices_are_capped() {
+        let record = |i: usize| {
+            Lit::Object(vec![
+                ("mac".into(), Lit::Str(format!("{i:012X}"))),
+                ("hostname".into(), Lit::Str(format!("d{i}"))),
+            ])
+        };
+        let known = Lit::Array((0..MAX_DEVICES + 10).map(record).collect());
+        let d = from_lists(&known, &Lit::Array(vec![])).unwrap();
+        assert_eq!(d.devices.len(), MAX_DEVICES);
+        // Grouped entries count one device per MAC.
+        let macs: Vec<String> = (0..MAX_DEVICES + 10).map(|i| format!("{i:X}")).collect();
+        let group = Lit::Object(vec![("mac".into(), Lit::Str(macs.join("%2C")))]);
+        let d = from_lists(&Lit::Array(vec![group]), &Lit::Array(vec![])).unwrap();
+        assert_eq!(d.devices.len(), MAX_DEVICES);
     }
 
     #[test]

@@ -138,7 +138,7 @@ pub fn read_data_vars(
 
 /// Refuses bodies that are obviously not a script, so the error says what
 /// the hub sent instead of reporting a syntax error.
-fn sniff(src: &[u8]) -> Result<(), ScriptError> {
+pub fn sniff(src: &[u8]) -> Result<(), ScriptError> {
     let start = src
         .iter()
         .position(|b| !b.is_ascii_whitespace())

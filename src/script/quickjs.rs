@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 use std::time::Instant;
 
-use rquickjs::context::intrinsic;
+use rquickjs::context::{intrinsic, EvalOptions};
 use rquickjs::{Context, Ctx, Runtime, Value};
 
 use super::limits::*;
@@ -140,8 +140,15 @@ fn is_inert_addcfg(line: &[u8]) -> bool {
 }
 
 /// Evaluates a script, turning a thrown exception into a readable error.
+///
+/// In sloppy mode, as a browser runs a classic script: rquickjs defaults to
+/// strict, where an assignment to an undeclared name throws and `010` is a
+/// syntax error, so a page the hub's own web UI runs fine could fail here
+/// (fuzzing found the readers disagreeing on `tx:010`).
 fn run<'js>(ctx: &Ctx<'js>, src: Vec<u8>, deadline: Instant) -> Result<Value<'js>, ScriptError> {
-    match ctx.eval::<Value, _>(src) {
+    let mut options = EvalOptions::default();
+    options.strict = false;
+    match ctx.eval_with_options::<Value, _>(src, options) {
         Ok(v) => Ok(v),
         Err(rquickjs::Error::Exception) => {
             if Instant::now() >= deadline {
@@ -153,11 +160,27 @@ fn run<'js>(ctx: &Ctx<'js>, src: Vec<u8>, deadline: Instant) -> Result<Value<'js
     }
 }
 
+/// Bytes of a thrown error's message kept for the log.
+pub const MAX_MESSAGE_BYTES: usize = 200;
+
 /// The message of a thrown value, read without calling back into the page
-/// (a thrown object's `toString` is page code).
+/// (a thrown object's `toString` is page code), fit for one log line: the
+/// page chooses it, and a line break in it would forge log lines.
 fn describe<'js>(_ctx: &Ctx<'js>, thrown: Value<'js>) -> String {
     if let Some(exc) = thrown.as_exception() {
-        let mut msg = exc.message().unwrap_or_default();
+        let raw = exc.message().unwrap_or_default();
+        let mut msg = String::new();
+        for c in raw.chars() {
+            if msg.len() >= MAX_MESSAGE_BYTES {
+                msg.push_str("...");
+                break;
+            }
+            if c.is_control() {
+                msg.extend(c.escape_default());
+            } else {
+                msg.push(c);
+            }
+        }
         if let Some(line) = exc
             .as_object()
             .get::<_, Value>("lineNumber")
@@ -165,14 +188,6 @@ fn describe<'js>(_ctx: &Ctx<'js>, thrown: Value<'js>) -> String {
             .and_then(|v| v.as_number())
         {
             msg.push_str(&format!(" (line {line})"));
-        }
-        if msg.len() > 200 {
-            msg.truncate(
-                msg.char_indices()
-                    .take_while(|(i, _)| *i < 200)
-                    .last()
-                    .map_or(0, |(i, c)| i + c.len_utf8()),
-            );
         }
         return msg;
     }
@@ -214,10 +229,9 @@ fn to_lit(
         )));
     }
     if let Some(s) = v.as_string() {
-        // A string with a lone surrogate is not UTF-8; the field is unusable
-        // rather than the page.
-        let Ok(s) = s.to_string() else {
-            return Ok(Lit::Null);
+        let s = match s.to_string() {
+            Ok(s) => s,
+            Err(_) => lossy(s.clone())?,
         };
         if s.len() > MAX_STRING_BYTES {
             return Err(ScriptError::TooBig(format!(
@@ -289,6 +303,40 @@ fn to_lit(
         return Ok(Lit::Object(out));
     }
     Ok(Lit::Null)
+}
+
+/// A string with a lone surrogate (`'\uD800'`), which is not UTF-8, with
+/// each lone surrogate as U+FFFD: what the literal reader makes of it, and a
+/// usable label (this reader used to drop the whole field, so the two builds
+/// named such a device differently).
+fn lossy(s: rquickjs::String<'_>) -> Result<String, ScriptError> {
+    let c = s
+        .to_cstring()
+        .map_err(|e| ScriptError::Failed(e.to_string()))?;
+    // SAFETY: QuickJS keeps `len` bytes at the pointer alive while `c` lives,
+    // and nothing here assumes they are UTF-8.
+    let bytes = unsafe { std::slice::from_raw_parts(c.as_ptr().cast::<u8>(), c.len()) };
+    Ok(replace_surrogates(bytes))
+}
+
+/// QuickJS writes a lone surrogate as its 3-byte encoding (ED A0..BF 80..BF),
+/// which UTF-8 forbids; each becomes one U+FFFD.
+fn replace_surrogates(bytes: &[u8]) -> String {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == 0xED
+            && matches!(bytes.get(i + 1), Some(0xA0..=0xBF))
+            && matches!(bytes.get(i + 2), Some(0x80..=0xBF))
+        {
+            out.extend_from_slice("\u{fffd}".as_bytes());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn caught(ctx: &Ctx<'_>, e: rquickjs::Error, deadline: Instant) -> ScriptError {
@@ -367,6 +415,39 @@ mod tests {
     }
 
     #[test]
+    fn runs_the_page_as_a_browser_does_not_in_strict_mode() {
+        let src = b"undeclared = 1; var a = [010, 08, undeclared]; with ({b: 2}) { var c = b; }";
+        let v = read_vars(src, &["a", "c"], soon()).unwrap();
+        assert_eq!(
+            v,
+            vec![
+                Some(Lit::Array(vec![
+                    Lit::Num(8.0),
+                    Lit::Num(8.0),
+                    Lit::Num(1.0)
+                ])),
+                Some(Lit::Num(2.0)),
+            ]
+        );
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let src = br"var a = ['\uD83D\uDE00', 'x\uD800y', '\uDFFF', 'caf\u00e9'];";
+        let v = read_vars(src, &["a"], soon()).unwrap().remove(0);
+        let want = ["\u{1f600}", "x\u{fffd}y", "\u{fffd}", "café"];
+        assert_eq!(
+            v,
+            Some(Lit::Array(
+                want.iter().map(|s| Lit::Str(s.to_string())).collect()
+            ))
+        );
+        // The same as the JavaScript-free reader makes of them.
+        let lit = super::super::literal::read_vars(src, &["a"], soon()).unwrap();
+        assert_eq!(lit[0], v);
+    }
+
+    #[test]
     fn stops_an_infinite_loop_at_the_deadline() {
         let deadline = Instant::now() + Duration::from_millis(200);
         let start = Instant::now();
@@ -420,6 +501,14 @@ mod tests {
             err,
             ScriptError::Failed("threw a value of type object".into())
         );
+        let forged =
+            b"throw new Error('x\\nERROR GET /nonAuth/wan_conn.xml: forged' + 'y'.repeat(500));";
+        let ScriptError::Failed(msg) = read_vars(forged, &["a"], soon()).unwrap_err() else {
+            panic!("not a failure")
+        };
+        assert!(msg.starts_with("x\\nERROR GET"), "{msg}");
+        assert!(!msg.chars().any(char::is_control), "{msg:?}");
+        assert!(msg.len() < MAX_MESSAGE_BYTES + 20, "{} bytes", msg.len());
         let err = read_vars(b"var a = ;", &["a"], soon()).unwrap_err();
         assert!(
             err.to_string().contains("SyntaxError") || err.to_string().contains("unexpected"),

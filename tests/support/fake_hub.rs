@@ -1,13 +1,15 @@
 //! A fake BT Smart Hub: a real TCP server on loopback, one thread per
-//! connection, that serves pages per path and misbehaves on demand.
+//! connection, that serves pages per path and misbehaves on demand. It can
+//! die mid-response and come back on the same port, and it counts how many
+//! connections the exporter holds open to it at once.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread;
+use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 /// How the hub answers a path.
@@ -34,6 +36,13 @@ pub enum Reply {
     Truncated { body: Vec<u8>, claimed: usize },
     /// Streams `bytes` bytes, with or without a Content-Length.
     Huge { bytes: usize, content_length: bool },
+    /// The n-th request for the path (from 0) gets `replies[n % len]`: a hub
+    /// that answers only every second request is `Cycle(vec![Reset, ok])`.
+    Cycle(Vec<Reply>),
+    /// Waits, then answers: a hub that takes its time.
+    Delay(Duration, Box<Reply>),
+    /// These exact bytes, then a close: heads no real server would send.
+    Raw(Vec<u8>),
 }
 
 impl Reply {
@@ -67,7 +76,9 @@ pub struct Logged {
 struct Inner {
     routes: Mutex<HashMap<String, Reply>>,
     log: Mutex<Vec<Logged>>,
-    open: AtomicUsize,
+    /// Connections being served, by id, with a handle to look at or kill.
+    conns: Mutex<Vec<(u64, TcpStream)>>,
+    next_id: AtomicU64,
     max_open: AtomicUsize,
     require_referer: AtomicBool,
     stop: AtomicBool,
@@ -76,34 +87,90 @@ struct Inner {
 pub struct FakeHub {
     pub addr: SocketAddr,
     inner: Arc<Inner>,
+    acceptor: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl FakeHub {
     /// Starts a hub that, like the real one since 2022, answers 403 to any
     /// request without a Referer.
     pub fn start() -> FakeHub {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind fake hub");
+        Self::start_at("127.0.0.1:0".parse().unwrap())
+    }
+
+    /// Starts a hub on a given address: the port of a hub that was
+    /// [`FakeHub::kill`]ed, to play its restart.
+    pub fn start_at(addr: SocketAddr) -> FakeHub {
+        // The old hub's port may take a moment to be released.
+        let t = Instant::now();
+        let listener = loop {
+            match TcpListener::bind(addr) {
+                Ok(l) => break l,
+                Err(e) if t.elapsed() < Duration::from_secs(5) => {
+                    let _ = e;
+                    thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => panic!("bind fake hub on {addr}: {e}"),
+            }
+        };
         let addr = listener.local_addr().unwrap();
         let inner = Arc::new(Inner {
             routes: Mutex::new(HashMap::new()),
             log: Mutex::new(Vec::new()),
-            open: AtomicUsize::new(0),
+            conns: Mutex::new(Vec::new()),
+            next_id: AtomicU64::new(0),
             max_open: AtomicUsize::new(0),
             require_referer: AtomicBool::new(true),
             stop: AtomicBool::new(false),
         });
         let shared = Arc::clone(&inner);
-        thread::spawn(move || {
+        let acceptor = thread::spawn(move || {
             for stream in listener.incoming() {
                 if shared.stop.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
+                let id = shared.next_id.fetch_add(1, Ordering::SeqCst);
+                {
+                    // Counted here, in accept order, rather than in the
+                    // handler threads, whose scheduling would blur it: a
+                    // connection whose client has already closed it (its
+                    // FIN is queued) does not overlap this one.
+                    let mut conns = shared.conns.lock().unwrap();
+                    let open = 1 + conns.iter().filter(|(_, s)| !peer_closed(s)).count();
+                    shared.max_open.fetch_max(open, Ordering::SeqCst);
+                    if let Ok(handle) = stream.try_clone() {
+                        conns.push((id, handle));
+                    }
+                }
                 let shared = Arc::clone(&shared);
-                thread::spawn(move || serve(stream, &shared));
+                thread::spawn(move || serve(id, stream, &shared));
             }
         });
-        FakeHub { addr, inner }
+        FakeHub {
+            addr,
+            inner,
+            acceptor: Mutex::new(Some(acceptor)),
+        }
+    }
+
+    /// The hub dies: it stops listening, and every connection it has open,
+    /// even mid-response, is reset. The port is free when this returns.
+    pub fn kill(&self) {
+        self.inner.stop.store(true, Ordering::SeqCst);
+        for (_, s) in self.inner.conns.lock().unwrap().iter() {
+            reset(s);
+            let _ = s.shutdown(Shutdown::Both);
+        }
+        self.stop_accepting();
+    }
+
+    fn stop_accepting(&self) {
+        let Some(acceptor) = self.acceptor.lock().unwrap().take() else {
+            return;
+        };
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+        let _ = acceptor.join();
     }
 
     /// A hub serving the standard pages: growing WAN counters, an
@@ -164,42 +231,60 @@ impl FakeHub {
             .count()
     }
 
-    /// The most connections that were open to the hub at once.
+    /// The most connections the client held open to the hub at once.
     pub fn max_concurrent(&self) -> usize {
         self.inner.max_open.load(Ordering::SeqCst)
     }
 
+    /// Connections open now (served, or held by the client).
     pub fn open_now(&self) -> usize {
-        self.inner.open.load(Ordering::SeqCst)
+        self.inner
+            .conns
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, s)| !peer_closed(s))
+            .count()
     }
 }
 
 impl Drop for FakeHub {
     fn drop(&mut self) {
         self.inner.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+        self.stop_accepting();
     }
 }
 
-fn serve(mut stream: TcpStream, inner: &Inner) {
-    let now_open = inner.open.fetch_add(1, Ordering::SeqCst) + 1;
-    inner.max_open.fetch_max(now_open, Ordering::SeqCst);
-    let released = std::cell::Cell::new(false);
-    let release = || {
-        if !released.replace(true) {
-            inner.open.fetch_sub(1, Ordering::SeqCst);
-        }
-    };
-    let _ = handle(&mut stream, inner, &release);
-    release();
+fn serve(id: u64, mut stream: TcpStream, inner: &Inner) {
+    let _ = handle(&mut stream, inner);
+    inner.conns.lock().unwrap().retain(|(i, _)| *i != id);
 }
 
-/// `release` marks the connection closed; a complete response calls it just
-/// before its last byte, which the client must read before it can start its
-/// next request, so sequential requests are never counted as open at once
-/// (counting after the write raced with the client's next connect).
-fn handle(stream: &mut TcpStream, inner: &Inner, release: &dyn Fn()) -> std::io::Result<()> {
+/// True when the client has closed (or reset) the connection: a FIN or RST
+/// is waiting, and no data. Peeks without blocking and without changing the
+/// socket's mode, which the serving thread shares.
+fn peer_closed(s: &TcpStream) -> bool {
+    let mut b = [0u8; 1];
+    // SAFETY: a valid socket and a one-byte buffer that outlives the call.
+    let n = unsafe {
+        libc::recv(
+            s.as_raw_fd(),
+            b.as_mut_ptr() as *mut libc::c_void,
+            1,
+            libc::MSG_PEEK | libc::MSG_DONTWAIT,
+        )
+    };
+    match n {
+        0 => true,
+        n if n > 0 => false,
+        _ => {
+            let e = std::io::Error::last_os_error();
+            e.kind() != std::io::ErrorKind::WouldBlock
+        }
+    }
+}
+
+fn handle(stream: &mut TcpStream, inner: &Inner) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     stream.set_nodelay(true)?;
     let mut head = Vec::new();
@@ -230,32 +315,52 @@ fn handle(stream: &mut TcpStream, inner: &Inner, release: &dyn Fn()) -> std::io:
         n
     };
     if inner.require_referer.load(Ordering::SeqCst) && referer.is_none() {
-        return respond(
-            stream,
-            403,
-            &[],
-            b"<html><body>403 Forbidden</body></html>",
-            release,
-        );
+        return respond(stream, 403, &[], b"<html><body>403 Forbidden</body></html>");
     }
     let reply = inner.routes.lock().unwrap().get(&path).cloned();
+    answer(stream, inner, reply, n)
+}
+
+/// Sends `reply` to the `n`-th request (from 0) for its path.
+fn answer(
+    stream: &mut TcpStream,
+    inner: &Inner,
+    reply: Option<Reply>,
+    n: u64,
+) -> std::io::Result<()> {
     match reply {
-        None => respond(
-            stream,
-            404,
-            &[],
-            b"<html><body>404 Not Found</body></html>",
-            release,
-        ),
+        None => respond(stream, 404, &[], b"<html><body>404 Not Found</body></html>"),
+        Some(Reply::Cycle(replies)) if !replies.is_empty() => {
+            let r = replies[n as usize % replies.len()].clone();
+            answer(stream, inner, Some(r), n)
+        }
+        Some(Reply::Cycle(_)) => respond(stream, 500, &[], b"empty cycle"),
+        Some(Reply::Delay(pause, reply)) => {
+            thread::sleep(pause);
+            answer(stream, inner, Some(*reply), n)
+        }
         Some(Reply::Full {
             status,
             headers,
             body,
-        }) => respond(stream, status, &headers, &body, release),
-        Some(Reply::Dynamic(f)) => respond(stream, 200, &[], &f(n), release),
+        }) => respond(stream, status, &headers, &body),
+        Some(Reply::Dynamic(f)) => respond(stream, 200, &[], &f(n)),
+        // Holds the connection until the client gives up on it, so that how
+        // long the client keeps it open is visible in `max_concurrent`.
         Some(Reply::Hang) => {
+            stream.set_read_timeout(Some(Duration::from_millis(50)))?;
+            let mut sink = [0u8; 256];
             while !inner.stop.load(Ordering::SeqCst) {
-                thread::sleep(Duration::from_millis(50));
+                match stream.read(&mut sink) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                        ) => {}
+                    Err(_) => break,
+                }
             }
             Ok(())
         }
@@ -273,6 +378,10 @@ fn handle(stream: &mut TcpStream, inner: &Inner, release: &dyn Fn()) -> std::io:
                 thread::sleep(every);
             }
             Ok(())
+        }
+        Some(Reply::Raw(bytes)) => {
+            stream.write_all(&bytes)?;
+            stream.shutdown(Shutdown::Write)
         }
         Some(Reply::Reset) => {
             reset(stream);
@@ -316,7 +425,6 @@ fn respond(
     status: u16,
     headers: &[(String, String)],
     body: &[u8],
-    release: &dyn Fn(),
 ) -> std::io::Result<()> {
     let reason = match status {
         200 => "OK",
@@ -334,16 +442,12 @@ fn respond(
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    // TCP_NODELAY (set above) sends both writes at once: without it, Nagle's
-    // algorithm and the client's delayed ACK would add tens of milliseconds
+    // One write: a head and a body in two small writes would meet Nagle's
+    // algorithm and the client's delayed ACK, and add tens of milliseconds
     // that are the fake's, not the exporter's.
-    let mut all = head.into_bytes();
-    all.extend_from_slice(body);
-    let (last, rest) = all.split_last().expect("a response head is never empty");
-    stream.write_all(rest)?;
-    release();
-    stream.write_all(&[*last])?;
-    stream.flush()
+    let mut whole = head.into_bytes();
+    whole.extend_from_slice(body);
+    stream.write_all(&whole)
 }
 
 /// Closes with an RST: SO_LINGER on with a zero timeout.

@@ -48,3 +48,21 @@ pub fn strip_publisher_notes(page: &[u8]) -> Vec<u8> {
 pub fn exists(p: &Path) -> bool {
     p.exists()
 }
+
+/// Shrinks a socket's receive buffer to a sliver, so a response to a client
+/// that never reads fills it at once and the server's writes would block.
+pub fn shrink_receive_buffer(s: &std::net::TcpStream) {
+    use std::os::fd::AsRawFd;
+    let size: libc::c_int = 2048;
+    // SAFETY: a valid socket and a correctly sized int option.
+    let rc = unsafe {
+        libc::setsockopt(
+            s.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            &size as *const _ as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(rc, 0);
+}

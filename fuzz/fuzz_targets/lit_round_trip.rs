@@ -1,0 +1,4 @@
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: smarthub_exporter_fuzz::ArbLit| {
+    smarthub_exporter_fuzz::lit_round_trip(&data)
+});

@@ -1,0 +1,741 @@
+//! The checks behind the fuzz targets, one public function per target.
+//!
+//! Each target in `fuzz_targets/` only hands libFuzzer's input to one of
+//! these, so the checks can be read in one place and a new page parser needs
+//! a few lines (see `fuzz/README.md`). Beyond "does not panic", every check
+//! asserts a property that a wrong answer would break: output that must parse
+//! as Prometheus text, values that must survive a round trip, bounds that
+//! must hold.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use arbitrary::Arbitrary;
+use smarthub_exporter::exposition::{Exposition, Kind};
+use smarthub_exporter::format::js_literal::{self, Lit};
+use smarthub_exporter::format::{percent, xml};
+use smarthub_exporter::http::{self, Request};
+use smarthub_exporter::pages::my_device::{self, Devices};
+use smarthub_exporter::pages::wan_conn;
+use smarthub_exporter::{metrics, script};
+
+/// The tests' strict, independent reader of the text format.
+#[path = "../../tests/support/expo.rs"]
+#[allow(dead_code)]
+pub mod expo;
+
+/// How long the JavaScript targets let a page run. Short, so a page that
+/// loops costs one deadline per execution rather than stalling the fuzzer; a
+/// page that overruns it by far is a hang libFuzzer reports (`-timeout`).
+pub const JS_DEADLINE: Duration = Duration::from_millis(50);
+
+/// Panics with the text when it is not a valid exposition.
+pub fn must_parse(text: &str) -> expo::Parsed {
+    expo::parse(text).unwrap_or_else(|e| panic!("invalid exposition: {e}\n{text}"))
+}
+
+// ---------------------------------------------------------------- wan_conn
+
+/// `/nonAuth/wan_conn.xml`: whatever the body, a parse that succeeds yields a
+/// consistent snapshot that renders to a valid exposition.
+pub fn wan_conn(data: &[u8]) {
+    let Ok(w) = wan_conn::parse(data) else { return };
+    assert!(w.active_idx <= 15, "active_idx {}", w.active_idx);
+    match w.connection_uptime {
+        Some(u) => assert!(u <= w.sysuptime, "session longer than the hub's uptime"),
+        None => assert!(w.connected, "a disconnected WAN reports 0, not nothing"),
+    }
+    if !w.connected {
+        assert_eq!(w.connection_uptime, Some(0));
+    }
+    let mut out = Exposition::new();
+    metrics::wan::render(&w, &mut out);
+    let parsed = must_parse(out.as_str());
+    assert_eq!(
+        parsed.get("smarthub_uptime", &[]),
+        Some(w.sysuptime as f64),
+        "uptime rendered as read"
+    );
+}
+
+// ---------------------------------------------------------------- xml
+
+/// The XML reader: whatever it accepts, written back out with escaping,
+/// reads the same (so no value is cut, merged or mis-decoded).
+pub fn xml(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(children) = xml::children_of_root(text, "status") else {
+        return;
+    };
+    let mut doc = String::from("<status>");
+    for el in &children {
+        assert!(!el.name.is_empty());
+        let _ = write!(doc, "<{}", el.name);
+        for (k, v) in &el.attrs {
+            let _ = write!(doc, " {k}=\"{}\"", xml_escape(v));
+        }
+        doc.push_str("/>");
+    }
+    doc.push_str("</status>");
+    let again =
+        xml::children_of_root(&doc, "status").unwrap_or_else(|e| panic!("re-reading {doc:?}: {e}"));
+    assert_eq!(again, children);
+}
+
+fn xml_escape(v: &str) -> String {
+    v.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('"', "&quot;")
+}
+
+// ---------------------------------------------------------------- percent
+
+/// Percent-decoding and `;`-splitting: never grows, never panics, and undoes
+/// the hub's encoding exactly.
+pub fn percent(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let decoded = percent::decode(&text);
+    if !text.contains('%') {
+        assert_eq!(decoded, text);
+    }
+    assert!(percent::decode_bytes(&text).len() <= text.len());
+
+    // Fields plus the 3-byte separators between them are the whole input,
+    // and no field still holds a separator.
+    for sep in *b";," {
+        let fields: Vec<&str> = percent::split_encoded(&text, sep).collect();
+        let total: usize = fields.iter().map(|f| f.len()).sum::<usize>() + 3 * (fields.len() - 1);
+        assert_eq!(total, text.len(), "{fields:?}");
+        for f in &fields {
+            assert_eq!(
+                percent::split_encoded(f, sep).count(),
+                1,
+                "{f:?} holds a separator"
+            );
+        }
+    }
+
+    // Any bytes, encoded as the hub does, decode back to themselves.
+    assert_eq!(&*percent::decode_bytes(&hub_encode(data)), data);
+
+    // Fields joined by an encoded `;` split back into the same fields, in
+    // either case of hex digit, even when they hold `%` escapes themselves.
+    // (A `;` inside a field cannot survive: the hub encodes it as the
+    // separator, which is why fields are cut at every `;` of the input.)
+    let parts: Vec<&[u8]> = data.split(|&b| b == b';').collect();
+    for sep in ["%3B", "%3b"] {
+        let joined = parts
+            .iter()
+            .map(|p| hub_encode(p))
+            .collect::<Vec<_>>()
+            .join(sep);
+        let fields = percent::split_fields(&joined);
+        assert_eq!(fields.len(), parts.len());
+        for (f, p) in fields.iter().zip(&parts) {
+            assert_eq!(f, &String::from_utf8_lossy(p));
+        }
+    }
+}
+
+/// Percent-encodes every byte that is not an ASCII letter or digit, as the
+/// hub does.
+pub fn hub_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 3);
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- JS literals
+
+/// The JS literal reader on arbitrary text: what it reads, written back as a
+/// literal, reads the same; scanning a script for declarations never panics.
+pub fn js_literal(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(v) = js_literal::parse(&text) {
+        let _ = script::check_limits(&v, 0);
+        round_trip(&v);
+    }
+    for name in ["known_device_list", "rate"] {
+        if let Ok(Some(v)) = js_literal::find_var(&text, name) {
+            round_trip(&v);
+        }
+    }
+}
+
+/// Structure-aware: arbitrary values written as literals read back equal,
+/// alone and as a declaration in a script.
+pub fn lit_round_trip(v: &ArbLit) {
+    // An object with a key given twice reads back with one (as in JS).
+    let v = dedup_keys(v.to_lit(SMALL_BUDGET));
+    if depth(&v, 0) >= js_literal::MAX_DEPTH {
+        assert!(js_literal::parse(&to_js(&v)).is_err(), "too deep, yet read");
+        return;
+    }
+    round_trip(&v);
+    let src = format!(
+        "// var x = 'decoy';\nvar y = 'var x = 1';\nvar x = {};\naddCfg(\"x\",1,'');\n",
+        to_js(&v)
+    );
+    let found = js_literal::find_var(&src, "x")
+        .unwrap_or_else(|e| panic!("{src:?}: {e}"))
+        .expect("declaration found");
+    assert!(same(&found, &v), "{src:?}\n{found:?}");
+}
+
+fn round_trip(v: &Lit) {
+    let js = to_js(v);
+    let again = js_literal::parse(&js).unwrap_or_else(|e| panic!("re-reading {js:?}: {e}"));
+    assert!(same(v, &again), "{js:?}\n{v:?}\n{again:?}");
+}
+
+/// Objects as JS keeps them: a key given twice has its last value in its
+/// first place.
+fn dedup_keys(v: Lit) -> Lit {
+    match v {
+        Lit::Array(items) => Lit::Array(items.into_iter().map(dedup_keys).collect()),
+        Lit::Object(fields) => {
+            let mut out: Vec<(String, Lit)> = Vec::new();
+            for (k, v) in fields {
+                let v = dedup_keys(v);
+                match out.iter_mut().find(|(o, _)| *o == k) {
+                    Some(slot) => slot.1 = v,
+                    None => out.push((k, v)),
+                }
+            }
+            Lit::Object(out)
+        }
+        other => other,
+    }
+}
+
+/// The deepest nesting at which the reader meets a value (the top level is
+/// 0): what its depth limit counts.
+fn depth(v: &Lit, at: usize) -> usize {
+    match v {
+        Lit::Array(items) => items.iter().map(|i| depth(i, at + 1)).max().unwrap_or(at),
+        Lit::Object(fields) => fields
+            .iter()
+            .map(|(_, v)| depth(v, at + 1))
+            .max()
+            .unwrap_or(at),
+        _ => at,
+    }
+}
+
+/// Equality where NaN equals NaN and 0 and -0 differ, as the bits go.
+pub fn same(a: &Lit, b: &Lit) -> bool {
+    match (a, b) {
+        (Lit::Num(x), Lit::Num(y)) => (x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits(),
+        (Lit::Array(x), Lit::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (Lit::Object(x), Lit::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, va), (kb, vb))| ka == kb && same(va, vb))
+        }
+        _ => a == b,
+    }
+}
+
+/// Writes a value as a JS literal in the hub's style (single quotes, quoted
+/// keys).
+pub fn to_js(v: &Lit) -> String {
+    let mut out = String::new();
+    write_js(&mut out, v);
+    out
+}
+
+fn write_js(out: &mut String, v: &Lit) {
+    match v {
+        Lit::Null => out.push_str("null"),
+        Lit::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Lit::Num(n) if n.is_nan() => out.push_str("NaN"),
+        Lit::Num(n) if n.is_infinite() => out.push_str(if *n > 0.0 { "1e999" } else { "-1e999" }),
+        // `{:?}` keeps the sign of -0 and enough digits to read back exactly.
+        Lit::Num(n) => {
+            let _ = write!(out, "{n:?}");
+        }
+        Lit::Str(s) => write_js_string(out, s),
+        Lit::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                // A bare `null` would do, but a hole is what the hub writes
+                // at the end of its lists; both must read as Null.
+                write_js(out, item);
+            }
+            out.push(']');
+        }
+        Lit::Object(fields) => {
+            out.push('{');
+            for (i, (k, v)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_js_string(out, k);
+                out.push(':');
+                write_js(out, v);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_js_string(out: &mut String, s: &str) {
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\u{2028}' | '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+}
+
+/// A [`Lit`] tree as libFuzzer builds one, biased towards the device page:
+/// keys and strings the page uses, MACs from a small pool so lists and rates
+/// join, and `Repeat` for arrays far longer than the input.
+#[derive(Arbitrary, Debug, Clone)]
+pub enum ArbLit {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(ArbStr),
+    Array(Vec<ArbLit>),
+    Object(Vec<(ArbKey, ArbLit)>),
+    Repeat(u16, Box<ArbLit>),
+}
+
+#[derive(Arbitrary, Debug, Clone)]
+pub enum ArbKey {
+    Mac,
+    Hostname,
+    Ip,
+    Name,
+    Activity,
+    Port,
+    Os,
+    Device,
+    Tx,
+    Rx,
+    Other(String),
+}
+
+#[derive(Arbitrary, Debug, Clone)]
+pub enum ArbStr {
+    Text(String),
+    /// One MAC of eight, in either case, maybe percent-encoded.
+    Mac(u8, bool, bool),
+    /// A grouped entry: MACs joined by an encoded comma.
+    Macs(Vec<u8>),
+    Number(u64),
+    /// Text percent-encoded as the hub does.
+    Encoded(String),
+}
+
+/// What the device-list target lets one input expand to: `Repeat` builds
+/// arrays of up to 64 Ki elements, so several times the readers' limits
+/// (4096 elements, 4096 devices) fit, while nested repeats cannot ask for
+/// more memory than the fuzzer has. A node costs 1, a string 1 per 64 bytes.
+pub const HUGE_BUDGET: usize = 50_000;
+/// The round-trip target only needs shapes, not sizes.
+pub const SMALL_BUDGET: usize = 2_000;
+
+impl ArbLit {
+    pub fn to_lit(&self, budget: usize) -> Lit {
+        let mut budget = budget;
+        self.build(&mut budget)
+    }
+
+    fn build(&self, budget: &mut usize) -> Lit {
+        if *budget == 0 {
+            return Lit::Null;
+        }
+        *budget -= 1;
+        match self {
+            ArbLit::Null => Lit::Null,
+            ArbLit::Bool(b) => Lit::Bool(*b),
+            ArbLit::Num(n) => Lit::Num(*n),
+            ArbLit::Str(s) => {
+                let s = s.build();
+                *budget = budget.saturating_sub(s.len() / 64);
+                Lit::Str(s)
+            }
+            ArbLit::Array(items) => Lit::Array(items.iter().map(|i| i.build(budget)).collect()),
+            ArbLit::Object(fields) => Lit::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.build(), v.build(budget)))
+                    .collect(),
+            ),
+            ArbLit::Repeat(n, item) => {
+                let mut items = Vec::new();
+                for _ in 0..*n {
+                    if *budget == 0 {
+                        break;
+                    }
+                    items.push(item.build(budget));
+                }
+                Lit::Array(items)
+            }
+        }
+    }
+}
+
+impl ArbKey {
+    fn build(&self) -> String {
+        match self {
+            ArbKey::Mac => "mac",
+            ArbKey::Hostname => "hostname",
+            ArbKey::Ip => "ip",
+            ArbKey::Name => "name",
+            ArbKey::Activity => "activity",
+            ArbKey::Port => "port",
+            ArbKey::Os => "os",
+            ArbKey::Device => "device",
+            ArbKey::Tx => "tx",
+            ArbKey::Rx => "rx",
+            ArbKey::Other(s) => return s.clone(),
+        }
+        .to_owned()
+    }
+}
+
+fn pool_mac(n: u8) -> String {
+    format!("AA:BB:CC:00:00:{:02X}", n % 8)
+}
+
+impl ArbStr {
+    fn build(&self) -> String {
+        match self {
+            ArbStr::Text(s) => s.clone(),
+            ArbStr::Mac(n, lower, encoded) => {
+                let mut m = pool_mac(*n);
+                if *lower {
+                    m = m.to_ascii_lowercase();
+                }
+                if *encoded {
+                    m = hub_encode(m.as_bytes());
+                }
+                m
+            }
+            ArbStr::Macs(ns) => ns
+                .iter()
+                .map(|&n| hub_encode(pool_mac(n).as_bytes()))
+                .collect::<Vec<_>>()
+                .join("%2C"),
+            ArbStr::Number(n) => n.to_string(),
+            ArbStr::Encoded(s) => hub_encode(s.as_bytes()),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- device page
+
+#[derive(Arbitrary, Debug)]
+pub struct DeviceLists {
+    pub known: ArbLit,
+    pub rate: ArbLit,
+}
+
+/// What comes back from the page (by either reader) goes through
+/// `from_lists`: any shape, type or size gives an error or devices that obey
+/// every bound and render to a valid exposition.
+pub fn device_lists(input: &DeviceLists) {
+    let known = input.known.to_lit(HUGE_BUDGET);
+    let rate = input.rate.to_lit(HUGE_BUDGET);
+    if let Ok(d) = my_device::from_lists(&known, &rate) {
+        check_devices(&d);
+    }
+}
+
+/// The device page through the JavaScript-free reader.
+pub fn device_page_literal(data: &[u8]) {
+    let far = Instant::now() + Duration::from_secs(3600);
+    let Ok(vars) = script::literal::read_vars(data, &["known_device_list", "rate"], far) else {
+        return;
+    };
+    for v in vars.iter().flatten() {
+        script::check_limits(v, 0).expect("the reader enforces the limits");
+    }
+    if let [Some(known), Some(rate)] = &vars[..] {
+        if let Ok(d) = my_device::from_lists(known, rate) {
+            check_devices(&d);
+        }
+    }
+}
+
+/// The device page through QuickJS with a short deadline: arbitrary source
+/// ends in an error or in bounded devices, and every value handed back obeys
+/// the limits.
+pub fn device_page_js(data: &[u8]) {
+    let deadline = Instant::now() + JS_DEADLINE;
+    // What my_device::parse does, with a look at the values in between.
+    let Ok(vars) = script::read_vars(data, &["known_device_list", "rate"], deadline) else {
+        return;
+    };
+    for v in vars.iter().flatten() {
+        script::check_limits(v, 0).expect("the reader enforces the limits");
+    }
+    if let [Some(known), Some(rate)] = &vars[..] {
+        if let Ok(d) = my_device::from_lists(known, rate) {
+            check_devices(&d);
+        }
+    }
+}
+
+/// The bounds every device list obeys, whatever the page said.
+pub fn check_devices(d: &Devices) {
+    assert!(d.devices.len() <= my_device::MAX_DEVICES);
+    let mut prev: Option<&str> = None;
+    for dev in &d.devices {
+        for v in [
+            &dev.mac,
+            &dev.hostname,
+            &dev.ip,
+            &dev.name,
+            &dev.port,
+            &dev.os,
+            &dev.kind,
+        ] {
+            assert!(
+                v.len() <= my_device::MAX_LABEL_BYTES,
+                "label of {} bytes",
+                v.len()
+            );
+        }
+        assert!(!dev.mac.is_empty());
+        assert_eq!(dev.mac, dev.mac.to_ascii_uppercase());
+        if let Some(p) = prev {
+            assert!(p < dev.mac.as_str(), "MACs sorted and unique");
+        }
+        prev = Some(&dev.mac);
+    }
+    let mut out = Exposition::new();
+    metrics::lan::render(d, &mut out);
+    let parsed = must_parse(out.as_str());
+    let with_traffic = d.devices.iter().filter(|d| d.traffic.is_some()).count();
+    assert_eq!(parsed.samples.len(), 2 * with_traffic);
+    for (dev, s) in d.devices.iter().filter(|d| d.traffic.is_some()).zip(
+        parsed
+            .samples
+            .iter()
+            .filter(|s| s.name == "smarthub_lan_downloaded_bytes"),
+    ) {
+        assert_eq!(s.labels["mac"], dev.mac);
+        assert_eq!(s.labels["hostname"], dev.hostname);
+        assert_eq!(s.labels["ip"], dev.ip);
+        assert_eq!(s.raw_value, dev.traffic.unwrap().rx_bytes.to_string());
+    }
+}
+
+// ---------------------------------------------------------------- HTTP
+
+/// The exporter's request parsing: a head is refused or answered once
+/// complete, never answered from a prefix that a longer head would refuse,
+/// and `Partial` only while under the head limit.
+pub fn http_request(data: &[u8]) {
+    let full = http::parse(data);
+    match full {
+        Request::Partial => assert!(data.len() < http::MAX_HEAD_BYTES),
+        Request::Ok { .. } => {
+            // The server parses what has arrived so far; a prefix of an
+            // accepted head must never have been refused.
+            let step = (data.len() / 64).max(1);
+            for end in (0..data.len()).step_by(step) {
+                match http::parse(&data[..end]) {
+                    Request::Partial => {}
+                    other => assert_eq!(other, full, "prefix of {end} bytes"),
+                }
+            }
+        }
+        Request::Refuse(status) => {
+            for head_only in [false, true] {
+                let r = http::error_response(status, head_only);
+                let split = r
+                    .windows(4)
+                    .position(|w| w == b"\r\n\r\n")
+                    .expect("a complete head");
+                let head = std::str::from_utf8(&r[..split]).unwrap();
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Content-Length: "))
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                let body = r.len() - split - 4;
+                assert_eq!(body, if head_only { 0 } else { len });
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- exposition
+
+#[derive(Arbitrary, Debug)]
+pub struct ExpoInput {
+    pub families: Vec<ExpoFamily>,
+}
+
+#[derive(Arbitrary, Debug)]
+pub struct ExpoFamily {
+    pub name: u8,
+    pub counter: bool,
+    pub samples: Vec<(Vec<String>, ExpoValue)>,
+}
+
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum ExpoValue {
+    U64(u64),
+    I64(i64),
+    F64(f64),
+}
+
+const FAMILY_NAMES: [&str; 8] = [
+    "smarthub_lan_downloaded_bytes",
+    "smarthub_lan_uploaded_bytes",
+    "smarthub_up",
+    "a",
+    "_b",
+    "c:d",
+    "smarthub_exporter_build_info",
+    "x_total",
+];
+const LABEL_NAMES: [&str; 4] = ["mac", "hostname", "ip", "collector"];
+
+/// The exposition writer with arbitrary label values and numbers: the output
+/// always parses strictly, and every value reads back exactly.
+pub fn exposition(input: &ExpoInput) {
+    let mut out = Exposition::new();
+    let mut expected: Vec<(&str, BTreeMap<String, String>, ExpoValue)> = Vec::new();
+    let mut used = [false; FAMILY_NAMES.len()];
+    for fam in &input.families {
+        let idx = fam.name as usize % FAMILY_NAMES.len();
+        if std::mem::replace(&mut used[idx], true) {
+            continue; // a family is written once, as the format requires
+        }
+        let name = FAMILY_NAMES[idx];
+        let kind = if fam.counter {
+            Kind::Counter
+        } else {
+            Kind::Gauge
+        };
+        let mut f = out.family(name, kind, "Help with \\ and\nnewline.");
+        let mut seen = std::collections::HashSet::new();
+        for (values, v) in &fam.samples {
+            let labels: Vec<(&'static str, &str)> = LABEL_NAMES
+                .iter()
+                .zip(values)
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect();
+            // Two samples with the same labels are the caller's bug (the
+            // device list is deduplicated by MAC before it gets here).
+            if !seen.insert(labels.clone()) {
+                continue;
+            }
+            match *v {
+                ExpoValue::U64(x) => f.sample(&labels, x),
+                ExpoValue::I64(x) => f.sample(&labels, x),
+                ExpoValue::F64(x) => f.sample(&labels, x),
+            };
+            let map = labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            expected.push((name, map, *v));
+        }
+    }
+    let parsed = must_parse(out.as_str());
+    assert_eq!(parsed.samples.len(), expected.len());
+    for (s, (name, labels, v)) in parsed.samples.iter().zip(&expected) {
+        assert_eq!(s.name, *name);
+        assert_eq!(&s.labels, labels);
+        match *v {
+            ExpoValue::U64(x) => assert_eq!(s.raw_value, x.to_string()),
+            ExpoValue::I64(x) => assert_eq!(s.raw_value, x.to_string()),
+            ExpoValue::F64(x) if x.is_nan() => assert!(s.value.is_nan()),
+            ExpoValue::F64(x) => assert_eq!(s.value.to_bits(), x.to_bits(), "{}", s.raw_value),
+        }
+    }
+}
+
+/// Both readers on the same page: where the JavaScript-free one reads both
+/// lists, QuickJS must find the same devices (the two builds must not
+/// report different numbers for one hub). Pages that do more than declare
+/// literals may legitimately differ, so only pages made of declarations,
+/// `addCfg` calls and comments are compared.
+pub fn device_page_readers(data: &[u8]) {
+    let far = Instant::now() + Duration::from_secs(3600);
+    let names = ["known_device_list", "rate"];
+    // What script::read_vars does in the build without JavaScript.
+    if script::sniff(data).is_err() {
+        return;
+    }
+    let Ok(lit) = script::literal::read_vars(data, &names, far) else {
+        return;
+    };
+    let [Some(known), Some(rate)] = &lit[..] else {
+        return;
+    };
+    let Ok(by_literal) = my_device::from_lists(known, rate) else {
+        return;
+    };
+    if !only_declarations(data) {
+        return;
+    }
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let js = script::read_vars(data, &names, deadline)
+        .unwrap_or_else(|e| panic!("QuickJS refused what the literal reader read: {e}"));
+    let [Some(known), Some(rate)] = &js[..] else {
+        panic!("QuickJS did not find the lists: {js:?}");
+    };
+    let by_js = my_device::from_lists(known, rate).expect("QuickJS gave lists");
+    assert_eq!(by_literal, by_js);
+}
+
+/// True when the page is nothing but `var NAME = <literal>;` declarations of
+/// the two lists, separated by whitespace and semicolons.
+fn only_declarations(data: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return false;
+    };
+    let mut rest = text.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ';');
+    while !rest.is_empty() {
+        let Some(after) = rest
+            .strip_prefix("var known_device_list = ")
+            .or_else(|| rest.strip_prefix("var rate = "))
+        else {
+            return false;
+        };
+        // The literal ends at the first `;` outside strings: find it by
+        // parsing growing prefixes is quadratic, so split on `;\n`, which
+        // is how the inputs this target is seeded with are laid out.
+        let Some((value, tail)) = after.split_once(";\n") else {
+            return false;
+        };
+        if js_literal::parse(value).is_err() {
+            return false;
+        }
+        rest = tail.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ';');
+    }
+    true
+}

@@ -1,0 +1,112 @@
+//! What fuzzing found, kept as tests that run on stable Rust. Each finding's
+//! input is also in `fuzz/regressions/<target>/`, which every fuzz run
+//! replays first (see fuzz/README.md).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use smarthub_exporter::pages::my_device::{self, Device, Devices};
+use smarthub_exporter::script;
+
+const NAMES: [&str; 2] = ["known_device_list", "rate"];
+
+fn soon() -> Instant {
+    Instant::now() + Duration::from_secs(5)
+}
+
+/// The devices the JavaScript-free reader finds on a page.
+fn by_literal(page: &[u8]) -> Devices {
+    let v = script::literal::read_vars(page, &NAMES, soon()).unwrap();
+    my_device::from_lists(v[0].as_ref().unwrap(), v[1].as_ref().unwrap()).unwrap()
+}
+
+/// The devices QuickJS finds on a page.
+#[cfg(feature = "js")]
+fn by_js(page: &[u8]) -> Devices {
+    let v = script::quickjs::read_vars(page, &NAMES, soon()).unwrap();
+    my_device::from_lists(v[0].as_ref().unwrap(), v[1].as_ref().unwrap()).unwrap()
+}
+
+fn only(d: &Devices) -> &Device {
+    assert_eq!(d.devices.len(), 1, "{d:?}");
+    &d.devices[0]
+}
+
+/// Both readers, agreeing, or the JavaScript-free one alone in a build
+/// without JavaScript.
+fn devices(page: &str) -> Devices {
+    let lit = by_literal(page.as_bytes());
+    #[cfg(feature = "js")]
+    assert_eq!(
+        lit,
+        by_js(page.as_bytes()),
+        "the two readers disagree on {page:?}"
+    );
+    lit
+}
+
+#[test]
+fn a_key_given_twice_keeps_its_last_value() {
+    // The literal reader kept the first value, QuickJS (as any browser) the
+    // last: the two builds named the device differently.
+    let d = devices(
+        "var known_device_list = [{mac:'AA',hostname:'first',hostname:'last'}];\n\
+         var rate = [{mac:'aa',tx:'1',rx:'2',rx:'3'}];\n",
+    );
+    assert_eq!(only(&d).hostname, "last");
+    assert_eq!(only(&d).traffic.unwrap().rx_bytes, 3);
+}
+
+#[test]
+fn the_page_runs_in_sloppy_mode_with_legacy_octal() {
+    // QuickJS ran the page in strict mode, where `010` is a syntax error (the
+    // whole page failed); the literal reader read it as ten. A browser reads
+    // eight.
+    let d = devices(
+        "var known_device_list = [{mac:'AA',hostname:'h'}];\n\
+         var rate = [{mac:'aa',tx:010,rx:08}];\n",
+    );
+    let t = only(&d).traffic.unwrap();
+    assert_eq!((t.tx_bytes, t.rx_bytes), (8, 8));
+}
+
+#[test]
+fn legacy_octal_escapes_in_names() {
+    // `\0` before a digit was read as "0" by the literal reader, NUL by JS.
+    let d = devices(
+        "var known_device_list = [{mac:'AA',hostname:'a\\0000b\\101\\477'}];\n\
+         var rate = [{mac:'aa',tx:'1',rx:'2'}];\n",
+    );
+    assert_eq!(only(&d).hostname, "a\u{0}0bA'7");
+}
+
+#[test]
+fn lone_surrogates_in_names_are_replaced_not_dropped() {
+    // QuickJS dropped a name with a lone surrogate (not UTF-8), the literal
+    // reader kept it with U+FFFD.
+    let d = devices(
+        "var known_device_list = [{mac:'AA',hostname:'\\uD83D\\uDE00 \\uDB00!'}];\n\
+         var rate = [{mac:'aa',tx:'1',rx:'2'}];\n",
+    );
+    assert_eq!(only(&d).hostname, "\u{1f600} \u{fffd}!");
+}
+
+#[test]
+fn every_saved_finding_still_reads_alike() {
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/device_page_readers");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let page = std::fs::read(entry.unwrap().path()).unwrap();
+        let lit = by_literal(&page);
+        #[cfg(feature = "js")]
+        assert_eq!(lit, by_js(&page), "{}", String::from_utf8_lossy(&page));
+        let _ = lit;
+        n += 1;
+    }
+    assert!(
+        n >= 4,
+        "the saved findings are missing from {}",
+        dir.display()
+    );
+}

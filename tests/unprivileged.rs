@@ -1,0 +1,52 @@
+//! The exporter needs no privilege: as `nobody`, with no capabilities, it
+//! listens on its port, reads the hub and serves. Alone in its file because
+//! it sets the runner for every exporter this test binary starts.
+
+mod support;
+
+use support::exporter::Exporter;
+use support::fake_hub::FakeHub;
+
+fn status_field(pid: u32, key: &str) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .unwrap_or_else(|| panic!("{key} not in /proc status"))
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn runs_and_serves_without_root_or_capabilities() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        // Tests run as root here (CI, containers): drop to nobody for the
+        // exporter, as the OpenWrt and systemd services do.
+        let dir = std::env::temp_dir().join(format!("smarthub-nobody-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let wrapper = dir.join("nobody.sh");
+        std::fs::write(
+            &wrapper,
+            "#!/bin/sh\nexec setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs \"$@\"\n",
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::env::set_var("SMARTHUB_EXPORTER_RUNNER", &wrapper);
+    }
+    let hub = FakeHub::with_pages(2);
+    let exp = Exporter::start(&hub.host(), &[]);
+    let uids = status_field(exp.pid(), "Uid:");
+    assert!(
+        uids.split_whitespace().all(|u| u != "0"),
+        "runs as root: Uid {uids}"
+    );
+    assert_eq!(
+        status_field(exp.pid(), "CapEff:"),
+        "0000000000000000",
+        "has capabilities"
+    );
+    let m = exp.scrape();
+    assert_eq!(m.value("smarthub_up"), 1.0);
+}
