@@ -235,7 +235,19 @@ fn the_hub_dies_mid_response_and_the_scrape_after_its_restart_recovers() {
             every: Duration::from_millis(5),
         },
     );
-    let exp = Exporter::start(&hub.host(), &["--timeout", "3", "--cache-ttl", "0"]);
+    let exp = Exporter::start(
+        &hub.host(),
+        &[
+            "--no-collector",
+            "status",
+            "--no-collector",
+            "owl",
+            "--timeout",
+            "3",
+            "--cache-ttl",
+            "0",
+        ],
+    );
     let fds = exp.open_fds();
     let (m, took) = std::thread::scope(|s| {
         let scrape = s.spawn(|| exp.timed_scrape());
@@ -294,7 +306,17 @@ fn a_hub_that_answers_every_second_request() {
             Reply::ok(fixture("hub/my_device_2dev.js")),
         ]),
     );
-    let exp = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);
+    let exp = Exporter::start(
+        &hub.host(),
+        &[
+            "--no-collector",
+            "status",
+            "--no-collector",
+            "owl",
+            "--cache-ttl",
+            "0",
+        ],
+    );
     for i in 0..6 {
         let m = exp.scrape();
         let good = i % 2 == 1;
@@ -334,7 +356,17 @@ fn a_hub_reboot_shows_as_a_reset_never_as_negative_uptime() {
             .into_bytes()
         })),
     );
-    let exp = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);
+    let exp = Exporter::start(
+        &hub.host(),
+        &[
+            "--no-collector",
+            "status",
+            "--no-collector",
+            "owl",
+            "--cache-ttl",
+            "0",
+        ],
+    );
     let scrapes: Vec<_> = (0..4).map(|_| exp.scrape()).collect();
     for (i, m) in scrapes.iter().enumerate() {
         for s in &m.samples {
