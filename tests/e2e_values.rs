@@ -198,9 +198,6 @@ fn a_failing_page_loses_only_its_own_metrics() {
 #[cfg(feature = "js")]
 #[test]
 fn an_endless_script_is_stopped_at_the_deadline() {
-    use std::time::Duration;
-    use support::exporter::slowdown;
-
     let hub = FakeHub::start();
     hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
     hub.set(

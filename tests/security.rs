@@ -18,8 +18,6 @@ use support::pages::enc;
 const WAN: &str = "/nonAuth/wan_conn.xml";
 const LAN: &str = "/cgi/cgi_basicMyDevice.js";
 
-/// The metric families the exporter writes; anything else is an injection.
-
 /// Names built to break out of a label, a line, the HTTP response or the
 /// JavaScript string they sit in, as the hub would write them (percent-
 /// encoded, its only escaping); the last ones are already encoded, to carry
