@@ -6,6 +6,7 @@
 //! with it. Written by hand because no JSON crate accepts single quotes, bare
 //! keys and trailing commas, and a JS engine is what the no-JS build avoids.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -60,7 +61,7 @@ impl std::error::Error for LitError {}
 /// Parses `src` as exactly one literal, surrounded by nothing but whitespace
 /// and comments.
 pub fn parse(src: &str) -> Result<Lit, LitError> {
-    let mut c = Cursor { src, pos: 0 };
+    let mut c = Cursor::new(src, &[]);
     c.skip_trivia()?;
     let v = c.value(0)?;
     c.skip_trivia()?;
@@ -77,34 +78,68 @@ pub fn parse(src: &str) -> Result<Lit, LitError> {
 /// Strings, template literals and comments are skipped while scanning, so a
 /// device named `var rate = [...]` cannot forge a declaration.
 pub fn find_var(src: &str, name: &str) -> Result<Option<Lit>, LitError> {
+    match find_vars(src, &[(name, &[])]) {
+        Ok(mut found) => Ok(found.pop().flatten()),
+        Err(e) => Err(e.error),
+    }
+}
+
+/// A [`find_vars`] failure, naming the variable whose value it was in (none
+/// when the script itself could not be scanned, e.g. an unterminated string).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanError {
+    pub var: Option<String>,
+    pub error: LitError,
+}
+
+impl fmt::Display for ScanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.var {
+            Some(v) => write!(f, "{v}: {}", self.error),
+            None => write!(f, "{}", self.error),
+        }
+    }
+}
+
+/// [`find_var`] for several names in one pass over the script. Each name
+/// comes with the object fields to keep (empty: all): the others are checked
+/// as a browser would check them, but never built, which is most of the
+/// reader's work on a page of records with thirty fields each.
+pub fn find_vars(src: &str, wanted: &[(&str, &[&str])]) -> Result<Vec<Option<Lit>>, ScanError> {
+    let scan = |error: LitError| ScanError { var: None, error };
     let b = src.as_bytes();
-    let mut c = Cursor { src, pos: 0 };
-    let mut found = None;
+    let mut c = Cursor::new(src, &[]);
+    let mut found: Vec<Option<Lit>> = vec![None; wanted.len()];
     while c.pos < b.len() {
         let ch = b[c.pos];
         match ch {
             b'\'' | b'"' | b'`' => {
-                c.skip_string_raw(ch)?;
+                c.skip_string_raw(ch).map_err(scan)?;
             }
             b'/' if b.get(c.pos + 1) == Some(&b'/') || b.get(c.pos + 1) == Some(&b'*') => {
-                c.skip_trivia()?;
+                c.skip_trivia().map_err(scan)?;
             }
             _ if is_ident_start(ch) => {
                 let word = c.ident();
                 if matches!(word, "var" | "let" | "const") {
-                    c.skip_trivia()?;
+                    c.skip_trivia().map_err(scan)?;
                     let declared = c.ident();
                     if declared.is_empty() {
                         continue;
                     }
-                    c.skip_trivia()?;
-                    if declared == name
-                        && b.get(c.pos) == Some(&b'=')
-                        && b.get(c.pos + 1) != Some(&b'=')
-                    {
-                        c.pos += 1;
-                        c.skip_trivia()?;
-                        found = Some(c.value(0)?);
+                    c.skip_trivia().map_err(scan)?;
+                    let slot = wanted.iter().position(|(name, _)| *name == declared);
+                    if let Some(i) = slot {
+                        if b.get(c.pos) == Some(&b'=') && b.get(c.pos + 1) != Some(&b'=') {
+                            c.pos += 1;
+                            c.skip_trivia().map_err(scan)?;
+                            c.keep = wanted[i].1;
+                            found[i] = Some(c.value(0).map_err(|error| ScanError {
+                                var: Some(declared.to_owned()),
+                                error,
+                            })?);
+                            c.keep = &[];
+                        }
                     }
                 }
             }
@@ -117,9 +152,22 @@ pub fn find_var(src: &str, name: &str) -> Result<Option<Lit>, LitError> {
 struct Cursor<'a> {
     src: &'a str,
     pos: usize,
+    /// Object fields to build (empty: all); see [`find_vars`].
+    keep: &'a [&'a str],
+    /// Where the escapes of a string that is checked but not kept go.
+    scratch: String,
 }
 
 impl<'a> Cursor<'a> {
+    fn new(src: &'a str, keep: &'a [&'a str]) -> Self {
+        Cursor {
+            src,
+            pos: 0,
+            keep,
+            scratch: String::new(),
+        }
+    }
+
     fn err(&self, msg: &'static str) -> LitError {
         LitError {
             offset: self.pos,
@@ -180,13 +228,20 @@ impl<'a> Cursor<'a> {
     }
 
     fn value(&mut self, depth: usize) -> Result<Lit, LitError> {
+        self.value_in(depth, true)
+    }
+
+    /// Reads one value; with `build` false it is checked exactly as closely
+    /// but nothing is allocated, and `Lit::Null` stands for it.
+    fn value_in(&mut self, depth: usize, build: bool) -> Result<Lit, LitError> {
         if depth >= MAX_DEPTH {
             return Err(self.err("literal nested too deeply"));
         }
         match self.peek() {
-            Some(b'[') => self.array(depth),
-            Some(b'{') => self.object(depth),
-            Some(q @ (b'\'' | b'"')) => self.string(q).map(Lit::Str),
+            Some(b'[') => self.array(depth, build),
+            Some(b'{') => self.object(depth, build),
+            Some(q @ (b'\'' | b'"')) if build => self.string(q).map(Lit::Str),
+            Some(q @ (b'\'' | b'"')) => self.skip_string(q).map(|()| Lit::Null),
             Some(b'-' | b'+' | b'.' | b'0'..=b'9') => self.number(),
             Some(c) if is_ident_start(c) => {
                 let at = self.pos;
@@ -207,7 +262,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Lit, LitError> {
+    fn array(&mut self, depth: usize, build: bool) -> Result<Lit, LitError> {
         self.pos += 1;
         let mut items = Vec::new();
         loop {
@@ -220,12 +275,17 @@ impl<'a> Cursor<'a> {
                 // A hole: `[,x]` or `[x,,y]`.
                 Some(b',') => {
                     self.pos += 1;
-                    items.push(Lit::Null);
+                    if build {
+                        items.push(Lit::Null);
+                    }
                     continue;
                 }
                 _ => {}
             }
-            items.push(self.value(depth + 1)?);
+            let item = self.value_in(depth + 1, build)?;
+            if build {
+                items.push(item);
+            }
             self.skip_trivia()?;
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -236,7 +296,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Lit, LitError> {
+    fn object(&mut self, depth: usize, build: bool) -> Result<Lit, LitError> {
         self.pos += 1;
         let mut fields: Vec<(String, Lit)> = Vec::new();
         let mut index: Option<HashMap<String, usize>> = None;
@@ -247,12 +307,12 @@ impl<'a> Cursor<'a> {
                     self.pos += 1;
                     return Ok(Lit::Object(fields));
                 }
-                Some(q @ (b'\'' | b'"')) => self.string(q)?,
+                Some(q @ (b'\'' | b'"')) => Cow::Owned(self.string(q)?),
                 Some(b'0'..=b'9') => match self.number()? {
-                    Lit::Num(n) => format_key_number(n),
+                    Lit::Num(n) => Cow::Owned(format_key_number(n)),
                     _ => unreachable!("number() returns Lit::Num"),
                 },
-                Some(c) if is_ident_start(c) => self.ident().to_owned(),
+                Some(c) if is_ident_start(c) => Cow::Borrowed(self.ident()),
                 None => return Err(self.err("unterminated object")),
                 Some(_) => return Err(self.err("expected a property name")),
             };
@@ -262,7 +322,19 @@ impl<'a> Cursor<'a> {
             }
             self.pos += 1;
             self.skip_trivia()?;
-            let value = self.value(depth + 1)?;
+            let keep = build && (self.keep.is_empty() || self.keep.contains(&&*key));
+            let value = self.value_in(depth + 1, keep)?;
+            if !keep {
+                self.skip_trivia()?;
+                match self.peek() {
+                    Some(b',') => self.pos += 1,
+                    Some(b'}') => {}
+                    None => return Err(self.err("unterminated object")),
+                    Some(_) => return Err(self.err("expected ',' or '}' in object")),
+                }
+                continue;
+            }
+            let key = key.into_owned();
             // As in JS: the last value wins, in the place of the first. (The
             // JS reader found `{hostname:'a',hostname:'b'}` named "b", this
             // one "a", until fuzzing compared the two.)
@@ -390,6 +462,33 @@ impl<'a> Cursor<'a> {
                 Some(_) => self.pos += 1,
             }
         }
+    }
+
+    /// Checks a quoted string as [`Cursor::string`] does, building nothing.
+    fn skip_string(&mut self, quote: u8) -> Result<(), LitError> {
+        let b = self.src.as_bytes();
+        self.pos += 1;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let result = loop {
+            match b.get(self.pos) {
+                None => break Err(self.err("unterminated string")),
+                Some(&c) if c == quote => {
+                    self.pos += 1;
+                    break Ok(());
+                }
+                Some(b'\n' | b'\r') => break Err(self.err("line break inside a string")),
+                Some(b'\\') => {
+                    self.pos += 1;
+                    scratch.clear();
+                    if let Err(e) = self.escape(&mut scratch) {
+                        break Err(e);
+                    }
+                }
+                Some(_) => self.pos += 1,
+            }
+        };
+        self.scratch = scratch;
+        result
     }
 
     fn escape(&mut self, out: &mut String) -> Result<(), LitError> {

@@ -97,9 +97,50 @@ pub struct Station {
 
 pub const VARS: [&str; 2] = ["owl_tplg", "owl_station"];
 
+/// The fields [`from_lists`] reads from an `owl_tplg` node record.
+pub const NODE_FIELDS: &[&str] = &[
+    "device_id",
+    "parent_id",
+    "connect_type",
+    "cpuU",
+    "cpuS",
+    "cpuI",
+    "memT",
+    "memF",
+    "device_name",
+    "model_name",
+    "fw_ver",
+    "sw_ver",
+    "linkrate",
+    "connect_rssi",
+    "uptime",
+    "sta_num",
+];
+/// The fields [`from_lists`] reads from an `owl_station` record.
+pub const STATION_FIELDS: &[&str] = &[
+    "station_mac",
+    "parent_id",
+    "connect_type",
+    "online",
+    "link_rate",
+    "signal_strength",
+    "alias_name",
+    "station_name",
+];
+
 pub fn parse(body: &[u8], deadline: Instant) -> Result<Mesh, ParseError> {
-    let vars = script::read_data_vars(body, &VARS, deadline)
-        .map_err(|e| ParseError::page(e.to_string()))?;
+    let wanted = [
+        script::Var {
+            name: VARS[0],
+            fields: NODE_FIELDS,
+        },
+        script::Var {
+            name: VARS[1],
+            fields: STATION_FIELDS,
+        },
+    ];
+    let vars =
+        script::read_data(body, &wanted, deadline).map_err(|e| ParseError::page(e.to_string()))?;
     let mut vars = vars.into_iter();
     let tplg = vars
         .next()

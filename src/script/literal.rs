@@ -22,17 +22,24 @@ pub fn read_vars(
 pub fn read(src: &[u8], vars: &[Var], _deadline: Instant) -> Result<Vec<Option<Lit>>, ScriptError> {
     // Lossy: a stray non-UTF-8 byte outside the lists must not sink the page;
     // inside a string it becomes U+FFFD, as the JS engine reads it.
-    let text = String::from_utf8_lossy(src);
+    let text = match std::str::from_utf8(src) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(src),
+    };
+    let wanted: Vec<(&str, &[&str])> = vars.iter().map(|v| (v.name, v.fields)).collect();
+    let found =
+        js_literal::find_vars(&text, &wanted).map_err(|e| ScriptError::Failed(e.to_string()))?;
     vars.iter()
-        .map(|&Var { name, fields }| {
-            let v = js_literal::find_var(&text, name)
-                .map_err(|e| ScriptError::Failed(format!("{name}: {e}")))?;
+        .zip(found)
+        .map(|(&Var { name, fields }, v)| {
             if let Some(v) = &v {
                 check_limits(v, 0).map_err(|e| match e {
                     ScriptError::TooBig(m) => ScriptError::TooBig(format!("{name}: {m}")),
                     other => other,
                 })?;
             }
+            // The fields were picked while parsing; this puts them in the
+            // order asked for, as the engine's reader gives them.
             Ok(v.map(|v| project(v, fields)))
         })
         .collect()

@@ -132,8 +132,18 @@ pub fn read_data_vars(
     names: &[&str],
     deadline: Instant,
 ) -> Result<Vec<Option<Lit>>, ScriptError> {
+    let vars: Vec<Var> = names.iter().map(|n| Var::all(n)).collect();
+    read_data(src, &vars, deadline)
+}
+
+/// Like [`read_data_vars`], keeping only the given fields of each record.
+pub fn read_data(
+    src: &[u8],
+    vars: &[Var],
+    deadline: Instant,
+) -> Result<Vec<Option<Lit>>, ScriptError> {
     sniff(src)?;
-    literal::read_vars(src, names, deadline)
+    literal::read(src, vars, deadline)
 }
 
 /// Refuses bodies that are obviously not a script, so the error says what
