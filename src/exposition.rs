@@ -158,6 +158,11 @@ fn write_value(out: &mut String, v: Value) {
 /// Label values escape backslash, double quote and line feed; everything
 /// else, including other control characters and any UTF-8, is literal.
 fn escape_label_value(out: &mut String, v: &str) {
+    // Most values need no escape: copy them whole.
+    if !v.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+        out.push_str(v);
+        return;
+    }
     for c in v.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
