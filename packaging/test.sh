@@ -14,6 +14,7 @@
 # Takes about 15 s when cargo-deb and the binary are already there.
 set -eu
 
+caller=$(pwd)
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
@@ -41,6 +42,11 @@ if [ ! -f "$SMARTHUB_BINARY" ]; then
 		exit 1
 	fi
 fi
+# The tests run from other directories (and systemd wants absolute paths).
+case $SMARTHUB_BINARY in
+/*) ;;
+*) SMARTHUB_BINARY=$caller/$SMARTHUB_BINARY ;;
+esac
 export SMARTHUB_BINARY
 
 exec python3 packaging/tests/run.py
