@@ -39,6 +39,8 @@ seeds_for() {
         echo "tests/fixtures/hub/wan_conn_*.xml tests/fixtures/captures/*/*wan_conn*.xml" ;;
     js_literal | device_page_literal | device_page_js)
         echo "tests/fixtures/hub/my_device_*.js tests/fixtures/captures/*/*.js tests/fixtures/captures/*/*/*.js" ;;
+    owl) echo "tests/fixtures/hub/owl_*.js tests/fixtures/captures/*/*owl*.js tests/fixtures/captures/*/*/*owl*.js" ;;
+    basic_status) echo "tests/fixtures/hub/basic_status_*.js" ;;
     # Seeded with pages of declarations only, which is all it compares.
     http_request | percent | device_page_readers) echo "" ;;
     # Structure-aware targets build their input from raw bytes; files make
@@ -53,7 +55,7 @@ seeds_for() {
 options_for() {
     case $1 in
     http_request) echo "-max_len=9000" ;;
-    wan_conn | xml | js_literal | device_page_literal) echo "-max_len=20000" ;;
+    wan_conn | xml | js_literal | device_page_literal | owl | basic_status) echo "-max_len=20000" ;;
     # QuickJS runs each input in a fresh runtime: larger inputs mostly buy
     # longer compiles.
     device_page_js | device_page_readers) echo "-max_len=8192" ;;

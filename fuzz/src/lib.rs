@@ -534,7 +534,12 @@ pub fn check_devices(d: &Devices) {
     metrics::lan::render(d, &mut out);
     let parsed = must_parse(out.as_str());
     let with_traffic = d.devices.iter().filter(|d| d.traffic.is_some()).count();
-    assert_eq!(parsed.samples.len(), 2 * with_traffic);
+    let counters = parsed
+        .samples
+        .iter()
+        .filter(|s| s.name == "smarthub_lan_downloaded_bytes" || s.name == "smarthub_lan_uploaded_bytes")
+        .count();
+    assert_eq!(counters, 2 * with_traffic);
     for (dev, s) in d.devices.iter().filter(|d| d.traffic.is_some()).zip(
         parsed
             .samples
@@ -738,4 +743,40 @@ fn only_declarations(data: &[u8]) -> bool {
         rest = tail.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ';');
     }
     true
+}
+
+// ------------------------------------------------------- status and mesh
+
+/// The status page: whatever it reads renders to a valid exposition.
+pub fn basic_status(data: &[u8]) {
+    let far = Instant::now() + Duration::from_secs(3600);
+    let Ok(s) = smarthub_exporter::pages::basic_status::parse(data, far) else {
+        return;
+    };
+    assert!(!s.firmware.is_empty(), "a status without firmware is an error");
+    let mut out = Exposition::new();
+    metrics::status::render(&s, &mut out);
+    must_parse(out.as_str());
+}
+
+/// The mesh page: stations sorted and unique by MAC, labels bounded, no
+/// signal of -127 (the hub's "no reading"), and a valid exposition.
+pub fn owl(data: &[u8]) {
+    let far = Instant::now() + Duration::from_secs(3600);
+    let Ok(m) = smarthub_exporter::pages::owl::parse(data, far) else {
+        return;
+    };
+    let mut prev: Option<&str> = None;
+    for s in &m.stations {
+        assert!(s.mac.len() <= my_device::MAX_LABEL_BYTES);
+        assert!(s.name.len() <= my_device::MAX_LABEL_BYTES);
+        assert_ne!(s.signal_dbm, Some(-127));
+        if let Some(p) = prev {
+            assert!(p < s.mac.as_str(), "stations sorted and unique");
+        }
+        prev = Some(&s.mac);
+    }
+    let mut out = Exposition::new();
+    metrics::owl::render(&m, &mut out);
+    must_parse(out.as_str());
 }
