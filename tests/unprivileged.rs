@@ -34,6 +34,12 @@ fn runs_and_serves_without_root_or_capabilities() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
         std::env::set_var("SMARTHUB_EXPORTER_RUNNER", &wrapper);
+        // A checkout under /root is out of nobody's reach: run a copy.
+        let copy = dir.join("smarthub-exporter");
+        std::fs::copy(support::exporter::binary(), &copy).unwrap();
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::env::set_var("SMARTHUB_EXPORTER_BIN", &copy);
     }
     let hub = FakeHub::with_pages(2);
     let exp = Exporter::start(&hub.host(), &[]);
