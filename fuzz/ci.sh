@@ -7,6 +7,7 @@
 #   FUZZ_RUNS=0 fuzz/ci.sh  # only replay the seeds and regressions
 #   FUZZ_RUNS=1000000 fuzz/ci.sh  # the same number for every target
 #   FUZZ_SECONDS=900 fuzz/ci.sh   # a long run: time-bounded instead
+#   FUZZ_SEED=7 fuzz/ci.sh        # another fixed seed (the default is 1)
 #
 # Installs what it needs (the nightly toolchain and cargo-fuzz). Each target
 # starts from its seeds: the files in fuzz/seeds/<target>/, the test fixtures
@@ -82,18 +83,21 @@ for t in $targets; do
     for f in $(seeds_for "$t"); do
         [ -f "$f" ] && cp "$f" "$corpus/fixture-$(echo "$f" | tr / _)"
     done
+    # The fixed-length run uses a fixed seed, so CI replays the same
+    # inputs every time and a red run is one anyone can reproduce; the long,
+    # time-bounded runs explore with fresh seeds (FUZZ_SEED overrides both).
     if [ -n "$seconds" ]; then
-        limit="-max_total_time=$seconds"
+        limit="-max_total_time=$seconds ${FUZZ_SEED:+-seed=$FUZZ_SEED}"
     else
-        limit="-runs=${FUZZ_RUNS:-$(runs_for "$t")}"
+        limit="-runs=${FUZZ_RUNS:-$(runs_for "$t")} -seed=${FUZZ_SEED:-1}"
     fi
     t0=$(date +%s)
     # -timeout: a single input running this long is a hang (the JavaScript
     # target stops pages after 50 ms). -rss_limit_mb: QuickJS may use 16 MiB
     # per runtime; far more is a leak.
-    # shellcheck disable=SC2046
+    # shellcheck disable=SC2046,SC2086
     cargo +nightly fuzz run "$t" "$corpus" "fuzz/seeds/$t" "fuzz/regressions/$t" -- \
-        "$limit" -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 $(options_for "$t") \
+        $limit -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 $(options_for "$t") \
         2>"fuzz/corpus/$t.log" || {
         tail -40 "fuzz/corpus/$t.log"
         echo "fuzz/ci.sh: $t FAILED; the input is in fuzz/artifacts/$t/" >&2

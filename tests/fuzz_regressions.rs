@@ -110,3 +110,34 @@ fn every_saved_finding_still_reads_alike() {
         dir.display()
     );
 }
+
+#[test]
+fn every_saved_mesh_finding_parses_to_one_series_per_station_and_node() {
+    use smarthub_exporter::pages::owl;
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/owl");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let page = std::fs::read(&path).unwrap();
+        // Found: percentages of 100 overflowed a sum (a panic), and MACs
+        // that differ only past the label cut made two series alike.
+        let m = owl::parse(&page, soon()).unwrap();
+        let macs: Vec<&str> = m.stations.iter().map(|s| s.mac.as_str()).collect();
+        assert!(
+            macs.windows(2).all(|w| w[0] < w[1]),
+            "{}: {macs:?}",
+            path.display()
+        );
+        let mut ids: Vec<&str> = m.nodes.iter().map(|n| n.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), m.nodes.len(), "{}", path.display());
+        assert!(!m.nodes.is_empty(), "{}", path.display());
+        n += 1;
+    }
+    assert!(
+        n >= 2,
+        "the saved findings are missing from {}",
+        dir.display()
+    );
+}

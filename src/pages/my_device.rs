@@ -207,8 +207,11 @@ pub(crate) fn text(record: &Record, key: &str) -> Option<String> {
     }
 }
 
+/// A MAC as it is joined, deduplicated and labelled: trimmed, upper-case and
+/// cut as a label is. Keying by the uncut text let two MACs that differ only
+/// past the cut become two series with one label set.
 pub(crate) fn normalise_mac(mac: &str) -> String {
-    mac.trim().to_ascii_uppercase()
+    label(mac.trim()).to_ascii_uppercase()
 }
 
 /// Cuts a label value to [`MAX_LABEL_BYTES`] on a character boundary.
@@ -291,7 +294,7 @@ fn split_group(record: &Record) -> Vec<Device> {
         .zip(ports)
         .enumerate()
         .map(|(i, ((mac, ip), port))| Device {
-            mac: label(mac),
+            mac: mac.clone(),
             hostname: hostname.clone(),
             ip,
             name: name.clone(),
@@ -325,6 +328,25 @@ mod tests {
 
     fn build(known: &str, rate: &str) -> Devices {
         from_lists(&lit(known).unwrap(), &lit(rate).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_mac_longer_than_a_label_still_joins_its_rate_row() {
+        let long = format!("{}1", "a".repeat(MAX_LABEL_BYTES));
+        let d = build(
+            &format!("[{{mac:'{long}',hostname:'h'}}]"),
+            &format!("[{{mac:'{}',rx:'5',tx:'6'}}]", long.to_uppercase()),
+        );
+        assert_eq!(d.devices.len(), 1);
+        assert_eq!(d.devices[0].mac.len(), MAX_LABEL_BYTES);
+        assert_eq!(
+            d.devices[0].traffic,
+            Some(Traffic {
+                rx_bytes: 5,
+                tx_bytes: 6
+            })
+        );
+        assert_eq!(d.unmatched_rates, 0);
     }
 
     #[test]

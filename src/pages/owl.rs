@@ -214,7 +214,7 @@ pub fn from_lists(tplg: &Lit, station: &Lit) -> Result<Mesh, ParseError> {
         stations.insert(
             mac.clone(),
             Station {
-                mac: label(&mac),
+                mac: mac.clone(),
                 name,
                 connection,
                 node,
@@ -246,7 +246,7 @@ fn node(r: &Record) -> Option<Node> {
     let percent = |key: &str| number(key).filter(|&v| v <= 100).map(|v| v as u8);
     let cpu = match (percent("cpuU"), percent("cpuS"), percent("cpuI")) {
         // A real reading adds up to about 100; the hub writes 0, 0, 0.
-        (Some(user), Some(system), Some(idle)) if user + system + idle > 0 => {
+        (Some(user), Some(system), Some(idle)) if (user | system | idle) > 0 => {
             Some(Cpu { user, system, idle })
         }
         _ => None,
@@ -260,7 +260,7 @@ fn node(r: &Record) -> Option<Node> {
         _ => None,
     };
     Some(Node {
-        id: label(&id),
+        id,
         name: value(r, "device_name")
             .map(|v| label(&v))
             .unwrap_or_default(),
@@ -325,6 +325,7 @@ fn dbm(s: &str) -> Option<i32> {
 mod tests {
     use super::*;
     use crate::format::js_literal::parse as lit;
+    use crate::pages::my_device::MAX_LABEL_BYTES;
 
     #[test]
     fn rates_and_signals() {
@@ -395,6 +396,30 @@ mod tests {
         assert_eq!((dd.name.as_str(), dd.node.as_deref()), ("", Some("Hub")));
         assert_eq!(dd.online, Some(false));
         assert_eq!((dd.link_bps, dd.signal_dbm), (None, None), "offline");
+    }
+
+    #[test]
+    fn full_percentages_do_not_overflow() {
+        // Found by fuzzing: three percentages of 100 overflowed a u8 sum.
+        let m = from_lists(
+            &lit("[{device_id:'A1',parent_id:'NULL',cpuU:'100',cpuS:'100',cpuI:'100'}]").unwrap(),
+            &lit("[]").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(m.nodes[0].cpu.map(|c| c.user + c.idle), Some(200));
+    }
+
+    #[test]
+    fn macs_that_differ_past_the_label_cut_are_one_station() {
+        // Found by fuzzing: keyed by the uncut MAC, these made two series
+        // with the same label set.
+        let long = "A".repeat(MAX_LABEL_BYTES);
+        let stations = format!("[{{station_mac:'{long}1',station_name:'x'}},{{station_mac:'{long}2',station_name:'y'}}]");
+        let nodes = format!("[{{device_id:'{long}9',device_name:'Hub'}}]");
+        let m = from_lists(&lit(&nodes).unwrap(), &lit(&stations).unwrap()).unwrap();
+        assert_eq!(m.stations.len(), 1);
+        assert_eq!(m.stations[0].mac, long);
+        assert_eq!(m.stations[0].name, "x", "the first entry is kept");
     }
 
     #[test]
