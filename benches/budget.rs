@@ -73,11 +73,14 @@ fn fetch(hub: &FakeHub, path: &str) -> usize {
 }
 
 fn main() {
-    // `cargo bench` passes --bench; nothing else is configurable.
+    // `cargo bench` passes --bench; the environment tunes the run:
+    // BUDGET_SCRAPES (default 1000) and BUDGET_ONLY, a substring of the
+    // scenarios to run (to profile one: `perf record` the bench with it).
     let n: usize = std::env::var("BUDGET_SCRAPES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1000);
+    let only = std::env::var("BUDGET_ONLY").unwrap_or_default();
     let size = std::fs::metadata(support::exporter::binary())
         .map(|m| m.len())
         .unwrap_or(0);
@@ -120,6 +123,9 @@ fn main() {
             &[][..],
         ),
     ] {
+        if !label.contains(only.as_str()) {
+            continue;
+        }
         let hub = FakeHub::with_pages(devices);
         hub.set(
             WAN,
@@ -172,6 +178,9 @@ fn main() {
         ("wan + lan", ONLY_CORE, &[WAN, LAN][..]),
         ("all four collectors", &[][..], &[WAN, LAN, STATUS, OWL][..]),
     ] {
+        if !format!("real 2-device page, {label}").contains(only.as_str()) {
+            continue;
+        }
         let mut a = vec!["--cache-ttl", "0"];
         a.extend_from_slice(args);
         let exp = Exporter::start(&hub.host(), &a);

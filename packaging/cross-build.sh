@@ -15,6 +15,11 @@
 #                     where rustup has none. Rebuilding std without its
 #                     `backtrace` feature saves ~200 KB (aarch64: 1.18 -> 0.98
 #                     MB with QuickJS), at the price of nightly everywhere.
+#   QUICKJS_OPT_LEVEL opt-level of the QuickJS C code in these builds
+#                     (default "s"; the native build's Cargo.toml says 3).
+#                     On a router flash is what runs out, not CPU: at "s"
+#                     the binary is ~200 KB smaller and a 250-device scrape
+#                     costs ~10% more CPU (the README's budget table).
 #   CARGO_TARGET_DIR  honoured; one directory serves every target and toolchain
 set -euo pipefail
 
@@ -27,6 +32,7 @@ ALL_TARGETS=(
 )
 BIN=smarthub-exporter
 NIGHTLY=${RUST_NIGHTLY:-nightly}
+QJS_OPT=${QUICKJS_OPT_LEVEL:-s}
 BUILD_STD=${CROSS_BUILD_STD:-needed}
 
 cd "$(dirname "$0")/.."
@@ -96,8 +102,12 @@ build_one() { # $1 = target; then cargo args
   fi
   local cargo=(cargo)
   [ -n "$tc" ] && cargo=(cargo "+$tc")
-  echo "+ ${cargo[*]} zigbuild --release --locked --target $t ${std_args[*]} $*" >&2
-  "${cargo[@]}" zigbuild --release --locked --target "$t" "${std_args[@]}" "$@"
+  # A number stays a number in TOML; "s" and "z" must be strings.
+  local opt=$QJS_OPT
+  case $opt in [0-9]) ;; *) opt="\"$opt\"" ;; esac
+  local cfg=(--config "profile.release.package.rquickjs-sys.opt-level=$opt")
+  echo "+ ${cargo[*]} zigbuild ${cfg[*]} --release --locked --target $t ${std_args[*]} $*" >&2
+  "${cargo[@]}" zigbuild "${cfg[@]}" --release --locked --target "$t" "${std_args[@]}" "$@"
 }
 
 summary=()
