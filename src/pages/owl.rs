@@ -214,7 +214,7 @@ pub fn from_lists(tplg: &Lit, station: &Lit) -> Result<Mesh, ParseError> {
         stations.insert(
             mac.clone(),
             Station {
-                mac: mac.clone(),
+                mac,
                 name,
                 connection,
                 node,
