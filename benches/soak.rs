@@ -20,6 +20,8 @@ use support::fake_hub::{FakeHub, Reply};
 
 const WAN: &str = "/nonAuth/wan_conn.xml";
 const LAN: &str = "/cgi/cgi_basicMyDevice.js";
+const STATUS: &str = "/cgi/cgi_basicStatus.js";
+const OWL: &str = "/cgi/cgi_owl.js";
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -41,7 +43,9 @@ fn main() {
     let devices = env("SOAK_DEVICES", 20);
     let samples_wanted = 20;
 
-    let hub = FakeHub::start();
+    // All four pages, so every collector runs; wan and lan then get their
+    // faults below.
+    let hub = FakeHub::with_pages(devices);
     let wan = Reply::Dynamic(Arc::new(|n| support::pages::wan_page(n).into_bytes()));
     let lan = Reply::Dynamic(Arc::new(move |n| {
         support::pages::device_page(&support::pages::devices(devices, n)).into_bytes()
@@ -122,11 +126,13 @@ fn main() {
     let last = warm.last().unwrap();
     println!();
     println!(
-        "{scrapes} scrapes in {:.0} s ({:.2} ms each, {failed_scrapes} with a page failing on purpose), hub requests: {} wan, {} lan, at most {} at once",
+        "{scrapes} scrapes in {:.0} s ({:.2} ms each, {failed_scrapes} with a page failing on purpose), hub requests: {} wan, {} lan, {} status, {} owl, at most {} at once",
         elapsed.as_secs_f64(),
         elapsed.as_secs_f64() * 1000.0 / scrapes as f64,
         hub.count(WAN),
         hub.count(LAN),
+        hub.count(STATUS),
+        hub.count(OWL),
         hub.max_concurrent()
     );
     println!(

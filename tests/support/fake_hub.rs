@@ -75,7 +75,9 @@ pub struct Logged {
 
 struct Inner {
     routes: Mutex<HashMap<String, Reply>>,
-    log: Mutex<Vec<Logged>>,
+    /// Every request, and how many there were per path (counting the log
+    /// at each request made a soak of 100,000 scrapes quadratic).
+    log: Mutex<(Vec<Logged>, HashMap<String, u64>)>,
     /// Connections being served, by id, with a handle to look at or kill.
     conns: Mutex<Vec<(u64, TcpStream)>>,
     next_id: AtomicU64,
@@ -115,7 +117,7 @@ impl FakeHub {
         let addr = listener.local_addr().unwrap();
         let inner = Arc::new(Inner {
             routes: Mutex::new(HashMap::new()),
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new((Vec::new(), HashMap::new())),
             conns: Mutex::new(Vec::new()),
             next_id: AtomicU64::new(0),
             max_open: AtomicUsize::new(0),
@@ -218,17 +220,12 @@ impl FakeHub {
     }
 
     pub fn requests(&self) -> Vec<Logged> {
-        self.inner.log.lock().unwrap().clone()
+        self.inner.log.lock().unwrap().0.clone()
     }
 
     pub fn count(&self, path: &str) -> usize {
-        self.inner
-            .log
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|l| l.path == path)
-            .count()
+        let log = self.inner.log.lock().unwrap();
+        log.1.get(path).map_or(0, |&n| n as usize)
     }
 
     /// The most connections the client held open to the hub at once.
@@ -306,8 +303,10 @@ fn handle(stream: &mut TcpStream, inner: &Inner) -> std::io::Result<()> {
         .map(|(_, v)| v.trim().to_owned());
     let n = {
         let mut log = inner.log.lock().unwrap();
-        let n = log.iter().filter(|l| l.path == path).count() as u64;
-        log.push(Logged {
+        let count = log.1.entry(path.clone()).or_insert(0);
+        let n = *count;
+        *count += 1;
+        log.0.push(Logged {
             path: path.clone(),
             referer: referer.clone(),
             at: Instant::now(),
