@@ -73,11 +73,17 @@ pub struct Logged {
     pub at: Instant,
 }
 
+#[derive(Default)]
+struct Log {
+    requests: Vec<Logged>,
+    /// Requests per path, kept apart: counting `requests` at each request
+    /// made a soak of 100,000 scrapes quadratic.
+    per_path: HashMap<String, u64>,
+}
+
 struct Inner {
     routes: Mutex<HashMap<String, Reply>>,
-    /// Every request, and how many there were per path (counting the log
-    /// at each request made a soak of 100,000 scrapes quadratic).
-    log: Mutex<(Vec<Logged>, HashMap<String, u64>)>,
+    log: Mutex<Log>,
     /// Connections being served, by id, with a handle to look at or kill.
     conns: Mutex<Vec<(u64, TcpStream)>>,
     next_id: AtomicU64,
@@ -117,7 +123,7 @@ impl FakeHub {
         let addr = listener.local_addr().unwrap();
         let inner = Arc::new(Inner {
             routes: Mutex::new(HashMap::new()),
-            log: Mutex::new((Vec::new(), HashMap::new())),
+            log: Mutex::new(Log::default()),
             conns: Mutex::new(Vec::new()),
             next_id: AtomicU64::new(0),
             max_open: AtomicUsize::new(0),
@@ -220,12 +226,12 @@ impl FakeHub {
     }
 
     pub fn requests(&self) -> Vec<Logged> {
-        self.inner.log.lock().unwrap().0.clone()
+        self.inner.log.lock().unwrap().requests.clone()
     }
 
     pub fn count(&self, path: &str) -> usize {
         let log = self.inner.log.lock().unwrap();
-        log.1.get(path).map_or(0, |&n| n as usize)
+        log.per_path.get(path).map_or(0, |&n| n as usize)
     }
 
     /// The most connections the client held open to the hub at once.
@@ -303,10 +309,10 @@ fn handle(stream: &mut TcpStream, inner: &Inner) -> std::io::Result<()> {
         .map(|(_, v)| v.trim().to_owned());
     let n = {
         let mut log = inner.log.lock().unwrap();
-        let count = log.1.entry(path.clone()).or_insert(0);
+        let count = log.per_path.entry(path.clone()).or_insert(0);
         let n = *count;
         *count += 1;
-        log.0.push(Logged {
+        log.requests.push(Logged {
             path: path.clone(),
             referer: referer.clone(),
             at: Instant::now(),
