@@ -400,7 +400,8 @@ mod tests {
 
     #[test]
     fn full_percentages_do_not_overflow() {
-        // Found by fuzzing: three percentages of 100 overflowed a u8 sum.
+        // After CI's fuzz run of `owl` failed: three percentages of 100
+        // overflowed a u8 sum.
         let m = from_lists(
             &lit("[{device_id:'A1',parent_id:'NULL',cpuU:'100',cpuS:'100',cpuI:'100'}]").unwrap(),
             &lit("[]").unwrap(),
@@ -411,8 +412,8 @@ mod tests {
 
     #[test]
     fn macs_that_differ_past_the_label_cut_are_one_station() {
-        // Found by fuzzing: keyed by the uncut MAC, these made two series
-        // with the same label set.
+        // After CI's fuzz run of `owl` failed: keyed by the uncut MAC, these
+        // made two series with the same label set.
         let long = "A".repeat(MAX_LABEL_BYTES);
         let stations = format!("[{{station_mac:'{long}1',station_name:'x'}},{{station_mac:'{long}2',station_name:'y'}}]");
         let nodes = format!("[{{device_id:'{long}9',device_name:'Hub'}}]");
