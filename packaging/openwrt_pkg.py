@@ -42,16 +42,26 @@ LICENSE = "Apache-2.0 MIT"
 SECTION = "utils"
 USERID = f"{NAME}:{NAME}"
 CONFFILES = [f"/etc/config/{NAME}"]
-TITLE = "Prometheus exporter for the BT Smart Hub 2"
-DESCRIPTION = (
-    "Serves the BT Smart Hub 2's WAN, uptime and per-device traffic counters "
-    "as Prometheus metrics on port 9101. Configure it in /etc/config/"
-    f"{NAME}."
-)
-NOJS_DESCRIPTION = (
-    " This variant has no JavaScript engine: it reads the hub's device page "
-    "with a small literal parser."
-)
+MAINTAINER = "smarthub-exporter developers <smarthub-exporter@users.noreply.github.com>"
+LICENSE_FILES = "LICENSE-APACHE LICENSE-MIT"
+MAKEFILE = ROOT / "openwrt" / "Makefile"
+
+
+def makefile_description(name: str) -> list[str]:
+    """The lines of `define Package/<name>/description` in openwrt/Makefile,
+    without their indentation: the SDK writes that long description into
+    both formats, so the packages built here carry the same text."""
+    lines = MAKEFILE.read_text().splitlines()
+    try:
+        start = lines.index(f"define Package/{name}/description") + 1
+        end = lines.index("endef", start)
+    except ValueError:
+        raise PackagingError(f"{MAKEFILE} has no description for {name}") from None
+    body = [line.strip() for line in lines[start:end]]
+    if not body or any("$(" in line for line in body):
+        raise PackagingError(f"{MAKEFILE}: the description of {name} must be plain text")
+    return body
+
 
 # One static musl binary serves every pkgarch of its CPU family.
 PKGARCH_TARGETS = {
@@ -106,8 +116,8 @@ class Package:
         return NAME if self.variant == "nojs" else None
 
     @property
-    def description(self) -> str:
-        return DESCRIPTION + (NOJS_DESCRIPTION if self.variant == "nojs" else "")
+    def description(self) -> list[str]:
+        return makefile_description(self.name)
 
 
 def cargo_version() -> str:
@@ -215,7 +225,11 @@ def _script(name: str, pkgname: str) -> bytes:
 
 def ipk_control(pkg: Package, installed_size: int) -> str:
     """Fields in the order package-pack.mk writes them; a field with no value
-    is left out (an empty Depends: line crashes opkg's status parser)."""
+    is left out (an empty Depends: line crashes opkg's status parser). The
+    description goes last as the SDK writes it: `printf "Description: "`,
+    then each line of the Makefile's text with its indentation made one
+    space (so the first line follows two spaces, the rest are
+    continuation lines, a blank one being a lone space)."""
     fields = [
         ("Package", pkg.name),
         ("Version", pkg.version),
@@ -223,14 +237,16 @@ def ipk_control(pkg: Package, installed_size: int) -> str:
         ("Provides", pkg.provides),
         ("SourceName", NAME),
         ("License", LICENSE),
+        ("LicenseFiles", LICENSE_FILES),
         ("Section", SECTION),
         ("Require-User", USERID),
         ("URL", URL),
+        ("Maintainer", MAINTAINER),
         ("Architecture", pkg.pkgarch),
         ("Installed-Size", str(installed_size)),
-        ("Description", pkg.description),
     ]
-    return "".join(f"{k}: {v}\n" for k, v in fields if v)
+    head = "".join(f"{k}: {v}\n" for k, v in fields if v)
+    return head + "Description: " + "".join(f" {line}\n" for line in pkg.description)
 
 
 def build_ipk(pkg: Package, outdir: Path) -> Path:
@@ -298,13 +314,15 @@ def apk_pkginfo(pkg: Package, size: int, datahash: str) -> str:
     fields = [
         ("pkgname", pkg.name),
         ("pkgver", pkg.version),
-        ("pkgdesc", TITLE),
+        # apk mkpkg gets the long description, whitespace collapsed.
+        ("pkgdesc", " ".join(" ".join(pkg.description).split())),
         ("url", URL),
         ("builddate", str(pkg.epoch)),
         ("size", str(size)),
         ("arch", pkg.pkgarch),
         ("origin", NAME),
         ("license", LICENSE),
+        ("maintainer", MAINTAINER),
         # The SDK gives -nojs a versioned provide of the plain name, which
         # apk's solver lets only one installed package hold: that is the
         # conflict, as apk has no Conflicts field.

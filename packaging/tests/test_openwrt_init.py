@@ -58,9 +58,15 @@ class InitScriptTest(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.tmp)
 
-    def start(self, config: str | None = None, **addresses: str) -> dict[str, Instance]:
+    def start(self, config: str | None = None, ujail: bool = False, **addresses: str) -> dict[str, Instance]:
         """Run `init start` with this UCI config (default: the shipped one)
-        and these interface addresses (TEST_IPADDR_lan=...), in each shell."""
+        and these interface addresses (TEST_IPADDR_lan=...), in each shell,
+        on a router with or without procd-ujail (/sbin/ujail)."""
+        router = self.tmp / "router"
+        (router / "sbin").mkdir(parents=True, exist_ok=True)
+        (router / "sbin" / "ujail").unlink(missing_ok=True)
+        if ujail:
+            (router / "sbin" / "ujail").write_text("")
         (self.tmp / "config" / "smarthub-exporter").write_text(
             CONFIG.read_text() if config is None else config)
         results = {}
@@ -72,6 +78,7 @@ class InitScriptTest(unittest.TestCase):
                 "RECORD": str(record),
                 "UCI_CONFIG_DIR": str(self.tmp / "config"),
                 "IPKG_INSTROOT": str(STANDINS),
+                "ROUTER_ROOT": str(router),
                 **addresses,
             }
             r = subprocess.run([*argv, str(STANDINS / "etc" / "rc.common"), str(INIT), "start"],
@@ -99,6 +106,8 @@ class InitScriptTest(unittest.TestCase):
         self.assertEqual(inst.flag("--listen"), ["192.168.1.2:9101"])
         for absent in ("--no-lan", "--no-collector", "--timeout", "--cache-ttl", "--log-level"):
             self.assertNotIn(absent, inst.command)
+        # Every line to syslog at its severity, not all of stderr as daemon.err.
+        self.assertEqual(inst.command.count("--syslog"), 1)
         self.assertEqual(inst.params["user"], ["smarthub-exporter"])
         self.assertEqual(inst.params["group"], ["smarthub-exporter"])
         self.assertEqual(inst.params["no_new_privs"], ["1"])
@@ -127,11 +136,45 @@ config smarthub-exporter 'main'
         self.assertEqual(inst.command, [
             PROG, "--listen", "[::]:9200", "--host", "10.0.0.138:8080", "--timeout", "12",
             "--no-lan", "--no-collector", "owl", "--no-collector", "status",
-            "--cache-ttl", "30", "--log-level", "debug",
+            "--cache-ttl", "30", "--log-level", "debug", "--syslog",
         ])
         # '*' needs no interface to come up first.
         self.assertEqual(inst.calls_named("procd_add_reload_interface_trigger"), [])
         self.assertEqual(inst.calls_named("procd_add_reload_trigger"), [["smarthub-exporter"]])
+
+    def confinement(self, inst: Instance) -> dict[str, str]:
+        (record,) = inst.calls_named("procd_confinement")
+        return dict(field.split("=", 1) for field in record)
+
+    def test_with_ujail_the_instance_is_jailed_with_no_new_privs(self):
+        inst = self.start(ujail=True, TEST_IPADDR_lan="192.168.1.2")["busybox ash"]
+        self.assertEqual(self.confinement(inst), {"jail": "1", "no_new_privs": "1", "user": "smarthub-exporter"})
+        (argv,) = inst.calls_named("procd_exec")
+        sep = argv.index("--")
+        jail, command = argv[:sep], argv[sep + 1:]
+        self.assertEqual(command, inst.command)
+        self.assertEqual(jail[:3], ["/sbin/ujail", "-n", "smarthub-exporter"])
+        for flag in ("-c", "-l"):  # no_new_privs; /dev/log for --syslog
+            self.assertIn(flag, jail)
+        self.assertEqual(jail[jail.index("-U") + 1], "smarthub-exporter")
+        self.assertEqual(jail[jail.index("-G") + 1], "smarthub-exporter")
+        # What a host name in 'host' needs to resolve; nothing writable.
+        mounts = [jail[i + 1] for i, a in enumerate(jail) if a == "-r"]
+        self.assertEqual(sorted(mounts), ["/etc/hosts", "/etc/resolv.conf"])
+        self.assertNotIn("-w", jail)
+        # No procfs, sysfs, ubus: the exporter reads none of them.
+        for flag in ("-p", "-s", "-u"):
+            self.assertNotIn(flag, jail)
+
+    def test_without_ujail_procd_runs_it_unjailed_and_no_new_privs_is_lost(self):
+        inst = self.start(ujail=False, TEST_IPADDR_lan="192.168.1.2")["busybox ash"]
+        # The init script asks the same either way ...
+        self.assertEqual(inst.params["no_new_privs"], ["1"])
+        self.assertEqual(len(inst.calls_named("procd_add_jail")), 1)
+        # ... but procd drops the jail and, with it, no_new_privs.
+        self.assertEqual(self.confinement(inst), {"jail": "0", "no_new_privs": "0", "user": "smarthub-exporter"})
+        (argv,) = inst.calls_named("procd_exec")
+        self.assertEqual(argv, inst.command)
 
     def test_all_addresses_ipv4(self):
         config = "config smarthub-exporter 'main'\n\toption listen_interface '*'\n"

@@ -70,16 +70,28 @@ def parse_pax(body: bytes) -> dict[str, str]:
 
 
 def parse_control(text: str) -> dict[str, str]:
-    fields = {}
+    """Fields of a control file; only Description continues on further
+    lines (each starting with a space, as the SDK writes it), and its value
+    is returned as those lines joined with newlines, leading space kept."""
+    fields: dict[str, str] = {}
+    last = None
     for line in text.splitlines():
         if line.startswith(" "):
-            raise AssertionError("our control files have no continuation lines")
+            if last != "Description":
+                raise AssertionError(f"continuation line after {last}: {line!r}")
+            fields[last] += "\n" + line
+            continue
         m = re.fullmatch(r"([A-Za-z][A-Za-z0-9-]*): (\S.*)", line)
+        if not m and line.startswith("Description:  "):
+            m = re.fullmatch(r"(Description): ( \S.*)", line)
         if not m:
             raise AssertionError(f"malformed or empty control line {line!r}")
         if m[1] in fields:
             raise AssertionError(f"field {m[1]} twice")
+        if last == "Description":
+            raise AssertionError("Description must be the last field")
         fields[m[1]] = m[2]
+        last = m[1]
     return fields
 
 
@@ -185,6 +197,19 @@ class IpkTest(unittest.TestCase):
         for absent in ("Depends", "Provides", "Conflicts"):
             self.assertNotIn(absent, fields)
 
+    def test_description_is_the_makefiles_as_the_sdk_writes_it(self):
+        for path, name in ((self.ipk, NAME), (self.nojs_ipk, "smarthub-exporter-nojs")):
+            lines = openwrt_pkg.makefile_description(name)
+            self.assertGreater(len(lines), 2)
+            self.assertEqual(self.control(path)["Description"], "\n".join(" " + line for line in lines))
+        self.assertNotEqual(self.control(self.ipk)["Description"], self.control(self.nojs_ipk)["Description"])
+        self.assertIn("-nojs", self.control(self.nojs_ipk)["Description"])
+
+    def test_maintainer_and_licence_files(self):
+        fields = self.control(self.ipk)
+        self.assertEqual(fields["Maintainer"], openwrt_pkg.MAINTAINER)
+        self.assertEqual(fields["LicenseFiles"], "LICENSE-APACHE LICENSE-MIT")
+
     def test_nojs_control_fields(self):
         fields = self.control(self.nojs_ipk)
         self.assertEqual(fields["Package"], "smarthub-exporter-nojs")
@@ -197,7 +222,7 @@ class IpkTest(unittest.TestCase):
         for path in (self.ipk, self.nojs_ipk):
             raw = {e["name"]: e["data"] for e in self.inner(path, "./control.tar.gz")}["./control"]
             for line in raw.decode().splitlines():
-                self.assertRegex(line, r"^[A-Za-z-]+: \S")
+                self.assertRegex(line, r"^([A-Za-z-]+: \S|Description:  \S| \S| $)")
 
     def test_data_files(self):
         entries = self.inner(self.ipk, "./data.tar.gz")
@@ -329,6 +354,13 @@ class ApkTest(unittest.TestCase):
             self.assertIn(key, fields)
         self.assertNotIn("depend", fields)
         self.assertNotIn("provides", fields)
+
+    def test_pkgdesc_tells_the_variants_apart(self):
+        # apk info shows pkgdesc: the SDK gives apk mkpkg the long description.
+        js, nojs = self.pkginfo(self.apk)["pkgdesc"], self.pkginfo(self.nojs_apk)["pkgdesc"]
+        self.assertEqual(js, " ".join(" ".join(openwrt_pkg.makefile_description(NAME)).split()))
+        self.assertNotEqual(js, nojs)
+        self.assertIn("no JavaScript engine", nojs)
 
     def test_nojs_pkginfo_fields(self):
         fields = self.pkginfo(self.nojs_apk)

@@ -15,3 +15,12 @@ endef
 .PHONY: print-compile
 print-compile:
 	@echo 'COMPILE=$(strip $(Build/Compile))'
+	@echo 'PKG PKG_NAME=$(PKG_NAME)'
+	@echo 'PKG PKG_VERSION=$(PKG_VERSION)'
+	@echo 'PKG PKG_RELEASE=$(PKG_RELEASE)'
+	@echo 'PKG PKG_HASH=$(PKG_HASH)'
+	@echo 'PKG PKG_SOURCE=$(PKG_SOURCE)'
+	@echo 'PKG PKG_SOURCE_URL=$(PKG_SOURCE_URL)'
+	@echo 'PKG PKG_MAINTAINER=$(PKG_MAINTAINER)'
+	@echo 'PKG PKG_LICENSE=$(PKG_LICENSE)'
+	@echo 'PKG PKG_LICENSE_FILES=$(PKG_LICENSE_FILES)'
