@@ -69,7 +69,7 @@ for spec in "$@"; do
   std=()
   if ! has_rustup_std stable "$t"; then
     cargo=(cargo +"${RUST_NIGHTLY:-nightly}")
-    std=(-Zbuild-std=std,panic_unwind)
+    std=("-Zbuild-std=std,panic_unwind")
   fi
   echo "+ feed profile: $t $variant" >&2
   # cwd outside the tree: the feed runs cargo from the package directory.

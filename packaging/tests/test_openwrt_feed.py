@@ -206,6 +206,61 @@ class FeedMakefileTest(unittest.TestCase):
             self.assertEqual("--no-default-features" not in cmd, default_features, (variant, arch))
 
 
+class FeedReleaseTest(unittest.TestCase):
+    """packaging/feed-release.sh on this checkout's HEAD: the source
+    tarball and the feed directory whose PKG_HASH is that tarball's."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.out = Path(tempfile.mkdtemp())
+        cls.runs = []
+        for i in range(2):
+            env = {**os.environ, "OUTDIR": str(cls.out / str(i))}
+            r = subprocess.run(["sh", str(ROOT / "packaging" / "feed-release.sh"), "HEAD"],
+                               env=env, capture_output=True, text=True)
+            if r.returncode != 0:
+                raise AssertionError(r.stderr)
+            cls.runs.append(cls.out / str(i))
+        cls.version = openwrt_pkg.cargo_version()
+        cls.tarball = cls.runs[0] / "source" / f"smarthub-exporter-{cls.version}.tar.gz"
+        cls.feed = cls.runs[0] / "openwrt-feed" / "utils" / "smarthub-exporter"
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.out)
+
+    def test_tarball_is_the_tree_under_the_feeds_build_dir_name(self):
+        import tarfile
+        with tarfile.open(self.tarball) as tf:
+            names = tf.getnames()
+        prefix = f"smarthub-exporter-{self.version}/"
+        self.assertTrue(all(n.startswith(prefix) or n == prefix.rstrip("/") for n in names))
+        for needed in ("Cargo.toml", "Cargo.lock", "src/main.rs", "LICENSE-MIT", "LICENSE-APACHE"):
+            self.assertIn(prefix + needed, names)
+        # Reproducible: the hash in the Makefile is the same every time.
+        again = self.runs[1] / "source" / self.tarball.name
+        self.assertEqual(self.tarball.read_bytes(), again.read_bytes())
+
+    def test_makefile_has_the_tarballs_hash_and_nothing_else_changed(self):
+        import hashlib
+        digest = hashlib.sha256(self.tarball.read_bytes()).hexdigest()
+        ours = (ROOT / "openwrt" / "Makefile").read_text().splitlines()
+        theirs = (self.feed / "Makefile").read_text().splitlines()
+        self.assertIn(f"PKG_HASH:={digest}", theirs)
+        self.assertEqual([a for a, b in zip(ours, theirs) if a != b], ["PKG_HASH:=skip"])
+        self.assertEqual(len(ours), len(theirs))
+        for f in ("test.sh", "files/smarthub-exporter.init", "files/smarthub-exporter.config"):
+            self.assertEqual((self.feed / f).read_bytes(), (ROOT / "openwrt" / f).read_bytes(), f)
+        packages, _ = evaluate(self.feed, BUILD_VARIANT="nojs", ARCH="mipsel")
+        self.assertEqual(set(packages), {"smarthub-exporter", "smarthub-exporter-nojs"})
+
+    def test_refuses_a_ref_that_does_not_exist(self):
+        r = subprocess.run(["sh", str(ROOT / "packaging" / "feed-release.sh"), "no-such-tag-x"],
+                           env={**os.environ, "OUTDIR": str(self.out / "x")}, capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("no commit", r.stderr)
+
+
 class FeedTestScriptTest(unittest.TestCase):
     """openwrt/test.sh as the feed's CI (.github/workflows/entrypoint.sh)
     runs it after installing each package: `sh test.sh NAME VERSION`."""
