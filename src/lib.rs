@@ -4,7 +4,8 @@
 //! typed snapshot (with [`script`] for the JavaScript pages and [`format`] for
 //! the hub's encodings) → [`metrics`] renders it with [`exposition`].
 //! [`scrape`] runs that pipeline per request; [`server`] and [`http`] answer
-//! Prometheus; [`cli`] and [`signals`] start and stop the process.
+//! Prometheus; [`cli`] and [`signals`] start and stop the process; [`logging`] is
+//! the `log` backend.
 //! See ARCHITECTURE.md for the map.
 
 pub mod cli;
@@ -12,6 +13,7 @@ pub mod exposition;
 pub mod format;
 pub mod http;
 pub mod hub;
+pub mod logging;
 pub mod metrics;
 pub mod pages;
 pub mod scrape;
