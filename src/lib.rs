@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod exposition;
+pub mod failure_log;
 pub mod format;
 pub mod http;
 pub mod hub;
