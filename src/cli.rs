@@ -53,6 +53,10 @@ struct Args {
     #[argh(option, default = "String::from(\"info\")")]
     log_level: String,
 
+    /// log to the system logger (/dev/log, facility daemon) at each line's severity, not to stderr
+    #[argh(switch)]
+    syslog: bool,
+
     /// print the version and exit
     #[argh(switch)]
     version: bool,
@@ -68,6 +72,8 @@ pub struct Config {
     pub collectors: Vec<Collector>,
     pub cache_ttl: Duration,
     pub log_level: log::LevelFilter,
+    /// Log to the system logger instead of stderr (`--syslog`).
+    pub syslog: bool,
 }
 
 /// Why parsing stopped short of a configuration.
@@ -162,6 +168,7 @@ pub fn parse(program: &str, args: &[&str], env_host: Option<&str>) -> Result<Con
         collectors,
         cache_ttl: Duration::from_secs(a.cache_ttl),
         log_level,
+        syslog: a.syslog,
     })
 }
 
@@ -275,6 +282,8 @@ mod tests {
         assert_eq!(c.cache_ttl, Duration::from_secs(8));
         assert_eq!(c.collectors, Collector::ALL.to_vec());
         assert_eq!(c.log_level, log::LevelFilter::Info);
+        assert!(!c.syslog);
+        assert!(p(&["--syslog"], None).unwrap().syslog);
     }
 
     #[test]

@@ -114,6 +114,12 @@ impl Hub {
         }
     }
 
+    /// `host` or `host:port` (IPv6 in brackets), as given to [`Hub::new`]:
+    /// log lines name the hub by it.
+    pub fn authority(&self) -> &str {
+        self.base.strip_prefix("http://").unwrap_or(&self.base)
+    }
+
     /// GETs `path` and returns the body of a 200 response, or why not.
     /// Returns only once no request to the hub is left running (or, past
     /// [`HELPER_GRACE`], remembers one is, and starts no other until it ends).

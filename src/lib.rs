@@ -4,14 +4,17 @@
 //! typed snapshot (with [`script`] for the JavaScript pages and [`format`] for
 //! the hub's encodings) → [`metrics`] renders it with [`exposition`].
 //! [`scrape`] runs that pipeline per request; [`server`] and [`http`] answer
-//! Prometheus; [`cli`] and [`signals`] start and stop the process.
+//! Prometheus; [`cli`] and [`signals`] start and stop the process; [`logging`] is
+//! the `log` backend.
 //! See ARCHITECTURE.md for the map.
 
 pub mod cli;
 pub mod exposition;
+pub mod failure_log;
 pub mod format;
 pub mod http;
 pub mod hub;
+pub mod logging;
 pub mod metrics;
 pub mod pages;
 pub mod scrape;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use smarthub_exporter::cli::{self, Exit};
 use smarthub_exporter::hub::Hub;
 use smarthub_exporter::scrape::{self, Scraper};
-use smarthub_exporter::{server, signals};
+use smarthub_exporter::{logging, server, signals};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
@@ -22,11 +22,7 @@ fn main() -> ExitCode {
         }
     };
 
-    // No timestamps: procd's logd and the systemd journal add their own.
-    if let Err(e) = simple_logger::SimpleLogger::new()
-        .with_level(config.log_level)
-        .init()
-    {
+    if let Err(e) = logging::init(config.log_level, config.syslog) {
         eprintln!("cannot start logging: {e}");
         return ExitCode::FAILURE;
     }

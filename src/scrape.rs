@@ -9,11 +9,13 @@
 //! hands it to every scrape that arrived while it ran (see
 //! [`crate::server`]).
 
+use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crate::exposition::{Exposition, Kind};
+use crate::failure_log::{self, FailureLog};
 use crate::hub::{FetchError, Hub};
 use crate::metrics;
 use crate::pages::{basic_status, my_device, owl, wan_conn, ParseError};
@@ -106,15 +108,19 @@ pub struct Scraper {
     /// The last result and when its scrape started.
     last: Option<(Instant, Rc<[u8]>)>,
     scrapes: u64,
+    /// What to log about each page, rate-limited (see [`failure_log`]).
+    log: RefCell<FailureLog>,
 }
 
 impl Scraper {
     pub fn new(hub: Hub, config: Config) -> Self {
+        let log = RefCell::new(FailureLog::new(failure_log::hub_name(hub.authority())));
         Scraper {
             hub,
             config,
             last: None,
             scrapes: 0,
+            log,
         }
     }
 
@@ -146,7 +152,8 @@ impl Scraper {
     }
 
     fn scrape(&self) -> Vec<u8> {
-        let deadline = Instant::now() + self.config.timeout;
+        let now = Instant::now();
+        let deadline = now + self.config.timeout;
         let outcomes: Vec<Outcome> = self
             .config
             .collectors
@@ -154,12 +161,27 @@ impl Scraper {
             .map(|&collector| {
                 let started = Instant::now();
                 let result = self.collect(collector, deadline);
-                if let Err(e) = &result {
-                    log::error!("GET {}: {e}", collector.path());
+                let path = collector.path();
+                let mut log = self.log.borrow_mut();
+                // At debug, every scrape of every page; above, what the
+                // limiter lets through.
+                let took = started.elapsed();
+                let line = match &result {
+                    Err(e) => {
+                        log::debug!("GET {path} from hub {}: {e} ({took:?})", log.hub());
+                        log.failed(now, path, e)
+                    }
+                    Ok(_) => {
+                        log::debug!("GET {path} from hub {}: ok ({took:?})", log.hub());
+                        log.succeeded(now, path)
+                    }
+                };
+                if let Some(line) = line {
+                    line.emit();
                 }
                 Outcome {
                     collector,
-                    duration: started.elapsed(),
+                    duration: took,
                     result,
                 }
             })
