@@ -14,4 +14,8 @@ packaging/cross-build.sh "$@"
 if [ $# -eq 0 ]; then packaging/openwrt-packages.sh --strict; else packaging/openwrt-packages.sh; fi
 command -v cargo-deb >/dev/null 2>&1 || cargo install cargo-deb --locked
 packaging/deb.sh
+# OpenWrt feeds, signed with the release keys (files, not the keys, in the env):
+[ -z "${OPKG_FEED_KEY:-}" ] || packaging/opkg-feed.sh --key "$OPKG_FEED_KEY"   # dist/opkg-feed/
+[ -z "${APK_REPO_KEY:-}" ] || packaging/apk-repo.sh --key "$APK_REPO_KEY"      # dist/apk-repo/
+if git describe --exact-match --tags --match "v*" >/dev/null 2>&1; then packaging/feed-release.sh; fi  # dist/source/, dist/openwrt-feed/
 echo "dist: $(find dist -type f | wc -l) files under dist/"
