@@ -87,8 +87,8 @@ def depends_allow(depends: str, arch: str) -> bool:
 
 def rquickjs_sys_bindings() -> set[str]:
     """The targets the locked rquickjs-sys ships bindings for."""
-    # One platform's graph needs only crates already fetched for the build.
-    r = subprocess.run(["cargo", "metadata", "--format-version", "1", "--locked", "--offline",
+    # One platform's graph: no crate for other systems to fetch.
+    r = subprocess.run(["cargo", "metadata", "--format-version", "1", "--locked",
                         "--filter-platform", "aarch64-unknown-linux-musl"],
                        cwd=ROOT, capture_output=True, text=True, check=True)
     (pkg,) = [p for p in json.loads(r.stdout)["packages"] if p["name"] == "rquickjs-sys"]
