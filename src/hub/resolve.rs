@@ -397,12 +397,8 @@ pub enum Answer {
 /// Reads the answer to query `id` for `name` and `qtype`; `None` for a
 /// packet that is not that answer (or is malformed), to be ignored.
 pub fn parse_answer(p: &[u8], id: u16, name: &str, qtype: u16) -> Option<Answer> {
-    let u16_at = |i: usize| -> Option<u16> {
-        Some(u16::from_be_bytes([
-            *p.get(i)?,
-            *p.get(i + 1)?,
-        ]))
-    };
+    let u16_at =
+        |i: usize| -> Option<u16> { Some(u16::from_be_bytes([*p.get(i)?, *p.get(i + 1)?])) };
     if p.len() < 12 || u16_at(0)? != id {
         return None;
     }
@@ -491,8 +487,7 @@ fn read_name(p: &[u8], mut at: usize) -> Option<(Vec<u8>, usize)> {
                 at += 1 + len as usize;
             }
             0xc0..=0xff => {
-                let target =
-                    (usize::from(len & 0x3f) << 8) | usize::from(*p.get(at + 1)?);
+                let target = (usize::from(len & 0x3f) << 8) | usize::from(*p.get(at + 1)?);
                 jumps += 1;
                 // Only backwards, and few: no loops.
                 if jumps > MAX_POINTERS || target >= at {
