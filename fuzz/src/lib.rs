@@ -537,7 +537,9 @@ pub fn check_devices(d: &Devices) {
     let counters = parsed
         .samples
         .iter()
-        .filter(|s| s.name == "smarthub_lan_downloaded_bytes" || s.name == "smarthub_lan_uploaded_bytes")
+        .filter(|s| {
+            s.name == "smarthub_lan_downloaded_bytes" || s.name == "smarthub_lan_uploaded_bytes"
+        })
         .count();
     assert_eq!(counters, 2 * with_traffic);
     for (dev, s) in d.devices.iter().filter(|d| d.traffic.is_some()).zip(
@@ -753,7 +755,10 @@ pub fn basic_status(data: &[u8]) {
     let Ok(s) = smarthub_exporter::pages::basic_status::parse(data, far) else {
         return;
     };
-    assert!(!s.firmware.is_empty(), "a status without firmware is an error");
+    assert!(
+        !s.firmware.is_empty(),
+        "a status without firmware is an error"
+    );
     let mut out = Exposition::new();
     metrics::status::render(&s, &mut out);
     must_parse(out.as_str());
@@ -798,7 +803,11 @@ pub fn hub_response(data: &[u8]) {
         }
         let step = (h.len / 32).max(1);
         for end in (0..h.len).step_by(step) {
-            assert_eq!(response::parse_head(&data[..end]), Ok(None), "prefix of {end}");
+            assert_eq!(
+                response::parse_head(&data[..end]),
+                Ok(None),
+                "prefix of {end}"
+            );
         }
     }
     let Some((&ctl, body)) = data.split_first() else {
@@ -822,7 +831,11 @@ pub fn hub_response(data: &[u8]) {
     };
     let whole = decode(framing, body, body.len().max(1));
     let step = usize::from(ctl >> 2) + 1;
-    assert_eq!(decode(framing, body, step), whole, "split every {step} bytes");
+    assert_eq!(
+        decode(framing, body, step),
+        whole,
+        "split every {step} bytes"
+    );
     if let Ok(b) = &whole {
         assert!(b.len() <= smarthub_exporter::hub::MAX_BODY_BYTES);
         if framing == Framing::Chunked && !b.is_empty() {
