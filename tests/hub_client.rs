@@ -227,6 +227,43 @@ fn interim_responses_are_skipped() {
 }
 
 #[test]
+fn a_head_in_pieces_and_a_head_that_never_ends() {
+    let raw = [
+        b"HTTP/1.1 200 OK\r\nContent-Length: ".to_vec(),
+        wan().len().to_string().into_bytes(),
+        b"\r\nX-Hub: 1\r\n\r\n".to_vec(),
+        wan(),
+    ]
+    .concat();
+    let split = raw.len() - wan().len();
+    let mut parts: Vec<(Duration, Vec<u8>)> = raw[..split]
+        .iter()
+        .map(|&b| (Duration::from_millis(2), vec![b]))
+        .collect();
+    parts.push((Duration::from_millis(2), raw[split..].to_vec()));
+    let (ok, exp, _hub) = wan_as(Reply::Parts(parts));
+    assert_eq!(ok, Some(1.0), "{:?}", exp.log());
+
+    // A status line past its bound is refused when the bound is passed,
+    // not at the deadline, though the hub holds the connection open.
+    let hub = FakeHub::start();
+    hub.set(
+        WAN,
+        Reply::Parts(vec![
+            (Duration::ZERO, vec![b'H'; 2 << 10]),
+            (Duration::from_secs(3), vec![]),
+        ]),
+    );
+    hub.set(LAN, Reply::ok(lan()));
+    let exp = start(&hub, &["--timeout", "2"]);
+    let (m, took) = exp.timed_scrape();
+    assert!(took < Duration::from_millis(500) * slowdown(), "{took:?}");
+    assert_eq!(m.collector_success("wan"), Some(0.0));
+    assert_eq!(m.collector_success("lan"), Some(1.0));
+    logged(&exp, "status line longer than 1024 bytes");
+}
+
+#[test]
 fn a_non_utf8_byte_in_a_response_header_keeps_the_page() {
     let raw = [
         b"HTTP/1.1 200 OK\r\nServer: Caf\xe9 \xff\xfe\r\nX-Note: \x80\r\nContent-Length: ".to_vec(),

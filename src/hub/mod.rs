@@ -251,24 +251,31 @@ impl Hub {
         let mut buf = vec![0u8; READ_CHUNK];
         let mut raw: Vec<u8> = Vec::new();
         let mut interim = 0;
-        let head = loop {
-            match response::parse_head(&raw).map_err(FetchError::Head)? {
-                Some(h) if (100..200).contains(&h.code) => {
-                    interim += 1;
-                    if interim > MAX_INTERIM_RESPONSES {
-                        return Err(FetchError::TooManyInterim);
-                    }
-                    raw.drain(..h.len);
-                    continue;
-                }
-                Some(h) => break h,
-                None => {}
-            }
+        let head = 'head: loop {
             let n = read(stream, &mut buf, deadline, Step::ReadingHead)?;
             if n == 0 {
                 return Err(FetchError::NoResponse);
             }
             raw.extend_from_slice(&buf[..n]);
+            // A head ends with a line break: without a new one, parsing again
+            // could only find what it found before (a head dribbled a byte
+            // at a time would be re-read thousands of times), unless a bound
+            // has just been passed, which parsing reports.
+            let status_too_long = raw.len() >= MAX_STATUS_LINE_BYTES
+                && !raw[..MAX_STATUS_LINE_BYTES].contains(&b'\n');
+            if !buf[..n].contains(&b'\n') && !status_too_long && raw.len() <= MAX_HEADERS_BYTES {
+                continue;
+            }
+            while let Some(h) = response::parse_head(&raw).map_err(FetchError::Head)? {
+                if !(100..200).contains(&h.code) {
+                    break 'head h;
+                }
+                interim += 1;
+                if interim > MAX_INTERIM_RESPONSES {
+                    return Err(FetchError::TooManyInterim);
+                }
+                raw.drain(..h.len);
+            }
         };
         if head.code != 200 {
             return Err(FetchError::Status {
