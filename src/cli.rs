@@ -171,9 +171,14 @@ pub fn parse(program: &str, args: &[&str], env_host: Option<&str>) -> Result<Con
 /// port 8080.
 pub fn parse_host(input: &str) -> Result<String, String> {
     let mut s = input.trim();
-    if s.len() > 7 && s[..7].eq_ignore_ascii_case("http://") {
+    // Compared as bytes: slicing the text at 7 could cut a character.
+    let starts = |prefix: &str| {
+        s.len() > prefix.len()
+            && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    };
+    if starts("http://") {
         s = &s[7..];
-    } else if s.len() > 8 && s[..8].eq_ignore_ascii_case("https://") {
+    } else if starts("https://") {
         return Err("https is not supported: the hub serves these pages over plain http".into());
     } else if s.contains("://") {
         return Err("only http:// URLs are accepted".into());
@@ -339,6 +344,9 @@ mod tests {
             "a..b",
             "x:y:z",
             "ho_st",
+            "éééééé",
+            "http://é",
+            "\u{1F600}\u{1F600}",
         ] {
             assert!(parse_host(bad).is_err(), "{bad:?} should be refused");
         }

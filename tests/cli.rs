@@ -58,6 +58,7 @@ fn bad_values_exit_2_before_listening() {
     let listen = format!("127.0.0.1:{port}");
     for args in [
         vec!["--host", "not a host"],
+        vec!["--host", "éééééé"],
         vec!["--host", "https://192.168.1.254"],
         vec!["--host", "192.168.1.254:99999"],
         vec!["--timeout", "0"],

@@ -157,7 +157,7 @@ fn is_login(location: &str) -> bool {
     };
     let path = path.split(['?', '#']).next().unwrap_or("");
     let file = path.rsplit('/').next().unwrap_or("");
-    file.len() >= 5 && file[..5].eq_ignore_ascii_case("login")
+    file.len() >= 5 && file.as_bytes()[..5].eq_ignore_ascii_case(b"login")
 }
 
 impl Hub {
@@ -450,6 +450,8 @@ mod tests {
             assert!(s.contains("login page") && s.contains(login), "{s}");
         }
         for other in [
+            "/logi\u{e9}n.htm",
+            "/\u{e9}\u{e9}\u{e9}",
             "https://192.168.1.254/nonAuth/wan_conn.xml",
             "/index.htm",
             "/loginfo/x.htm",
