@@ -47,6 +47,9 @@ seeds_for() {
     # Structure-aware targets build their input from raw bytes; files make
     # poor seeds for them.
     lit_round_trip | device_lists | exposition) echo "" ;;
+    # Responses and DNS answers: no fixtures of either; libFuzzer finds the
+    # syntax from the comparisons.
+    hub_response | dns_answer) echo "" ;;
     *) echo "fuzz/ci.sh: no seed entry for target $1" >&2; exit 2 ;;
     esac
 }
@@ -56,6 +59,7 @@ seeds_for() {
 options_for() {
     case $1 in
     http_request) echo "-max_len=9000" ;;
+    dns_answer) echo "-max_len=600" ;;
     wan_conn | xml | js_literal | device_page_literal | owl | basic_status) echo "-max_len=20000" ;;
     # QuickJS runs each input in a fresh runtime: larger inputs mostly buy
     # longer compiles.

@@ -172,13 +172,20 @@ pub fn parse(program: &str, args: &[&str], env_host: Option<&str>) -> Result<Con
     })
 }
 
-/// Accepts `host`, `host:port`, `[v6]`, `[v6]:port`, a bare IPv6 address, and
-/// any of those as `http://.../`. Returns the URL authority.
+/// Accepts `host`, `host:port`, `[v6]`, `[v6]:port`, and any of those as
+/// `http://.../`. Returns the URL authority. An IPv6 address without
+/// brackets is refused: `::1:8080` could be the address `::1:8080` or `::1`
+/// port 8080.
 pub fn parse_host(input: &str) -> Result<String, String> {
     let mut s = input.trim();
-    if s.len() > 7 && s[..7].eq_ignore_ascii_case("http://") {
+    // Compared as bytes: slicing the text at 7 could cut a character.
+    let starts = |prefix: &str| {
+        s.len() > prefix.len()
+            && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    };
+    if starts("http://") {
         s = &s[7..];
-    } else if s.len() > 8 && s[..8].eq_ignore_ascii_case("https://") {
+    } else if starts("https://") {
         return Err("https is not supported: the hub serves these pages over plain http".into());
     } else if s.contains("://") {
         return Err("only http:// URLs are accepted".into());
@@ -195,8 +202,8 @@ pub fn parse_host(input: &str) -> Result<String, String> {
             "{bad:?} cannot appear in a host (give HOST or HOST:PORT only)"
         ));
     }
-    if let Ok(v6) = s.parse::<Ipv6Addr>() {
-        return Ok(format!("[{v6}]"));
+    if !s.starts_with('[') && s.bytes().filter(|&b| b == b':').count() > 1 {
+        return Err(IPV6_HOST_HINT.into());
     }
     let (host, port) = if let Some(rest) = s.strip_prefix('[') {
         let (addr, after) = rest
@@ -252,9 +259,22 @@ fn valid_hostname(h: &str) -> bool {
         })
 }
 
+const IPV6_HOST_HINT: &str = "write an IPv6 address in brackets: [::1] or [::1]:8080";
+
 fn parse_listen(s: &str) -> Result<SocketAddr, String> {
     if let Ok(a) = s.parse::<SocketAddr>() {
         return Ok(a);
+    }
+    // node_exporter's `:9101`, and `9101` or `*:9101`: a port alone.
+    let port = s
+        .strip_prefix(':')
+        .or_else(|| s.strip_prefix("*:"))
+        .unwrap_or(s);
+    if port.parse::<u16>().is_ok() {
+        return Err("give an address too: 0.0.0.0:9101, or [::]:9101 for IPv6".into());
+    }
+    if !s.starts_with('[') && s.bytes().filter(|&b| b == b':').count() > 1 {
+        return Err("write an IPv6 address in brackets: [::]:9101 or [::1]:9101".into());
     }
     if !s.contains(':') {
         return Err("expected ADDR:PORT, e.g. 0.0.0.0:9101 or [::]:9101".into());
@@ -310,8 +330,8 @@ mod tests {
             ("HTTP://BTHomeHub.Home", "bthomehub.home"),
             ("bthomehub.home:8080", "bthomehub.home:8080"),
             ("[fe80::1]:80", "[fe80::1]:80"),
-            ("::1", "[::1]"),
             ("[::1]", "[::1]"),
+            ("http://[::1]:8080/", "[::1]:8080"),
             ("localhost", "localhost"),
         ] {
             assert_eq!(parse_host(input).as_deref(), Ok(want), "{input}");
@@ -333,9 +353,48 @@ mod tests {
             "a..b",
             "x:y:z",
             "ho_st",
+            "éééééé",
+            "http://é",
+            "\u{1F600}\u{1F600}",
         ] {
             assert!(parse_host(bad).is_err(), "{bad:?} should be refused");
         }
+        for v6 in [
+            "::1",
+            "::1:8080",
+            "fe80::1",
+            "http://fe80::1/",
+            "2001:db8::1:80",
+        ] {
+            assert_eq!(parse_host(v6), Err(IPV6_HOST_HINT.to_owned()), "{v6}");
+        }
+    }
+
+    #[test]
+    fn listen_forms_and_hints() {
+        for (input, want) in [
+            ("0.0.0.0:9101", "0.0.0.0:9101"),
+            ("[::]:9101", "[::]:9101"),
+            ("127.0.0.1:0", "127.0.0.1:0"),
+        ] {
+            assert_eq!(parse_listen(input), Ok(want.parse().unwrap()), "{input}");
+        }
+        for port_only in [":9101", "9101", "*:9101", ":0"] {
+            let e = parse_listen(port_only).unwrap_err();
+            assert!(
+                e.contains("give an address too: 0.0.0.0:9101"),
+                "{port_only}: {e}"
+            );
+        }
+        for v6 in ["::1:9101", "fe80::1:9101", "::"] {
+            let e = parse_listen(v6).unwrap_err();
+            assert!(e.contains("in brackets"), "{v6}: {e}");
+        }
+        assert!(parse_listen("nonsense")
+            .unwrap_err()
+            .contains("expected ADDR:PORT"));
+        let e = p(&["--listen", ":9101"], None).unwrap_err();
+        assert_eq!(e.code(), 2);
     }
 
     #[test]

@@ -58,6 +58,7 @@ fn bad_values_exit_2_before_listening() {
     let listen = format!("127.0.0.1:{port}");
     for args in [
         vec!["--host", "not a host"],
+        vec!["--host", "éééééé"],
         vec!["--host", "https://192.168.1.254"],
         vec!["--host", "192.168.1.254:99999"],
         vec!["--timeout", "0"],
@@ -75,6 +76,42 @@ fn bad_values_exit_2_before_listening() {
     let (code, _, err, _) = run(&["--listen", &listen], &[("SMARTHUB_HOST", "bad host!")]);
     assert_eq!(code, 2);
     assert!(err.contains("SMARTHUB_HOST"), "{err}");
+}
+
+#[test]
+fn an_ipv6_host_without_brackets_is_refused_with_a_hint() {
+    let listen = format!("127.0.0.1:{}", free_port());
+    for host in ["::1", "::1:8080", "fe80::1"] {
+        let (code, _, err, took) = run(&["--host", host, "--listen", &listen], &[]);
+        assert_eq!(code, 2, "{host}: {err}");
+        assert!(
+            err.contains("write an IPv6 address in brackets: [::1] or [::1]:8080"),
+            "{host}: {err}"
+        );
+        assert!(took < Duration::from_secs(2) * slowdown(), "{host}");
+    }
+    let (code, _, err, _) = run(&["--listen", &listen], &[("SMARTHUB_HOST", "::1:8080")]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("SMARTHUB_HOST") && err.contains("in brackets"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_listen_port_without_an_address_gets_a_hint() {
+    for listen in [":9101", "9101", "*:9101"] {
+        let (code, _, err, _) = run(&["--listen", listen], &[]);
+        assert_eq!(code, 2, "{listen}: {err}");
+        assert!(
+            err.contains("give an address too: 0.0.0.0:9101, or [::]:9101 for IPv6"),
+            "{listen}: {err}"
+        );
+        assert!(!err.contains("resolve"), "{listen}: {err}");
+    }
+    let (code, _, err, _) = run(&["--listen", "::1:9101"], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("in brackets"), "{err}");
 }
 
 #[test]

@@ -147,7 +147,7 @@ fn hub_answers_403() {
 fn hub_redirects_to_its_login_page() {
     lan_fault(
         Reply::status(302, &[("Location", "/login.htm")], ""),
-        "HTTP 302",
+        "HTTP 302 Found: redirected to the hub's login page (/login.htm)",
     );
 }
 

@@ -18,10 +18,8 @@ const LAN: &str = "/cgi/cgi_basicMyDevice.js";
 
 #[test]
 fn a_timed_out_request_is_over_before_the_next_one_starts() {
-    // minreq runs the connect and the response head in a helper thread and
-    // stops waiting for it at the deadline; the helper lives on for a moment,
-    // holding its connection. The next request must not start before it has
-    // gone (this failed, with two connections open, before hub.rs waited).
+    // A request that times out must be over, its connection closed, before
+    // the next one starts; and nothing of it may live on in another thread.
     let hub = FakeHub::start();
     hub.set(WAN, Reply::Hang);
     hub.set(LAN, Reply::ok(fixture("hub/my_device_2dev.js")));
@@ -36,7 +34,7 @@ fn a_timed_out_request_is_over_before_the_next_one_starts() {
         1,
         "two requests were open to the hub at once"
     );
-    assert_eq!(exp.threads(), 1, "a helper thread outlived its scrape");
+    assert_eq!(exp.threads(), 1, "a thread outlived its request");
 }
 
 #[test]

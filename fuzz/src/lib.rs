@@ -537,7 +537,9 @@ pub fn check_devices(d: &Devices) {
     let counters = parsed
         .samples
         .iter()
-        .filter(|s| s.name == "smarthub_lan_downloaded_bytes" || s.name == "smarthub_lan_uploaded_bytes")
+        .filter(|s| {
+            s.name == "smarthub_lan_downloaded_bytes" || s.name == "smarthub_lan_uploaded_bytes"
+        })
         .count();
     assert_eq!(counters, 2 * with_traffic);
     for (dev, s) in d.devices.iter().filter(|d| d.traffic.is_some()).zip(
@@ -753,7 +755,10 @@ pub fn basic_status(data: &[u8]) {
     let Ok(s) = smarthub_exporter::pages::basic_status::parse(data, far) else {
         return;
     };
-    assert!(!s.firmware.is_empty(), "a status without firmware is an error");
+    assert!(
+        !s.firmware.is_empty(),
+        "a status without firmware is an error"
+    );
     let mut out = Exposition::new();
     metrics::status::render(&s, &mut out);
     must_parse(out.as_str());
@@ -779,4 +784,81 @@ pub fn owl(data: &[u8]) {
     let mut out = Exposition::new();
     metrics::owl::render(&m, &mut out);
     must_parse(out.as_str());
+}
+
+// ---------------------------------------------------------------- hub client
+
+/// A response from the hub. The head: never longer than the input, its log
+/// fields free of control characters, and a prefix of a good head is only
+/// ever "incomplete" (a head that arrives in pieces reads as one that
+/// arrives whole). The body: the same answer however the bytes are split
+/// into reads, never over the cap, and a chunked body re-encoded decodes to
+/// itself.
+pub fn hub_response(data: &[u8]) {
+    use smarthub_exporter::hub::response::{self, Decoder, Framing};
+    if let Ok(Some(h)) = response::parse_head(data) {
+        assert!(h.len <= data.len());
+        for text in [Some(&h.reason), h.location.as_ref()].into_iter().flatten() {
+            assert!(!text.chars().any(char::is_control), "{text:?}");
+        }
+        let step = (h.len / 32).max(1);
+        for end in (0..h.len).step_by(step) {
+            assert_eq!(
+                response::parse_head(&data[..end]),
+                Ok(None),
+                "prefix of {end}"
+            );
+        }
+    }
+    let Some((&ctl, body)) = data.split_first() else {
+        return;
+    };
+    let decode = |framing: Framing, raw: &[u8], step: usize| {
+        let mut d = Decoder::new(framing)?;
+        let mut pending = Vec::new();
+        for piece in raw.chunks(step) {
+            pending.extend_from_slice(piece);
+            let n = d.feed(&pending)?;
+            assert!(n <= pending.len());
+            pending.drain(..n);
+        }
+        d.finish()
+    };
+    let framing = match ctl % 3 {
+        0 => Framing::Chunked,
+        1 => Framing::Length(body.len() * usize::from(ctl >> 2) / 63),
+        _ => Framing::UntilClose,
+    };
+    let whole = decode(framing, body, body.len().max(1));
+    let step = usize::from(ctl >> 2) + 1;
+    assert_eq!(
+        decode(framing, body, step),
+        whole,
+        "split every {step} bytes"
+    );
+    if let Ok(b) = &whole {
+        assert!(b.len() <= smarthub_exporter::hub::MAX_BODY_BYTES);
+        if framing == Framing::Chunked && !b.is_empty() {
+            let mut again = format!("{:x}\r\n", b.len()).into_bytes();
+            again.extend_from_slice(b);
+            again.extend_from_slice(b"\r\n0\r\n\r\n");
+            assert_eq!(decode(framing, &again, step).as_ref(), Ok(b));
+        }
+    }
+}
+
+/// A DNS answer for the hub's name: never a panic, never more addresses
+/// than the bound, and only for the question asked.
+pub fn dns_answer(data: &[u8]) {
+    use smarthub_exporter::hub::resolve::{self, Answer};
+    if data.len() < 2 {
+        return;
+    }
+    let id = u16::from_be_bytes([data[0], data[1]]);
+    for qtype in [1, 28] {
+        if let Some(Answer::Addresses(ips)) = resolve::parse_answer(data, id, "hub.lan", qtype) {
+            assert!(!ips.is_empty() && ips.len() <= resolve::MAX_ADDRESSES);
+            assert!(ips.iter().all(|ip| ip.is_ipv4() == (qtype == 1)));
+        }
+    }
 }

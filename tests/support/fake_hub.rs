@@ -43,6 +43,9 @@ pub enum Reply {
     Delay(Duration, Box<Reply>),
     /// These exact bytes, then a close: heads no real server would send.
     Raw(Vec<u8>),
+    /// Each part after its pause, then a close: a `100 Continue` some time
+    /// before the answer, a body whose chunks arrive apart.
+    Parts(Vec<(Duration, Vec<u8>)>),
 }
 
 impl Reply {
@@ -52,6 +55,20 @@ impl Reply {
             headers: vec![],
             body: body.into(),
         }
+    }
+
+    /// A 200 with `Transfer-Encoding: chunked`, the body cut into `pieces`
+    /// chunks of equal size, then `end` (`"0\r\n\r\n"` for a whole body).
+    pub fn chunked(body: &[u8], pieces: usize, end: &str) -> Reply {
+        let mut raw =
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
+        for chunk in body.chunks(body.len().div_ceil(pieces.max(1)).max(1)) {
+            raw.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+            raw.extend_from_slice(chunk);
+            raw.extend_from_slice(b"\r\n");
+        }
+        raw.extend_from_slice(end.as_bytes());
+        Reply::Raw(raw)
     }
 
     pub fn status(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Reply {
@@ -71,6 +88,8 @@ pub struct Logged {
     pub path: String,
     pub referer: Option<String>,
     pub at: Instant,
+    /// The whole request head, as received.
+    pub head: String,
 }
 
 #[derive(Default)]
@@ -316,6 +335,7 @@ fn handle(stream: &mut TcpStream, inner: &Inner) -> std::io::Result<()> {
             path: path.clone(),
             referer: referer.clone(),
             at: Instant::now(),
+            head: text.clone(),
         });
         n
     };
@@ -386,6 +406,13 @@ fn answer(
         }
         Some(Reply::Raw(bytes)) => {
             stream.write_all(&bytes)?;
+            stream.shutdown(Shutdown::Write)
+        }
+        Some(Reply::Parts(parts)) => {
+            for (pause, bytes) in parts {
+                thread::sleep(pause);
+                stream.write_all(&bytes)?;
+            }
             stream.shutdown(Shutdown::Write)
         }
         Some(Reply::Reset) => {
