@@ -3,8 +3,8 @@
 //! Data flows one way: [`hub`] fetches a page → [`pages`] parses it into a
 //! typed snapshot (with [`script`] for the JavaScript pages and [`format`] for
 //! the hub's encodings) → [`metrics`] renders it with [`exposition`].
-//! [`scrape`] runs that pipeline per request; [`server`] and [`http`] answer
-//! Prometheus; [`cli`] and [`signals`] start and stop the process.
+//! [`scrape`] runs that pipeline on the [`worker`] thread; [`server`] and
+//! [`http`] answer Prometheus; [`cli`] and [`signals`] start and stop the process.
 //! See ARCHITECTURE.md for the map.
 
 pub mod cli;
@@ -18,3 +18,4 @@ pub mod scrape;
 pub mod script;
 pub mod server;
 pub mod signals;
+pub mod worker;

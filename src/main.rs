@@ -63,10 +63,9 @@ fn main() -> ExitCode {
         scrape::Config {
             timeout: config.timeout,
             collectors: config.collectors,
-            cache_ttl: config.cache_ttl,
         },
     );
-    let result = server::Server::new(listener, scraper).and_then(|s| s.run());
+    let result = server::Server::new(listener, scraper, config.cache_ttl).and_then(|s| s.run());
     if let Err(e) = result {
         log::error!("server stopped: {e}");
     }

@@ -11,7 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use smarthub_exporter::server::{MAX_CONNECTIONS, WRITE_TIMEOUT};
-use support::exporter::{parse_response, Exporter};
+use support::exporter::{parse_response, Exporter, THREADS};
 use support::fake_hub::FakeHub;
 
 #[derive(Default)]
@@ -131,7 +131,7 @@ fn fifty_clients_hammering_are_all_answered_or_cleanly_refused() {
         all.metrics + all.index
     );
     assert!(exp.is_running(), "the exporter died");
-    assert_eq!(exp.threads(), 1);
+    assert_eq!(exp.threads(), THREADS);
     // Bounded: at most MAX_CONNECTIONS responses of ~10 KB in flight, over
     // one scrape's memory; far below what unbounded queues would take.
     let hwm = exp.vm_hwm_kib();
