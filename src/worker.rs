@@ -2,17 +2,19 @@
 //! [`Scraper`] and runs one scrape per request from the listener, so that
 //! nothing the hub or a page's JavaScript does can hold the listener up.
 //!
-//! Requests and results go through channels; a result also writes a byte to
-//! a socket in the listener's `poll(2)` set, which is how the listener learns
-//! of it without waiting on the channel. The listener asks for a scrape only
-//! when none is running, so there is never more than one, and never more
-//! than one result on its way.
+//! The two threads share one socket pair: the listener writes a byte to ask
+//! for a scrape, the worker puts the result in a shared slot and writes a
+//! byte back. The listener's end sits in its `poll(2)` set, so it learns of a
+//! result without ever waiting for one; the worker's end blocks, which is
+//! how the worker waits for work. (A socket pair rather than std's channels:
+//! it is needed for `poll` anyway, and the channels cost 11 KB of binary.)
+//! The listener asks only when no scrape is running, so there is never more
+//! than one, nor more than one result in the slot.
 
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
-use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::Instant;
 
@@ -26,41 +28,40 @@ use crate::server::SCRAPE_MARGIN;
 const STACK_BYTES: usize = 2 << 20;
 
 pub struct Worker {
-    requests: Sender<()>,
-    results: Receiver<Arc<[u8]>>,
-    /// Readable when a result is ready; at end of file once the worker is
-    /// gone.
-    wake: UnixStream,
+    /// The listener's end: write to ask, readable when a result is in
+    /// `slot`, at end of file once the worker is gone.
+    link: UnixStream,
+    slot: Arc<Slot>,
 }
+
+type Slot = Mutex<Option<Arc<[u8]>>>;
 
 impl Worker {
     pub fn spawn(scraper: Scraper) -> io::Result<Worker> {
-        // A socket pair rather than a pipe or an eventfd: std makes it
-        // without `unsafe`, and the byte it carries needs nothing more.
-        let (wake, notify) = UnixStream::pair()?;
-        wake.set_nonblocking(true)?;
-        notify.set_nonblocking(true)?;
-        let (requests, todo) = mpsc::channel::<()>();
-        let (done, results) = mpsc::channel();
+        let (link, worker_end) = UnixStream::pair()?;
+        link.set_nonblocking(true)?;
+        let slot = Arc::new(Mutex::new(None));
+        let shared = Arc::clone(&slot);
         thread::Builder::new()
             .name("scrape".into())
             .stack_size(STACK_BYTES)
-            .spawn(move || run(scraper, todo, done, notify))?;
-        Ok(Worker {
-            requests,
-            results,
-            wake,
-        })
+            .spawn(move || run(scraper, worker_end, &shared))?;
+        Ok(Worker { link, slot })
     }
 
-    /// Starts a scrape. The caller makes sure none is running. An error
-    /// means the worker is gone; [`Worker::finished`] reports that too.
+    /// Starts a scrape. The caller makes sure none is running, so the byte
+    /// always fits in the socket's buffer. An error means the worker is
+    /// gone; [`Worker::finished`] reports that too.
     pub fn start(&self) -> io::Result<()> {
-        self.requests.send(()).map_err(|_| gone())
+        match (&self.link).write(&[1]) {
+            Ok(1) => Ok(()),
+            Ok(_) => Err(gone()),
+            Err(e) => Err(e),
+        }
     }
 
     pub fn wake_fd(&self) -> RawFd {
-        self.wake.as_raw_fd()
+        self.link.as_raw_fd()
     }
 
     /// Called when [`Worker::wake_fd`] is readable: the result of the scrape
@@ -70,7 +71,7 @@ impl Worker {
         let mut ended = false;
         let mut sink = [0u8; 16];
         loop {
-            match (&self.wake).read(&mut sink) {
+            match (&self.link).read(&mut sink) {
                 Ok(0) => {
                     ended = true;
                     break;
@@ -81,10 +82,10 @@ impl Worker {
                 Err(e) => return Err(e),
             }
         }
-        match self.results.try_recv() {
-            Ok(body) => Ok(Some(body)),
-            Err(TryRecvError::Empty) if !ended => Ok(None),
-            Err(_) => Err(gone()),
+        match lock(&self.slot).take() {
+            Some(body) => Ok(Some(body)),
+            None if ended => Err(gone()),
+            None => Ok(None),
         }
     }
 }
@@ -93,8 +94,23 @@ fn gone() -> io::Error {
     io::Error::other("the scrape worker thread has stopped")
 }
 
-fn run(mut scraper: Scraper, todo: Receiver<()>, done: Sender<Arc<[u8]>>, mut notify: UnixStream) {
-    for () in todo {
+/// The slot is never held across a panic (only to put or take), so a
+/// poisoned lock still holds a whole value.
+fn lock(slot: &Slot) -> std::sync::MutexGuard<'_, Option<Arc<[u8]>>> {
+    slot.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Waits for a byte (a request), scrapes, puts the result in the slot and
+/// answers with a byte; ends when the listener's end is closed.
+fn run(mut scraper: Scraper, mut link: UnixStream, slot: &Slot) {
+    let mut request = [0u8; 1];
+    loop {
+        match link.read(&mut request) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return,
+        }
         let started = Instant::now();
         let body = scraper.metrics();
         let took = started.elapsed();
@@ -106,11 +122,9 @@ fn run(mut scraper: Scraper, todo: Receiver<()>, done: Sender<Arc<[u8]>>, mut no
                 scraper.timeout().as_secs()
             );
         }
-        if done.send(body).is_err() {
+        *lock(slot) = Some(body);
+        if link.write_all(&[1]).is_err() {
             return;
         }
-        // Never blocks: the listener reads every byte before it asks for the
-        // next scrape, so at most one is ever unread.
-        let _ = notify.write(&[1]);
     }
 }
