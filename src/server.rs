@@ -24,7 +24,8 @@
 //! for them would only double the hub's load (an HA pair). A waiting client
 //! waits until the scrape's `--timeout` plus [`SCRAPE_MARGIN`] at most; past
 //! that it gets a 503 that says so (a scrape overruns only if something
-//! outside the budget blocks the worker: a DNS lookup, a stuck log).
+//! the budget cannot bound holds the worker up: a name lookup that hangs, a
+//! log write that blocks).
 //!
 //! `HEAD /metrics` neither waits for a scrape nor starts one. It carries a
 //! `Content-Length` only while the cached result is fresh, when it is exactly
