@@ -15,7 +15,7 @@ pub const HOST_ENV: &str = "SMARTHUB_HOST";
 /// 15 s always shares (Prometheus spreads the two replicas' scrapes anywhere
 /// in the interval, so the second comes at most 7.5 s before or after the
 /// first), and under 10 s, so a single server scraping every 10 s never gets
-/// the same result twice. See `Scraper::metrics`.
+/// the same result twice. See `server` (the cache lives there).
 pub const DEFAULT_CACHE_TTL_SECS: u64 = 8;
 /// The longest `--timeout` and `--cache-ttl` accepted, in seconds.
 pub const MAX_TIMEOUT_SECS: u64 = 300;

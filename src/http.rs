@@ -20,8 +20,9 @@ pub enum Request {
     Partial,
     /// A request to answer; `head_only` for HEAD.
     Ok { route: Route, head_only: bool },
-    /// A request to refuse with this status.
-    Refuse(Status),
+    /// A request to refuse with this status; `head_only` for a HEAD that
+    /// parsed (one that did not gets a body: its method is not known).
+    Refuse { status: Status, head_only: bool },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +31,10 @@ pub enum Status {
     NotFound,
     MethodNotAllowed,
     HeadTooLarge,
+    /// Too many connections: try again in a second.
     Unavailable,
+    /// The scrape a `/metrics` request waited for has overrun `--timeout`.
+    ScrapeOverdue,
 }
 
 impl Status {
@@ -40,8 +44,25 @@ impl Status {
             Status::NotFound => "404 Not Found",
             Status::MethodNotAllowed => "405 Method Not Allowed",
             Status::HeadTooLarge => "431 Request Header Fields Too Large",
-            Status::Unavailable => "503 Service Unavailable",
+            Status::Unavailable | Status::ScrapeOverdue => "503 Service Unavailable",
         }
+    }
+
+    /// The one-line body: the status line, and why where that is not plain.
+    fn message(self) -> &'static str {
+        match self {
+            Status::ScrapeOverdue => {
+                "503 Service Unavailable: the scrape has overrun --timeout and is still running"
+            }
+            other => other.line(),
+        }
+    }
+}
+
+fn refuse(status: Status) -> Request {
+    Request::Refuse {
+        status,
+        head_only: false,
     }
 }
 
@@ -51,29 +72,56 @@ pub fn parse(buf: &[u8]) -> Request {
     match req.parse(buf) {
         Ok(httparse::Status::Complete(_)) => {}
         Ok(httparse::Status::Partial) if buf.len() >= MAX_HEAD_BYTES => {
-            return Request::Refuse(Status::HeadTooLarge)
+            return refuse(Status::HeadTooLarge)
         }
         Ok(httparse::Status::Partial) => return Request::Partial,
-        Err(httparse::Error::TooManyHeaders) => return Request::Refuse(Status::HeadTooLarge),
-        Err(_) => return Request::Refuse(Status::BadRequest),
+        Err(httparse::Error::TooManyHeaders) => return refuse(Status::HeadTooLarge),
+        Err(_) => return refuse(Status::BadRequest),
     }
     let (Some(method), Some(target)) = (req.method, req.path) else {
-        return Request::Refuse(Status::BadRequest);
+        return refuse(Status::BadRequest);
     };
-    // Only the path routes; a query string (a browser's cache buster) is ignored.
-    let path = target.split(['?', '#']).next().unwrap_or(target);
+    let head_only = method == "HEAD";
+    let status = |status| Request::Refuse { status, head_only };
+    let Some(path) = path_of(target) else {
+        return status(Status::BadRequest);
+    };
     let route = match path {
         "/metrics" => Route::Metrics,
         "/" => Route::Index,
         "/-/healthy" => Route::Healthy,
-        _ => return Request::Refuse(Status::NotFound),
+        _ => return status(Status::NotFound),
     };
-    let head_only = match method {
-        "GET" => false,
-        "HEAD" => true,
-        _ => return Request::Refuse(Status::MethodNotAllowed),
-    };
+    if !matches!(method, "GET" | "HEAD") {
+        return status(Status::MethodNotAllowed);
+    }
     Request::Ok { route, head_only }
+}
+
+/// The path a request target names, without its query: origin-form
+/// (`/metrics?x`), or absolute-form (`http://host:9101/metrics`), which
+/// RFC 9112 §3.2.2 says a server must accept (a proxy-minded client sends
+/// it). None for anything else: authority-form is for CONNECT and
+/// asterisk-form for OPTIONS, neither of which is served.
+fn path_of(target: &str) -> Option<&str> {
+    if target.starts_with('/') {
+        return Some(without_query(target));
+    }
+    let (scheme, rest) = target.split_once("://")?;
+    if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+        return None;
+    }
+    // The authority ends where the path, the query or the fragment begins;
+    // an empty path is "/" (RFC 9110 §4.2.3).
+    let (authority, path) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+    // RFC 9110 §4.2.1: an http URI with an empty host must be rejected.
+    if authority.is_empty() {
+        return None;
+    }
+    match without_query(path) {
+        "" => Some("/"),
+        p => Some(p),
+    }
 }
 
 pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -87,18 +135,18 @@ pub const INDEX_HTML: &str = concat!(
     "</p>\n<p><a href=\"/metrics\">Metrics</a></p>\n</body></html>\n"
 );
 
-/// A response head for a 200. Every response closes the connection: one
+/// A response head for a 200, with a `Content-Length` when the length is
+/// known (a HEAD may not know it). Every response closes the connection: one
 /// request per connection keeps the single-threaded server's state small.
-pub fn ok_head(content_type: &str, body_len: usize) -> Vec<u8> {
-    format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {body_len}\r\nConnection: close\r\n\r\n"
-    )
-    .into_bytes()
+pub fn ok_head(content_type: &str, body_len: Option<usize>) -> Vec<u8> {
+    let length = body_len.map_or(String::new(), |n| format!("Content-Length: {n}\r\n"));
+    format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{length}Connection: close\r\n\r\n")
+        .into_bytes()
 }
 
 /// A whole error response, with a one-line text body.
 pub fn error_response(status: Status, head_only: bool) -> Vec<u8> {
-    let body = format!("{}\n", status.line());
+    let body = format!("{}\n", status.message());
     let extra = match status {
         Status::MethodNotAllowed => "Allow: GET, HEAD\r\n",
         Status::Unavailable => "Retry-After: 1\r\n",
@@ -115,13 +163,24 @@ pub fn error_response(status: Status, head_only: bool) -> Vec<u8> {
     out.into_bytes()
 }
 
+fn without_query(target: &str) -> &str {
+    target.split(['?', '#']).next().unwrap_or(target)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn ok(route: Route, head_only: bool) -> Request {
+        Request::Ok { route, head_only }
+    }
+
+    fn refused(status: Status, head_only: bool) -> Request {
+        Request::Refuse { status, head_only }
+    }
+
     #[test]
     fn routes_requests() {
-        let ok = |route, head_only| Request::Ok { route, head_only };
         assert_eq!(
             parse(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"),
             ok(Route::Metrics, false)
@@ -137,21 +196,69 @@ mod tests {
         );
         assert_eq!(
             parse(b"GET /metricsx HTTP/1.1\r\n\r\n"),
-            Request::Refuse(Status::NotFound)
+            refused(Status::NotFound, false)
         );
         assert_eq!(
             parse(b"POST /metrics HTTP/1.1\r\n\r\n"),
-            Request::Refuse(Status::MethodNotAllowed)
+            refused(Status::MethodNotAllowed, false)
         );
         assert_eq!(parse(b"GET /metrics HTTP/1.1\r\nHost"), Request::Partial);
         assert_eq!(parse(b""), Request::Partial);
         assert_eq!(
             parse(b"\x16\x03\x01\x02\x00\x01\x00"),
-            Request::Refuse(Status::BadRequest)
+            refused(Status::BadRequest, false)
         );
         assert_eq!(
             parse(b"GET /metrics HTTP/9.9\r\n\r\n"),
-            Request::Refuse(Status::BadRequest)
+            refused(Status::BadRequest, false)
+        );
+    }
+
+    #[test]
+    fn absolute_form_targets_route_by_their_path() {
+        for (target, route) in [
+            ("http://hub-exporter:9101/metrics", Route::Metrics),
+            ("HTTP://127.0.0.1:9101/metrics?name[]=x", Route::Metrics),
+            ("https://[::1]:9101/-/healthy", Route::Healthy),
+            ("http://host/", Route::Index),
+            // An empty path is "/" (RFC 9110 §4.2.3).
+            ("http://host:9101", Route::Index),
+            ("http://host?x=1", Route::Index),
+            ("http://user@host/metrics", Route::Metrics),
+            // The host part is not a path: only what follows it routes.
+            ("http://metrics/", Route::Index),
+        ] {
+            let req = format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n");
+            assert_eq!(parse(req.as_bytes()), ok(route, false), "{target}");
+        }
+        for (target, status) in [
+            ("http://host/metricsx", Status::NotFound),
+            ("http://host/metrics/x", Status::NotFound),
+            ("http://host//metrics", Status::NotFound),
+            ("ftp://host/metrics", Status::BadRequest),
+            ("http:///metrics", Status::BadRequest),
+            ("metrics", Status::BadRequest),
+            ("host:9101", Status::BadRequest),
+            ("*", Status::BadRequest),
+        ] {
+            let req = format!("GET {target} HTTP/1.1\r\n\r\n");
+            assert_eq!(parse(req.as_bytes()), refused(status, false), "{target}");
+        }
+    }
+
+    #[test]
+    fn a_refused_head_request_is_marked_head_only() {
+        assert_eq!(
+            parse(b"HEAD /nope HTTP/1.1\r\n\r\n"),
+            refused(Status::NotFound, true)
+        );
+        assert_eq!(
+            parse(b"HEAD * HTTP/1.1\r\n\r\n"),
+            refused(Status::BadRequest, true)
+        );
+        assert_eq!(
+            parse(b"DELETE / HTTP/1.1\r\n\r\n"),
+            refused(Status::MethodNotAllowed, false)
         );
     }
 
@@ -159,10 +266,10 @@ mod tests {
     fn oversized_heads_are_refused() {
         let mut big = b"GET /metrics HTTP/1.1\r\nX: ".to_vec();
         big.resize(MAX_HEAD_BYTES, b'a');
-        assert_eq!(parse(&big), Request::Refuse(Status::HeadTooLarge));
+        assert_eq!(parse(&big), refused(Status::HeadTooLarge, false));
         let many: String = (0..100).map(|i| format!("H{i}: v\r\n")).collect();
         let req = format!("GET / HTTP/1.1\r\n{many}\r\n");
-        assert_eq!(parse(req.as_bytes()), Request::Refuse(Status::HeadTooLarge));
+        assert_eq!(parse(req.as_bytes()), refused(Status::HeadTooLarge, false));
     }
 
     #[test]
@@ -174,5 +281,18 @@ mod tests {
         let h = String::from_utf8(error_response(Status::NotFound, true)).unwrap();
         assert!(h.ends_with("Connection: close\r\n\r\n"));
         assert!(h.contains("Content-Length: 14\r\n"));
+        let o = String::from_utf8(error_response(Status::ScrapeOverdue, false)).unwrap();
+        assert!(o.starts_with("HTTP/1.1 503 Service Unavailable\r\n"));
+        assert!(!o.contains("Retry-After"));
+        assert!(o.ends_with("\r\n\r\n503 Service Unavailable: the scrape has overrun --timeout and is still running\n"));
+    }
+
+    #[test]
+    fn ok_heads_carry_a_length_only_when_known() {
+        let known = String::from_utf8(ok_head(TEXT_CONTENT_TYPE, Some(3))).unwrap();
+        assert!(known.contains("\r\nContent-Length: 3\r\n"));
+        let unknown = String::from_utf8(ok_head(TEXT_CONTENT_TYPE, None)).unwrap();
+        assert!(!unknown.contains("Content-Length"));
+        assert!(unknown.ends_with("\r\nConnection: close\r\n\r\n"));
     }
 }

@@ -3,9 +3,9 @@
 //! Data flows one way: [`hub`] fetches a page → [`pages`] parses it into a
 //! typed snapshot (with [`script`] for the JavaScript pages and [`format`] for
 //! the hub's encodings) → [`metrics`] renders it with [`exposition`].
-//! [`scrape`] runs that pipeline per request; [`server`] and [`http`] answer
-//! Prometheus; [`cli`] and [`signals`] start and stop the process; [`logging`] is
-//! the `log` backend.
+//! [`scrape`] runs that pipeline on the [`worker`] thread; [`server`] and
+//! [`http`] answer Prometheus; [`cli`] and [`signals`] start and stop the
+//! process; [`logging`] is the `log` backend.
 //! See ARCHITECTURE.md for the map.
 
 pub mod cli;
@@ -21,3 +21,4 @@ pub mod scrape;
 pub mod script;
 pub mod server;
 pub mod signals;
+pub mod worker;

@@ -41,6 +41,21 @@ fn main() -> ExitCode {
     // The bound address, not the configured one: `--listen 127.0.0.1:0`
     // picks a free port, and this line is how a supervisor or test learns it.
     let bound = listener.local_addr().unwrap_or(config.listen);
+    // Ready (the scrape worker running) before the line that says so.
+    let scraper = Scraper::new(
+        Hub::new(&config.hub),
+        scrape::Config {
+            timeout: config.timeout,
+            collectors: config.collectors.clone(),
+        },
+    );
+    let server = match server::Server::new(listener, scraper, config.cache_ttl) {
+        Ok(s) => s,
+        Err(e) => {
+            log::error!("cannot start the server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let names: Vec<&str> = config.collectors.iter().map(|c| c.name()).collect();
     log::info!(
         "smarthub-exporter {} listening on {}, reading hub {} (collectors: {}; timeout {}s)",
@@ -54,16 +69,7 @@ fn main() -> ExitCode {
         },
         config.timeout.as_secs(),
     );
-    let scraper = Scraper::new(
-        Hub::new(&config.hub),
-        scrape::Config {
-            timeout: config.timeout,
-            collectors: config.collectors,
-            cache_ttl: config.cache_ttl,
-        },
-    );
-    let result = server::Server::new(listener, scraper).and_then(|s| s.run());
-    if let Err(e) = result {
+    if let Err(e) = server.run() {
         log::error!("server stopped: {e}");
     }
     ExitCode::FAILURE

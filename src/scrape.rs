@@ -2,16 +2,13 @@
 //!
 //! Pages are fetched one after the other (the hub's web server is feeble, so
 //! never more than one request is open to it), all inside one deadline. A
-//! page that fails loses its own metrics only. A result answers every scrape
-//! for `--cache-ttl` seconds from the start of the scrape that made it, so
-//! scrapes that come close together (an HA pair of Prometheus servers, a
-//! refresh-happy browser) share one set of hub requests; the server also
-//! hands it to every scrape that arrived while it ran (see
-//! [`crate::server`]).
+//! page that fails loses its own metrics only. The server runs scrapes on
+//! its worker thread, one at a time, and caches their results
+//! (`--cache-ttl`): see [`crate::server`].
 
 use std::cell::RefCell;
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::exposition::{Exposition, Kind};
@@ -69,7 +66,6 @@ impl Collector {
 pub struct Config {
     pub timeout: Duration,
     pub collectors: Vec<Collector>,
-    pub cache_ttl: Duration,
 }
 
 /// Why a collector produced nothing.
@@ -105,9 +101,6 @@ struct Outcome {
 pub struct Scraper {
     hub: Hub,
     config: Config,
-    /// The last result and when its scrape started.
-    last: Option<(Instant, Rc<[u8]>)>,
-    scrapes: u64,
     /// What to log about each page, rate-limited (see [`failure_log`]).
     log: RefCell<FailureLog>,
 }
@@ -115,40 +108,20 @@ pub struct Scraper {
 impl Scraper {
     pub fn new(hub: Hub, config: Config) -> Self {
         let log = RefCell::new(FailureLog::new(failure_log::hub_name(hub.authority())));
-        Scraper {
-            hub,
-            config,
-            last: None,
-            scrapes: 0,
-            log,
-        }
+        Scraper { hub, config, log }
     }
 
-    /// The exposition for `/metrics`: the last result while its scrape
-    /// started less than the cache TTL ago, else a fresh scrape. Failures
-    /// are kept too, so however often clients ask, the hub gets at most one
-    /// set of requests per TTL, failing or not.
-    ///
-    /// Why from the start: the age of the hub's data is what a TTL promises,
-    /// and a scrape that took 4 s must not make the next Prometheus scrape,
-    /// one interval after the first, find the result still fresh.
-    pub fn metrics(&mut self) -> Rc<[u8]> {
-        if let Some((started, body)) = &self.last {
-            if started.elapsed() < self.config.cache_ttl {
-                return Rc::clone(body);
-            }
-        }
-        let started = Instant::now();
-        let body: Rc<[u8]> = self.scrape().into();
-        self.scrapes += 1;
-        self.last = Some((started, Rc::clone(&body)));
-        body
+    /// The exposition for `/metrics` from a fresh scrape, inside `--timeout`.
+    /// `&mut self`: one scrape at a time, on the thread that owns the
+    /// scraper.
+    pub fn metrics(&mut self) -> Arc<[u8]> {
+        self.scrape().into()
     }
 
-    /// How many scrapes have reached the hub: a caller compares it before and
-    /// after [`Scraper::metrics`] to learn whether that made a fresh one.
-    pub fn scrapes(&self) -> u64 {
-        self.scrapes
+    /// The scrape's budget (`--timeout`), for the server's own deadline on
+    /// waiting clients.
+    pub fn timeout(&self) -> Duration {
+        self.config.timeout
     }
 
     fn scrape(&self) -> Vec<u8> {

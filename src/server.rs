@@ -1,24 +1,46 @@
-//! The HTTP server: one thread, non-blocking sockets, `poll(2)`.
+//! The HTTP server: one listener thread, non-blocking sockets, `poll(2)`,
+//! and one scrape worker thread ([`crate::worker`]).
 //!
-//! One thread must not mean one slow client stops everyone. Every connection
-//! is a small state machine with a deadline: a client gets
+//! The listener never blocks on the hub or on JavaScript: scrapes run on the
+//! worker, one at a time, and the listener only hands out their results.
+//! So `/-/healthy`, `/`, every HEAD and every error are answered within
+//! milliseconds whatever a scrape is doing.
+//!
+//! One thread must not mean one slow client stops everyone either. Every
+//! connection is a small state machine with a deadline: a client gets
 //! [`READ_TIMEOUT`] to send its request head, [`WRITE_TIMEOUT`] to take its
 //! response, and is dropped past either. Writes never block, so a client that
-//! stops reading holds only its own buffer. A scrape does block the loop while
-//! it runs (bounded by `--timeout`); connections that arrive meanwhile wait in
-//! the kernel's backlog. Right after a scrape, every request that is already
-//! waiting for `/metrics` gets that same result, whatever the cache TTL: those
-//! scrapes came while it ran, and a second set of hub requests for them would
-//! only double the hub's load (an HA pair) and make each wait for the other.
+//! stops reading holds only its own buffer. A client that half-closes after
+//! its request (`printf ... | nc`) is still answered.
+//!
+//! `GET /metrics` is answered from the last result while its scrape started
+//! less than `--cache-ttl` ago (from the start: the age of the hub's data is
+//! what a TTL promises, and a scrape that took 4 s must not make the next
+//! Prometheus scrape, one interval later, find it still fresh). Failures are
+//! cached too, so however often clients ask, the hub gets at most one set of
+//! requests per TTL, failing or not. Otherwise the request waits for a scrape:
+//! the one running, or a new one; every request that arrives while a scrape
+//! runs gets that same result, whatever the TTL: a second set of hub requests
+//! for them would only double the hub's load (an HA pair). A waiting client
+//! waits until the scrape's `--timeout` plus [`SCRAPE_MARGIN`] at most; past
+//! that it gets a 503 that says so (a scrape overruns only if something
+//! the budget cannot bound holds the worker up: a name lookup that hangs, a
+//! log write that blocks).
+//!
+//! `HEAD /metrics` neither waits for a scrape nor starts one. It carries a
+//! `Content-Length` only while the cached result is fresh, when it is exactly
+//! what a GET would get; otherwise none (RFC 9110 §8.6 allows that, and
+//! forbids a length a GET would not match).
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::http::{self, Request, Route, Status};
 use crate::scrape::Scraper;
+use crate::worker::Worker;
 
 /// Connections served at once; more are answered 503 and closed.
 pub const MAX_CONNECTIONS: usize = 64;
@@ -26,6 +48,10 @@ pub const MAX_CONNECTIONS: usize = 64;
 pub const READ_TIMEOUT: Duration = Duration::from_secs(1);
 /// Time a client has to take its whole response.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long past `--timeout` a scrape may take before the `/metrics`
+/// requests waiting for it are answered 503: rendering and the last page's
+/// parse take milliseconds, so a second is slack, not a second budget.
+pub const SCRAPE_MARGIN: Duration = Duration::from_secs(1);
 /// After the response, unread request bytes are drained this long before the
 /// close, so the kernel does not turn the close into a reset that destroys
 /// the response (a POST's body, say).
@@ -36,12 +62,24 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 pub struct Server {
     listener: TcpListener,
-    scraper: Scraper,
+    worker: Worker,
+    /// `--timeout`, for the deadline of a scrape the worker runs.
+    timeout: Duration,
+    cache_ttl: Duration,
     conns: Vec<Conn>,
     accept_paused_until: Option<Instant>,
-    /// While set, `/metrics` is answered with this (the scrape that just
-    /// finished) rather than by the scraper.
-    shared: Option<Rc<[u8]>>,
+    /// The last scrape's result and when that scrape started.
+    last: Option<(Instant, Arc<[u8]>)>,
+    /// The scrape the worker is running, if any.
+    running: Option<Running>,
+    index: Arc<[u8]>,
+    healthy: Arc<[u8]>,
+}
+
+struct Running {
+    started: Instant,
+    /// Past this, the clients waiting for it are answered 503.
+    deadline: Instant,
 }
 
 struct Conn {
@@ -52,9 +90,12 @@ struct Conn {
 
 enum State {
     Reading(Vec<u8>),
+    /// A complete `GET /metrics`, waiting for the running scrape; its
+    /// deadline is that scrape's.
+    Waiting,
     Writing {
         head: Vec<u8>,
-        body: Option<Rc<[u8]>>,
+        body: Option<Arc<[u8]>>,
         sent: usize,
     },
     Draining,
@@ -62,19 +103,29 @@ enum State {
 }
 
 impl Server {
-    pub fn new(listener: TcpListener, scraper: Scraper) -> io::Result<Self> {
+    /// Binds nothing (the listener is given) and spawns the scrape worker,
+    /// which owns `scraper` from now on.
+    pub fn new(listener: TcpListener, scraper: Scraper, cache_ttl: Duration) -> io::Result<Self> {
         listener.set_nonblocking(true)?;
+        let timeout = scraper.timeout();
         Ok(Server {
             listener,
-            scraper,
+            worker: Worker::spawn(scraper)?,
+            timeout,
+            cache_ttl,
             conns: Vec::new(),
             accept_paused_until: None,
-            shared: None,
+            last: None,
+            running: None,
+            index: Arc::from(http::INDEX_HTML.as_bytes()),
+            healthy: Arc::from(&b"OK\n"[..]),
         })
     }
 
+    /// Serves until an error the server cannot go on from: `poll` failing,
+    /// or the worker gone.
     pub fn run(mut self) -> io::Result<()> {
-        let mut fds: Vec<libc::pollfd> = Vec::with_capacity(MAX_CONNECTIONS + 1);
+        let mut fds: Vec<libc::pollfd> = Vec::with_capacity(MAX_CONNECTIONS + 2);
         loop {
             let now = Instant::now();
             if self.accept_paused_until.is_some_and(|t| now >= t) {
@@ -87,11 +138,21 @@ impl Server {
                 events: if listening { libc::POLLIN } else { 0 },
                 revents: 0,
             });
+            fds.push(libc::pollfd {
+                fd: self.worker.wake_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            });
             for c in &self.conns {
                 fds.push(libc::pollfd {
                     fd: c.stream.as_raw_fd(),
                     events: match c.state {
                         State::Writing { .. } => libc::POLLOUT,
+                        // Nothing to read: the request is whole, and a
+                        // half-closed socket would be readable (at its end)
+                        // all along. A reset still shows as POLLERR/POLLHUP,
+                        // which poll reports whatever was asked.
+                        State::Waiting => 0,
                         _ => libc::POLLIN,
                     },
                     revents: 0,
@@ -108,9 +169,12 @@ impl Server {
                 }
                 return Err(e);
             }
-            for (i, fd) in fds[1..].iter().enumerate() {
+            if fds[1].revents != 0 {
+                self.scrape_finished()?;
+            }
+            for (i, fd) in fds[2..].iter().enumerate() {
                 if fd.revents != 0 {
-                    self.progress(i);
+                    self.progress(i, fd.revents);
                 }
             }
             if fds[0].revents != 0 {
@@ -137,6 +201,22 @@ impl Server {
                 ms.min(60_000) as libc::c_int
             }
         }
+    }
+
+    /// The worker has a result: cache it and answer everyone waiting.
+    fn scrape_finished(&mut self) -> io::Result<()> {
+        let Some(body) = self.worker.finished()? else {
+            return Ok(());
+        };
+        let started = self.running.take().map_or_else(Instant::now, |r| r.started);
+        self.last = Some((started, Arc::clone(&body)));
+        for i in 0..self.conns.len() {
+            if matches!(self.conns[i].state, State::Waiting) {
+                let head = http::ok_head(http::METRICS_CONTENT_TYPE, Some(body.len()));
+                self.start_writing(i, head, Some(Arc::clone(&body)));
+            }
+        }
+        Ok(())
     }
 
     fn accept(&mut self) {
@@ -199,9 +279,16 @@ impl Server {
     }
 
     /// Moves connection `i` forward as far as its socket allows.
-    fn progress(&mut self, i: usize) {
+    fn progress(&mut self, i: usize, revents: libc::c_short) {
         match self.conns[i].state {
             State::Reading(_) => self.read(i),
+            // Polled for nothing, so this is an error or a hang-up: a reset
+            // (a half-close alone is neither), and no one to answer.
+            State::Waiting => {
+                if revents & (libc::POLLERR | libc::POLLHUP) != 0 {
+                    self.conns[i].state = State::Closed;
+                }
+            }
             State::Writing { .. } => self.write(i),
             State::Draining => self.drain(i),
             State::Closed => {}
@@ -214,13 +301,15 @@ impl Server {
             return;
         };
         let mut chunk = [0u8; 4096];
+        let mut ended = false;
         while buf.len() < http::MAX_HEAD_BYTES {
             let room = (http::MAX_HEAD_BYTES - buf.len()).min(chunk.len());
             match conn.stream.read(&mut chunk[..room]) {
-                // Gone before finishing its request: nothing to answer.
+                // The client has sent all it will: a half-close after a
+                // whole request still wants its answer.
                 Ok(0) => {
-                    conn.state = State::Closed;
-                    return;
+                    ended = true;
+                    break;
                 }
                 Ok(n) => buf.extend_from_slice(&chunk[..n]),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
@@ -232,65 +321,73 @@ impl Server {
             }
         }
         match http::parse(buf) {
+            // Gone before finishing its request: nothing to answer.
+            Request::Partial if ended => conn.state = State::Closed,
             Request::Partial => {}
             Request::Ok { route, head_only } => self.respond(i, route, head_only),
-            Request::Refuse(status) => {
-                let response = http::error_response(status, false);
+            Request::Refuse { status, head_only } => {
+                let response = http::error_response(status, head_only);
                 self.start_writing(i, response, None);
             }
         }
     }
 
     fn respond(&mut self, i: usize, route: Route, head_only: bool) {
-        let mut fresh = None;
-        let (content_type, body): (&str, Rc<[u8]>) = match route {
-            Route::Metrics => {
-                let body = match &self.shared {
-                    Some(body) => Rc::clone(body),
-                    None => {
-                        let before = self.scraper.scrapes();
-                        let body = self.scraper.metrics();
-                        if self.scraper.scrapes() != before {
-                            fresh = Some(Rc::clone(&body));
-                        }
-                        body
-                    }
-                };
-                (http::METRICS_CONTENT_TYPE, body)
-            }
-            Route::Index => (
-                http::HTML_CONTENT_TYPE,
-                Rc::from(http::INDEX_HTML.as_bytes()),
-            ),
-            Route::Healthy => (http::TEXT_CONTENT_TYPE, Rc::from(&b"OK\n"[..])),
+        let (content_type, body) = match route {
+            Route::Metrics => return self.metrics(i, head_only),
+            Route::Index => (http::HTML_CONTENT_TYPE, Arc::clone(&self.index)),
+            Route::Healthy => (http::TEXT_CONTENT_TYPE, Arc::clone(&self.healthy)),
         };
-        // Before this response goes out, so that no request in the sweep can
-        // be a client's next one, sent after it read this result.
-        if let Some(body) = fresh {
-            self.share_with_waiting(body, i);
-        }
-        let head = http::ok_head(content_type, body.len());
+        let head = http::ok_head(content_type, Some(body.len()));
         self.start_writing(i, head, (!head_only).then_some(body));
     }
 
-    /// Answers every request that arrived while a scrape ran, and is complete
-    /// already, with that scrape's result: those waiting in the backlog are
-    /// accepted now, and their requests are in their socket buffers.
-    /// Connection `asker` made the scrape and is answered by the caller.
-    fn share_with_waiting(&mut self, body: Rc<[u8]>, asker: usize) {
-        self.shared = Some(body);
-        if self.accept_paused_until.is_none() {
-            self.accept();
+    /// `/metrics`: the cached result while fresh; else, for a GET, wait for
+    /// the running scrape or start one. Never blocks.
+    fn metrics(&mut self, i: usize, head_only: bool) {
+        let now = Instant::now();
+        let fresh = self
+            .last
+            .as_ref()
+            .filter(|(started, _)| now.duration_since(*started) < self.cache_ttl)
+            .map(|(_, body)| Arc::clone(body));
+        if head_only {
+            let head = http::ok_head(http::METRICS_CONTENT_TYPE, fresh.map(|b| b.len()));
+            return self.start_writing(i, head, None);
         }
-        for j in 0..self.conns.len() {
-            if j != asker && matches!(self.conns[j].state, State::Reading(_)) {
-                self.read(j);
+        if let Some(body) = fresh {
+            let head = http::ok_head(http::METRICS_CONTENT_TYPE, Some(body.len()));
+            return self.start_writing(i, head, Some(body));
+        }
+        let deadline = match &self.running {
+            Some(running) => running.deadline,
+            None => {
+                // If the worker is gone this fails, and so does the next
+                // look at its wake-up socket, which stops the server.
+                if self.worker.start().is_err() {
+                    let response = http::error_response(Status::Unavailable, false);
+                    return self.start_writing(i, response, None);
+                }
+                let deadline = now + self.timeout + SCRAPE_MARGIN;
+                self.running = Some(Running {
+                    started: now,
+                    deadline,
+                });
+                deadline
             }
+        };
+        if deadline <= now {
+            // The scrape in progress has overrun already: waiting for it
+            // would only make this client time out too.
+            let response = http::error_response(Status::ScrapeOverdue, false);
+            return self.start_writing(i, response, None);
         }
-        self.shared = None;
+        let conn = &mut self.conns[i];
+        conn.state = State::Waiting;
+        conn.deadline = deadline;
     }
 
-    fn start_writing(&mut self, i: usize, head: Vec<u8>, body: Option<Rc<[u8]>>) {
+    fn start_writing(&mut self, i: usize, head: Vec<u8>, body: Option<Arc<[u8]>>) {
         let conn = &mut self.conns[i];
         conn.state = State::Writing {
             head,
@@ -349,22 +446,21 @@ impl Server {
         conn.state = State::Closed;
     }
 
-    /// Closes connections past their deadline. A reading connection gets one
-    /// last look first: its request may have arrived while a scrape blocked
-    /// the loop, and that is not the client's fault.
+    /// Closes connections past their deadline, except one waiting for a
+    /// scrape that has overrun: that gets its 503.
     fn expire(&mut self) {
         let now = Instant::now();
         for i in 0..self.conns.len() {
             if self.conns[i].deadline > now {
                 continue;
             }
-            if matches!(self.conns[i].state, State::Reading(_)) {
-                self.read(i);
-                if !matches!(self.conns[i].state, State::Reading(_)) {
-                    continue;
+            match self.conns[i].state {
+                State::Waiting => {
+                    let response = http::error_response(Status::ScrapeOverdue, false);
+                    self.start_writing(i, response, None);
                 }
+                _ => self.conns[i].state = State::Closed,
             }
-            self.conns[i].state = State::Closed;
         }
     }
 }

@@ -2,8 +2,10 @@
 //!
 //! The handler calls `_exit`, which is async-signal-safe, instead of setting a
 //! flag: a scrape can be blocked in a hub request or in JavaScript for up to
-//! `--timeout`, and "promptly" must hold then too. There is nothing to flush:
-//! logs go unbuffered to stderr and no state outlives the process.
+//! `--timeout`, and "promptly" must hold then too. Whichever thread the signal
+//! lands on (the listener or the scrape worker), `_exit` ends the whole
+//! process. There is nothing to flush: logs go unbuffered to stderr and no
+//! state outlives the process.
 
 extern "C" fn exit_now(_signal: libc::c_int) {
     // SAFETY: _exit is async-signal-safe and takes no locks.

@@ -1,7 +1,7 @@
 //! Many clients at once, from this process (a second process to the
 //! exporter, on loopback): every request is answered or cleanly refused, the
-//! exporter lives on, its memory stays bounded, and everything it opened is
-//! closed again.
+//! exporter lives on, its memory stays bounded, everything it opened is
+//! closed again, and the clients that arrive during one scrape share it.
 
 mod support;
 
@@ -11,8 +11,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use smarthub_exporter::server::{MAX_CONNECTIONS, WRITE_TIMEOUT};
-use support::exporter::{parse_response, Exporter};
-use support::fake_hub::FakeHub;
+use support::exporter::{parse_response, Exporter, THREADS};
+use support::fake_hub::{FakeHub, Reply};
 
 #[derive(Default)]
 struct Tally {
@@ -131,7 +131,7 @@ fn fifty_clients_hammering_are_all_answered_or_cleanly_refused() {
         all.metrics + all.index
     );
     assert!(exp.is_running(), "the exporter died");
-    assert_eq!(exp.threads(), 1);
+    assert_eq!(exp.threads(), THREADS);
     // Bounded: at most MAX_CONNECTIONS responses of ~10 KB in flight, over
     // one scrape's memory; far below what unbounded queues would take.
     let hwm = exp.vm_hwm_kib();
@@ -200,4 +200,54 @@ fn a_client_that_never_reads_is_dropped_after_the_write_timeout() {
     thread::sleep(WRITE_TIMEOUT + Duration::from_secs(1));
     assert_eq!(exp.open_fds(), fds, "stuck clients outlived WRITE_TIMEOUT");
     drop(stuck);
+}
+
+#[test]
+fn forty_clients_during_one_slow_scrape_share_its_result() {
+    const WAN: &str = "/nonAuth/wan_conn.xml";
+    let hub = FakeHub::with_pages(20);
+    hub.set(
+        WAN,
+        Reply::Delay(
+            Duration::from_secs(1),
+            Box::new(Reply::Dynamic(std::sync::Arc::new(|n| {
+                support::pages::wan_page(n).into_bytes()
+            }))),
+        ),
+    );
+    let exp = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);
+    let addr = exp.addr;
+    // One every 15 ms: all of them inside the first 600 ms of the scrape.
+    let answers: Vec<(u16, Vec<u8>)> = thread::scope(|s| {
+        let clients: Vec<_> = (0..40u32)
+            .map(|i| {
+                s.spawn(move || {
+                    thread::sleep(Duration::from_millis(15) * i);
+                    let mut c = TcpStream::connect(addr).unwrap();
+                    c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+                    c.write_all(b"GET /metrics HTTP/1.1\r\n\r\n").unwrap();
+                    let mut raw = Vec::new();
+                    c.read_to_end(&mut raw).unwrap();
+                    let r = parse_response(&raw);
+                    (r.status, r.body)
+                })
+            })
+            .collect();
+        clients.into_iter().map(|c| c.join().unwrap()).collect()
+    });
+    for (status, body) in &answers {
+        assert_eq!(*status, 200);
+        assert!(body == &answers[0].1, "one result for all forty");
+    }
+    let m = support::expo::parse(std::str::from_utf8(&answers[0].1).unwrap()).unwrap();
+    assert_eq!(m.value("smarthub_up"), 1.0);
+    for page in [
+        WAN,
+        "/cgi/cgi_basicMyDevice.js",
+        "/cgi/cgi_basicStatus.js",
+        "/cgi/cgi_owl.js",
+    ] {
+        assert_eq!(hub.count(page), 1, "{page}: one set of hub requests");
+    }
+    assert_eq!(hub.max_concurrent(), 1, "one request at a time to the hub");
 }

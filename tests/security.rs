@@ -225,9 +225,9 @@ fn nothing_a_client_sends_changes_where_the_exporter_connects() {
             scrapes += 1;
         }
     }
-    // The three with the path /metrics; an absolute-form target names
-    // another host and is not served (nor followed).
-    assert_eq!(scrapes, 3, "the plain /metrics requests are answered");
+    // The four with the path /metrics: an absolute-form target is routed by
+    // its path (RFC 9112 §3.2.2), and the host it names is never followed.
+    assert_eq!(scrapes, 4, "the /metrics requests are answered");
     assert!(
         elsewhere.requests().is_empty(),
         "the exporter connected where a client told it to"

@@ -575,7 +575,7 @@ pub fn http_request(data: &[u8]) {
                 }
             }
         }
-        Request::Refuse(status) => {
+        Request::Refuse { status, .. } => {
             for head_only in [false, true] {
                 let r = http::error_response(status, head_only);
                 let split = r

@@ -41,6 +41,10 @@ pub fn command() -> Command {
     }
 }
 
+/// Threads the exporter runs: the listener and the scrape worker. A test
+/// that counts them checks that nothing else (a request's helper) is left.
+pub const THREADS: u64 = 2;
+
 pub struct Exporter {
     child: Child,
     pub addr: SocketAddr,

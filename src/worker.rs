@@ -1,0 +1,130 @@
+//! The scrape worker: one thread, spawned once at start, that owns the
+//! [`Scraper`] and runs one scrape per request from the listener, so that
+//! nothing the hub or a page's JavaScript does can hold the listener up.
+//!
+//! The two threads share one socket pair: the listener writes a byte to ask
+//! for a scrape, the worker puts the result in a shared slot and writes a
+//! byte back. The listener's end sits in its `poll(2)` set, so it learns of a
+//! result without ever waiting for one; the worker's end blocks, which is
+//! how the worker waits for work. (A socket pair rather than std's channels:
+//! it is needed for `poll` anyway, and the channels cost 11 KB of binary.)
+//! The listener asks only when no scrape is running, so there is never more
+//! than one, nor more than one result in the slot.
+
+use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::Instant;
+
+use crate::scrape::Scraper;
+use crate::server::SCRAPE_MARGIN;
+
+/// The worker's stack. QuickJS may use [`crate::script::limits::JS_STACK_BYTES`]
+/// of it and the parsers recurse only to their small `MAX_DEPTH`s; this is
+/// Rust's default for spawned threads, named so that a change to either is
+/// made knowingly. Only the pages actually touched count towards RSS.
+const STACK_BYTES: usize = 2 << 20;
+
+pub struct Worker {
+    /// The listener's end: write to ask, readable when a result is in
+    /// `slot`, at end of file once the worker is gone.
+    link: UnixStream,
+    slot: Arc<Slot>,
+}
+
+type Slot = Mutex<Option<Arc<[u8]>>>;
+
+impl Worker {
+    pub fn spawn(scraper: Scraper) -> io::Result<Worker> {
+        let (link, worker_end) = UnixStream::pair()?;
+        link.set_nonblocking(true)?;
+        let slot = Arc::new(Mutex::new(None));
+        let shared = Arc::clone(&slot);
+        thread::Builder::new()
+            .name("scrape".into())
+            .stack_size(STACK_BYTES)
+            .spawn(move || run(scraper, worker_end, &shared))?;
+        Ok(Worker { link, slot })
+    }
+
+    /// Starts a scrape. The caller makes sure none is running, so the byte
+    /// always fits in the socket's buffer. An error means the worker is
+    /// gone; [`Worker::finished`] reports that too.
+    pub fn start(&self) -> io::Result<()> {
+        match (&self.link).write(&[1]) {
+            Ok(1) => Ok(()),
+            Ok(_) => Err(gone()),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn wake_fd(&self) -> RawFd {
+        self.link.as_raw_fd()
+    }
+
+    /// Called when [`Worker::wake_fd`] is readable: the result of the scrape
+    /// that just finished, if one did. An error means the worker is gone
+    /// (it panicked: possible only in a build that unwinds).
+    pub fn finished(&self) -> io::Result<Option<Arc<[u8]>>> {
+        let mut ended = false;
+        let mut sink = [0u8; 16];
+        loop {
+            match (&self.link).read(&mut sink) {
+                Ok(0) => {
+                    ended = true;
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        match lock(&self.slot).take() {
+            Some(body) => Ok(Some(body)),
+            None if ended => Err(gone()),
+            None => Ok(None),
+        }
+    }
+}
+
+fn gone() -> io::Error {
+    io::Error::other("the scrape worker thread has stopped")
+}
+
+/// The slot is never held across a panic (only to put or take), so a
+/// poisoned lock still holds a whole value.
+fn lock(slot: &Slot) -> std::sync::MutexGuard<'_, Option<Arc<[u8]>>> {
+    slot.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Waits for a byte (a request), scrapes, puts the result in the slot and
+/// answers with a byte; ends when the listener's end is closed.
+fn run(mut scraper: Scraper, mut link: UnixStream, slot: &Slot) {
+    let mut request = [0u8; 1];
+    loop {
+        match link.read(&mut request) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return,
+        }
+        let started = Instant::now();
+        let body = scraper.metrics();
+        let took = started.elapsed();
+        if took > scraper.timeout() + SCRAPE_MARGIN {
+            log::warn!(
+                "a scrape took {:.1} s, past --timeout ({} s): the /metrics requests waiting \
+                 for it were answered 503",
+                took.as_secs_f64(),
+                scraper.timeout().as_secs()
+            );
+        }
+        *lock(slot) = Some(body);
+        if link.write_all(&[1]).is_err() {
+            return;
+        }
+    }
+}
