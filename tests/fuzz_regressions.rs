@@ -16,14 +16,18 @@ fn soon() -> Instant {
 
 /// The devices the JavaScript-free reader finds on a page.
 fn by_literal(page: &[u8]) -> Devices {
-    let v = script::literal::read_vars(page, &NAMES, soon()).unwrap();
+    let v = script::literal::read_vars(page, &NAMES, soon())
+        .unwrap()
+        .values;
     my_device::from_lists(v[0].as_ref().unwrap(), v[1].as_ref().unwrap()).unwrap()
 }
 
 /// The devices QuickJS finds on a page.
 #[cfg(feature = "js")]
 fn by_js(page: &[u8]) -> Devices {
-    let v = script::quickjs::read_vars(page, &NAMES, soon()).unwrap();
+    let v = script::quickjs::read_vars(page, &NAMES, soon())
+        .unwrap()
+        .values;
     my_device::from_lists(v[0].as_ref().unwrap(), v[1].as_ref().unwrap()).unwrap()
 }
 

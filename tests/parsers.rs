@@ -460,7 +460,9 @@ fn device_captures_smart_hub_2() {
         ),
     ] {
         let page = strip_publisher_notes(&fixture(file));
-        let vars = script::read_vars(&page, &["known_device_list"], soon()).unwrap();
+        let vars = script::read_vars(&page, &["known_device_list"], soon())
+            .unwrap()
+            .values;
         let d = my_device::from_lists(vars[0].as_ref().unwrap(), &Lit::Array(vec![])).unwrap();
         assert_eq!(d.devices.len(), count, "{file}");
         let ipad = find(&d, "DC:A4:FF:FF:FF:FF");
@@ -474,7 +476,9 @@ fn device_captures_smart_hub_2() {
     let page = strip_publisher_notes(&fixture(
         "captures/jxwolstenholme__btsmarthub_devicelist/cgi_basicMyDevice.special_chars.js",
     ));
-    let vars = script::read_vars(&page, &["known_device_list"], soon()).unwrap();
+    let vars = script::read_vars(&page, &["known_device_list"], soon())
+        .unwrap()
+        .values;
     let d = my_device::from_lists(vars[0].as_ref().unwrap(), &Lit::Array(vec![])).unwrap();
     assert_eq!(d.devices[0].name, "Paul's TV");
 }
@@ -657,9 +661,11 @@ fn both_readers_agree_on_every_device_page() {
     let names = ["known_device_list", "rate"];
     for (name, page) in &pages {
         let js = script::quickjs::read_vars(page, &names, soon())
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .values;
         let lit = script::literal::read_vars(page, &names, soon())
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .values;
         assert_eq!(js, lit, "{name}: the two readers differ");
         let empty = Lit::Array(vec![]);
         let a = my_device::from_lists(js[0].as_ref().unwrap(), js[1].as_ref().unwrap_or(&empty))
@@ -1031,9 +1037,11 @@ fn both_readers_agree_on_the_owl_and_status_pages() {
     }
     for (name, page, vars) in &pages {
         let js = script::quickjs::read_vars(page, vars, soon())
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .values;
         let lit = script::literal::read_vars(page, vars, soon())
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .values;
         assert_eq!(js, lit, "{name}: the two readers differ");
         assert!(js[0].is_some(), "{name}: {} is missing", vars[0]);
         if vars == &owl::VARS {
