@@ -198,7 +198,7 @@ pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
     })
 }
 
-pub(crate) type Record = [(String, Lit)];
+pub type Record = [(String, Lit)];
 
 pub(crate) fn object(v: &Lit) -> Option<&Record> {
     match v {
@@ -231,7 +231,7 @@ pub(crate) fn text(record: &Record, key: &str) -> Option<String> {
 /// second digit, a UTF-8 sequence cut short: 4 bytes at most). When what is
 /// left before those, trimmed, still runs past a label's length and the
 /// widest character after it, the whole's label is made of the same bytes.
-pub(crate) fn label_text(record: &Record, key: &str, trim: bool) -> Option<String> {
+pub fn label_text(record: &Record, key: &str, trim: bool) -> Option<String> {
     /// Bytes at the end of a cut string's decoding that may differ.
     const UNSURE: usize = 4;
     let (_, v) = record.iter().find(|(k, _)| k == key)?;
