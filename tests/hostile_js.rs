@@ -164,10 +164,10 @@ fn the_built_ins_a_data_page_might_use() {
     // Date is offered; a RegExp literal fails the page wherever it is,
     // JSON when called, each named in the error (both cost over 30 KB on
     // a router).
-    let (_hub, exp) = with_lan(&format!(
+    let (_hub, exp) = with_lan(
         "var when = new Date(Date.UTC(2024, 0, 2)).toISOString();\n\
-         var known_device_list=[{{mac:'AA',hostname:when,ip:'1'}},null]; var rate=[{{mac:'aa',tx:'1',rx:'2'}}];\n"
-    ));
+         var known_device_list=[{mac:'AA',hostname:when,ip:'1'},null]; var rate=[{mac:'aa',tx:'1',rx:'2'}];\n",
+    );
     let m = exp.scrape();
     assert_eq!(hostnames(&m), ["AA=2024-01-02T00:00:00.000Z"]);
     let (_hub, exp) = with_lan(&format!(

@@ -540,9 +540,11 @@ fn run<'js>(
 /// says `JSON is not defined` for a call, and `RegExp are not supported`
 /// when it parses a regular expression literal, wherever it is.
 fn missing_built_in(msg: String) -> String {
-    if msg.starts_with("RegExp are not supported") {
-        let rest = &msg["RegExp are not supported".len()..];
-        return format!("the page holds a regular expression literal{rest}, and this build offers no RegExp ({})", cost("RegExp"));
+    if let Some(rest) = msg.strip_prefix("RegExp are not supported") {
+        return format!(
+            "the page holds a regular expression literal{rest}, and this build offers no RegExp ({} on mipsel)",
+            cost("RegExp")
+        );
     }
     for (name, size) in LEFT_OUT {
         if msg.starts_with(&format!("{name} is not defined")) {
@@ -552,12 +554,11 @@ fn missing_built_in(msg: String) -> String {
     msg
 }
 
-fn cost(name: &str) -> String {
-    let size = LEFT_OUT
+fn cost(name: &str) -> &'static str {
+    LEFT_OUT
         .iter()
         .find(|(n, _)| *n == name)
-        .map_or("", |(_, s)| s);
-    format!("{size} on mipsel")
+        .map_or("", |(_, s)| s)
 }
 
 /// Bytes of a thrown error's message kept for the log.
