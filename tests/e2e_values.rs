@@ -241,3 +241,57 @@ fn without_javascript_the_page_code_never_runs() {
         "took {took:?}"
     );
 }
+
+/// A stray byte that is not UTF-8 (a Latin-1 `é` the firmware wrote as is)
+/// is U+FFFD, as a browser decodes the page: in a comment it changes
+/// nothing, in a label it shows, in a number it makes that number absent,
+/// and the rest of the page is read.
+#[test]
+fn bytes_that_are_not_utf8_in_wan_conn_lose_nothing_else() {
+    let text = String::from_utf8(fixture("hub/wan_conn_vdsl2_row1.xml")).unwrap();
+    let replace = |s: &str, from: &str, to: &[u8]| -> Vec<u8> {
+        assert!(s.contains(from), "{from}");
+        let (a, b) = s.split_once(from).unwrap();
+        [a.as_bytes(), to, b.as_bytes()].concat()
+    };
+    let in_comment = replace(&text, "<!-- REAL -->", b"<!-- R\xe9AL \xff -->");
+    let hub = hub_with("hub/wan_conn_vdsl2_row1.xml", "hub/my_device_2dev.js");
+    let exp = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);
+    let before = exp.scrape();
+    hub.set(WAN, Reply::ok(in_comment));
+    let after = exp.scrape();
+    assert_eq!(after.collector_success("wan"), Some(1.0));
+    for s in &before.samples {
+        if s.name.starts_with("smarthub_scrape_collector_duration") {
+            continue;
+        }
+        let labels: Vec<(&str, &str)> = s
+            .labels
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            after.raw(&s.name, &labels),
+            Some(s.raw_value.clone()),
+            "{}",
+            s.name
+        );
+    }
+
+    let s = String::from_utf8_lossy(&replace(&text, "'Profile%2017a'", b"'Profile\xe917a'"))
+        .into_owned();
+    let in_values = replace(&s, "'65059','18567'", b"'650\xff59','18567'");
+    hub.set(WAN, Reply::ok(in_values));
+    let m = exp.scrape();
+    assert_eq!(m.collector_success("wan"), Some(1.0));
+    let info = m.series("smarthub_dsl_info");
+    assert_eq!(info[0].labels["profile"], "Profile\u{fffd}17a");
+    let sync = "smarthub_dsl_sync_rate_bytes_per_second";
+    assert_eq!(
+        m.get(sync, &[("direction", "down")]),
+        None,
+        "an unreadable number is absent"
+    );
+    assert_eq!(m.get(sync, &[("direction", "up")]), Some(18567000.0 / 8.0));
+    assert_eq!(m.value("smarthub_uptime"), 973412.0);
+}

@@ -16,14 +16,18 @@ fn soon() -> Instant {
 
 /// The devices the JavaScript-free reader finds on a page.
 fn by_literal(page: &[u8]) -> Devices {
-    let v = script::literal::read_vars(page, &NAMES, soon()).unwrap();
+    let v = script::literal::read_vars(page, &NAMES, soon())
+        .unwrap()
+        .values;
     my_device::from_lists(v[0].as_ref().unwrap(), v[1].as_ref().unwrap()).unwrap()
 }
 
 /// The devices QuickJS finds on a page.
 #[cfg(feature = "js")]
 fn by_js(page: &[u8]) -> Devices {
-    let v = script::quickjs::read_vars(page, &NAMES, soon()).unwrap();
+    let v = script::quickjs::read_vars(page, &NAMES, soon())
+        .unwrap()
+        .values;
     my_device::from_lists(v[0].as_ref().unwrap(), v[1].as_ref().unwrap()).unwrap()
 }
 
@@ -91,6 +95,19 @@ fn lone_surrogates_in_names_are_replaced_not_dropped() {
     assert_eq!(only(&d).hostname, "\u{1f600} \u{fffd}!");
 }
 
+/// What the fuzz target asserts, on one page: where the JavaScript-free
+/// reader reads the lists, QuickJS reads the same devices (or the build has
+/// no QuickJS). The devices, when the literal reader read them.
+fn never_different(page: &[u8]) -> Option<Devices> {
+    let v = script::literal::read_vars(page, &NAMES, soon())
+        .ok()?
+        .values;
+    let lit = my_device::from_lists(v[0].as_ref()?, v[1].as_ref()?).ok()?;
+    #[cfg(feature = "js")]
+    assert_eq!(lit, by_js(page), "{}", String::from_utf8_lossy(page));
+    Some(lit)
+}
+
 #[test]
 fn every_saved_finding_still_reads_alike() {
     let dir =
@@ -98,17 +115,59 @@ fn every_saved_finding_still_reads_alike() {
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let page = std::fs::read(entry.unwrap().path()).unwrap();
-        let lit = by_literal(&page);
-        #[cfg(feature = "js")]
-        assert_eq!(lit, by_js(&page), "{}", String::from_utf8_lossy(&page));
-        let _ = lit;
+        never_different(&page);
         n += 1;
     }
     assert!(
-        n >= 4,
+        n >= 9,
         "the saved findings are missing from {}",
         dir.display()
     );
+}
+
+fn saved(name: &str) -> Vec<u8> {
+    std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/regressions/device_page_readers")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[cfg(feature = "js")]
+#[test]
+fn polluted_prototypes_add_no_device_and_no_field() {
+    // QuickJS read fields through the prototype chain: every record had the
+    // polluted MAC, and the hole in the list became a device.
+    let d = by_js(&saved("prototype-pollution"));
+    assert_eq!(only(&d).mac, "AA");
+    assert_eq!(only(&d).hostname, "a");
+    assert_eq!(d.entries, 1);
+}
+
+#[test]
+fn nul_and_bytes_that_are_not_utf8_are_characters() {
+    // The JS build refused the whole page: rquickjs made a C string of it
+    // (a NUL ended it), and QuickJS refused the bytes that are not UTF-8.
+    let page = saved("nul-and-non-utf8");
+    #[cfg(feature = "js")]
+    assert_eq!(only(&by_js(&page)).hostname, "n\0ul caf\u{fffd} \u{fffd}");
+    if let Some(d) = never_different(&page) {
+        assert_eq!(only(&d).hostname, "n\0ul caf\u{fffd} \u{fffd}");
+    }
+}
+
+#[test]
+fn a_long_name_and_a_full_list_are_cut_alike_not_refused() {
+    // Both readers refused a name over 4096 bytes, and 4,096 devices with
+    // the hub's trailing null, losing every device.
+    let d = never_different(&saved("long-name")).expect("read");
+    assert_eq!(d.devices.len(), 2);
+    assert_eq!(d.devices[0].hostname, "é".repeat(64));
+    let d = never_different(&saved("full-list-and-null")).expect("read");
+    assert_eq!(d.devices.len(), 4096);
+    #[cfg(feature = "js")]
+    assert_eq!(by_js(&saved("date")).devices.len(), 1, "Date is offered");
 }
 
 #[test]

@@ -460,7 +460,9 @@ fn device_captures_smart_hub_2() {
         ),
     ] {
         let page = strip_publisher_notes(&fixture(file));
-        let vars = script::read_vars(&page, &["known_device_list"], soon()).unwrap();
+        let vars = script::read_vars(&page, &["known_device_list"], soon())
+            .unwrap()
+            .values;
         let d = my_device::from_lists(vars[0].as_ref().unwrap(), &Lit::Array(vec![])).unwrap();
         assert_eq!(d.devices.len(), count, "{file}");
         let ipad = find(&d, "DC:A4:FF:FF:FF:FF");
@@ -474,7 +476,9 @@ fn device_captures_smart_hub_2() {
     let page = strip_publisher_notes(&fixture(
         "captures/jxwolstenholme__btsmarthub_devicelist/cgi_basicMyDevice.special_chars.js",
     ));
-    let vars = script::read_vars(&page, &["known_device_list"], soon()).unwrap();
+    let vars = script::read_vars(&page, &["known_device_list"], soon())
+        .unwrap()
+        .values;
     let d = my_device::from_lists(vars[0].as_ref().unwrap(), &Lit::Array(vec![])).unwrap();
     assert_eq!(d.devices[0].name, "Paul's TV");
 }
@@ -628,6 +632,200 @@ fn device_page_refusals() {
     }
 }
 
+/// Both readers of the device page, when this build has both; the JS-free
+/// one alone otherwise. They must agree, values and notes.
+fn read_both(page: &[u8], vars: &[script::Var]) -> script::Read {
+    let lit = script::literal::read(page, vars, soon()).unwrap_or_else(|e| panic!("{e}"));
+    #[cfg(feature = "js")]
+    {
+        let js = script::quickjs::read(page, vars, soon()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(js, lit, "the two readers differ");
+    }
+    lit
+}
+
+fn device_vars() -> [script::Var<'static>; 2] {
+    [
+        script::Var {
+            name: "known_device_list",
+            fields: my_device::DEVICE_FIELDS,
+        },
+        script::Var {
+            name: "rate",
+            fields: my_device::RATE_FIELDS,
+        },
+    ]
+}
+
+#[test]
+fn limits_are_cuts_made_alike_by_both_readers() {
+    use script::limits::{MAX_ARRAY_LEN, MAX_STRING_BYTES};
+    // A string over the limit is cut on a character boundary (`xyyy..`
+    // at the limit, `éé..` at the last é that fits), marked as cut.
+    let long = format!("x{}", "é".repeat(MAX_STRING_BYTES));
+    let page = format!(
+        "var a = ['{long}', 'x{}', 'short'];\nvar b = [{}];\nvar c = [{}null];\n",
+        "y".repeat(MAX_STRING_BYTES),
+        "1,".repeat(5000),
+        "2,".repeat(MAX_ARRAY_LEN)
+    );
+    let vars = [
+        script::Var::all("a"),
+        script::Var::all("b"),
+        script::Var::all("c"),
+    ];
+    let r = read_both(page.as_bytes(), &vars);
+    let Some(Lit::Array(a)) = &r.values[0] else {
+        panic!("{:?}", r.values[0])
+    };
+    assert_eq!(
+        a[0],
+        Lit::Cut(format!("x{}", "é".repeat(MAX_STRING_BYTES / 2 - 1)))
+    );
+    let Lit::Cut(y) = &a[1] else {
+        panic!("{:?}", a[1])
+    };
+    assert_eq!(y.len(), MAX_STRING_BYTES);
+    assert_eq!(a[2], Lit::Str("short".into()));
+    assert_eq!(
+        r.values[1],
+        Some(Lit::Array(vec![Lit::Num(1.0); MAX_ARRAY_LEN]))
+    );
+    // 4,096 elements and the hub's trailing null: nothing lost, no note.
+    assert_eq!(
+        r.values[2],
+        Some(Lit::Array(vec![Lit::Num(2.0); MAX_ARRAY_LEN]))
+    );
+    assert_eq!(
+        r.notes,
+        [
+            "a: 2 strings longer than 4096 bytes were cut",
+            "b: an array of 5000 elements was cut to 4096",
+        ]
+    );
+    // What cannot be cut is still refused, by both.
+    let deep = b"var a = [[[[[[1]]]]]];";
+    assert!(script::literal::read_vars(deep, &["a"], soon()).is_err());
+    #[cfg(feature = "js")]
+    assert!(script::quickjs::read_vars(deep, &["a"], soon()).is_err());
+}
+
+#[test]
+fn device_page_cuts_are_noted_and_never_split() {
+    use script::limits::MAX_STRING_BYTES;
+    let long_mac = "A".repeat(MAX_STRING_BYTES + 1);
+    let long_ips = "1%2E1%2C".repeat(MAX_STRING_BYTES);
+    let essay = "%C3%A9".repeat(10_000);
+    let page = format!(
+        "var known_device_list=[{{mac:'AA',hostname:'{essay}',ip:'1'}},\n\
+         {{mac:'{long_mac}',hostname:'skipped'}},\n\
+         {{mac:'B1%2CB2',hostname:'group',ip:'{long_ips}',port:'eth1%2Ceth2'}},null];\n\
+         var rate=[{{mac:'aa',tx:'{}',rx:'2'}},{{mac:'b1',tx:'3',rx:'4'}},null];\n",
+        "9".repeat(MAX_STRING_BYTES + 10)
+    );
+    let r = read_both(page.as_bytes(), &device_vars());
+    let d = devices(page.as_bytes());
+    assert_eq!(d.notes[..2], r.notes[..]);
+    let macs: Vec<&str> = d.devices.iter().map(|d| d.mac.as_str()).collect();
+    assert_eq!(macs, ["AA", "B1", "B2"]);
+    // The essay is a label as the whole name would make it.
+    assert_eq!(
+        find(&d, "AA").hostname,
+        "é".repeat(my_device::MAX_LABEL_BYTES / 2)
+    );
+    // A cut number is no number: AA has no traffic rather than a wrong one.
+    assert_eq!(find(&d, "AA").traffic, None);
+    // The cut ip list is not split across the group; its ports still are.
+    assert_eq!(
+        (find(&d, "B1").ip.as_str(), find(&d, "B1").port.as_str()),
+        ("", "eth1")
+    );
+    assert!(find(&d, "B1").traffic.is_some());
+    assert_eq!(
+        d.notes,
+        [
+            "known_device_list: 3 strings longer than 4096 bytes were cut",
+            "rate: a string longer than 4096 bytes was cut",
+            "known_device_list: 1 entries with a mac longer than the reader keeps were skipped",
+            "known_device_list: 1 grouped entries had an ip, port or activity list longer than the reader keeps; it was left unsplit",
+        ]
+    );
+}
+
+#[test]
+fn a_cut_string_gives_the_label_its_whole_would_or_none() {
+    use script::limits::MAX_STRING_BYTES;
+    let label_of = |whole: &str| -> (Option<String>, Option<String>) {
+        let cut = &whole[..script::cut_point(whole, MAX_STRING_BYTES)];
+        let rec = |v: Lit| vec![("h".to_owned(), v)];
+        (
+            my_device::label_text(&rec(Lit::Str(whole.into())), "h", true),
+            my_device::label_text(&rec(Lit::Cut(cut.into())), "h", true),
+        )
+    };
+    // Long enough to tell: the same label.
+    for whole in [
+        "%C3%A9".repeat(2000),
+        format!("{}x{}", " ".repeat(100), "%E2%98%95".repeat(2000)),
+        format!("a{}", "%4".repeat(3000)),
+    ] {
+        let (w, c) = label_of(&whole);
+        assert_eq!(c, w, "{}", &whole[..40]);
+    }
+    // Not enough left to tell (all blank up to the cut, then text): none,
+    // rather than a label the whole would not make.
+    let whole = format!("A{}B", " ".repeat(MAX_STRING_BYTES + 10));
+    let (w, c) = label_of(&whole);
+    assert_eq!(w.as_deref().map(str::len), Some(my_device::MAX_LABEL_BYTES));
+    assert_eq!(c, None);
+}
+
+#[test]
+fn more_devices_than_the_limit_are_cut_with_a_note() {
+    // Grouped entries can hold more MACs than the array cut leaves out.
+    let groups: Vec<String> = (0..9)
+        .map(|g| {
+            let macs: Vec<String> = (0..500).map(|i| format!("{:X}", g * 1000 + i)).collect();
+            format!("{{mac:'{}'}},", macs.join("%2C"))
+        })
+        .collect();
+    let page = format!(
+        "var known_device_list=[{}{{mac:'FFFFFF'}},null];\nvar rate=[];\n",
+        groups.concat()
+    );
+    let d = devices(page.as_bytes());
+    assert_eq!(d.devices.len(), my_device::MAX_DEVICES);
+    assert!(!d.devices.iter().any(|x| x.mac == "FFFFFF"));
+    assert_eq!(
+        d.notes,
+        ["known_device_list: more than 4096 devices; the first 4096 are kept"]
+    );
+}
+
+#[test]
+fn status_and_mesh_notes_and_cut_labels() {
+    let long = "v".repeat(script::limits::MAX_STRING_BYTES + 1);
+    let s = status(format!("var fw_ver='{long}';\nvar serial_no='S';\n").as_bytes());
+    assert_eq!(s.firmware, "v".repeat(my_device::MAX_LABEL_BYTES));
+    assert_eq!(s.notes, ["fw_ver: a string longer than 4096 bytes was cut"]);
+    let m = mesh(
+        format!(
+            "var owl_tplg=[{{device_id:'AA',device_name:'{long}'}},null];\n\
+             var owl_station=[{{station_mac:'{long}',parent_id:'AA',online:'1'}},null];\n"
+        )
+        .as_bytes(),
+    );
+    assert_eq!(m.nodes[0].name.len(), my_device::MAX_LABEL_BYTES);
+    assert_eq!(m.stations[0].mac, "V".repeat(my_device::MAX_LABEL_BYTES));
+    assert_eq!(
+        m.notes,
+        [
+            "owl_tplg: a string longer than 4096 bytes was cut",
+            "owl_station: a string longer than 4096 bytes was cut",
+        ]
+    );
+}
+
 /// Both readers of the device page (JavaScript engine and literal parser)
 /// must give identical devices on every page.
 #[cfg(feature = "js")]
@@ -657,9 +855,11 @@ fn both_readers_agree_on_every_device_page() {
     let names = ["known_device_list", "rate"];
     for (name, page) in &pages {
         let js = script::quickjs::read_vars(page, &names, soon())
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .values;
         let lit = script::literal::read_vars(page, &names, soon())
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .values;
         assert_eq!(js, lit, "{name}: the two readers differ");
         let empty = Lit::Array(vec![]);
         let a = my_device::from_lists(js[0].as_ref().unwrap(), js[1].as_ref().unwrap_or(&empty))
@@ -1031,9 +1231,11 @@ fn both_readers_agree_on_the_owl_and_status_pages() {
     }
     for (name, page, vars) in &pages {
         let js = script::quickjs::read_vars(page, vars, soon())
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .values;
         let lit = script::literal::read_vars(page, vars, soon())
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .values;
         assert_eq!(js, lit, "{name}: the two readers differ");
         assert!(js[0].is_some(), "{name}: {} is missing", vars[0]);
         if vars == &owl::VARS {

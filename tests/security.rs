@@ -8,7 +8,7 @@ mod support;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use smarthub_exporter::pages::my_device::MAX_LABEL_BYTES;
+use smarthub_exporter::pages::my_device::{MAX_DEVICES, MAX_LABEL_BYTES};
 use smarthub_exporter::script::limits::MAX_ARRAY_LEN;
 use support::exporter::{parse_response, Exporter};
 use support::fake_hub::{FakeHub, Reply};
@@ -245,20 +245,134 @@ fn nothing_a_client_sends_changes_where_the_exporter_connects() {
     }
 }
 
-#[test]
-fn more_devices_than_the_limit_fail_the_page_not_the_exporter() {
-    let names: Vec<String> = (0..=MAX_ARRAY_LEN).map(|i| format!("d{i}")).collect();
-    let body = page(&names);
+/// A hub serving a good wan_conn.xml and this device page, and an exporter
+/// for the core's two pages.
+fn serving(page: impl Into<Vec<u8>>) -> (FakeHub, Exporter) {
     let hub = FakeHub::start();
     hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
-    hub.set(LAN, Reply::ok(body));
-    let exp = Exporter::start(&hub.host(), &["--timeout", "10"]);
-    let m = exp.scrape();
-    assert_eq!(m.collector_success("lan"), Some(0.0));
-    assert_eq!(m.collector_success("wan"), Some(1.0));
-    assert!(
-        exp.wait_log(|l| l.contains(LAN) && l.contains("limit 4096")),
-        "{:?}",
-        exp.log()
+    hub.set(LAN, Reply::ok(page.into()));
+    let exp = Exporter::start(
+        &hub.host(),
+        &[
+            "--timeout",
+            "10",
+            "--no-collector",
+            "status",
+            "--no-collector",
+            "owl",
+        ],
     );
+    (hub, exp)
+}
+
+/// Each device's hostname label, by MAC, from the traffic series.
+fn hostnames(m: &support::expo::Parsed) -> std::collections::BTreeMap<String, String> {
+    m.series("smarthub_lan_downloaded_bytes")
+        .iter()
+        .map(|s| (s.labels["mac"].clone(), s.labels["hostname"].clone()))
+        .collect()
+}
+
+#[test]
+fn a_full_list_of_4096_devices_with_the_trailing_null_is_read_whole() {
+    assert_eq!(MAX_ARRAY_LEN, MAX_DEVICES);
+    let names: Vec<String> = (0..MAX_DEVICES).map(|i| format!("d{i}")).collect();
+    let (_hub, exp) = serving(page(&names));
+    let m = exp.scrape();
+    assert_eq!(m.collector_success("lan"), Some(1.0));
+    let hosts = hostnames(&m);
+    assert_eq!(hosts.len(), MAX_DEVICES);
+    assert_eq!(
+        hosts[&mac(MAX_DEVICES - 1)],
+        format!("d{}", MAX_DEVICES - 1)
+    );
+    assert_eq!(m.value("smarthub_lan_known_devices"), MAX_DEVICES as f64);
+}
+
+#[test]
+fn more_devices_than_the_limit_are_cut_not_failed() {
+    let names: Vec<String> = (0..5000).map(|i| format!("d{i}")).collect();
+    let (_hub, exp) = serving(page(&names));
+    let m = exp.scrape();
+    assert_eq!(m.collector_success("lan"), Some(1.0));
+    assert_eq!(m.collector_success("wan"), Some(1.0));
+    // The first MAX_DEVICES of the page's list, each with its own numbers.
+    let hosts = hostnames(&m);
+    assert_eq!(hosts.len(), MAX_DEVICES);
+    for i in [0, 1, MAX_DEVICES - 1] {
+        assert_eq!(hosts[&mac(i)], format!("d{i}"));
+        let labels = [
+            ("mac", mac(i)),
+            ("hostname", format!("d{i}")),
+            ("ip", format!("192.168.1.{}", i + 2)),
+        ];
+        let labels: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            m.get("smarthub_lan_downloaded_bytes", &labels),
+            Some((2000 + i) as f64)
+        );
+    }
+    assert!(!hosts.contains_key(&mac(MAX_DEVICES)));
+    assert!(!hosts.contains_key(&mac(4999)));
+}
+
+#[test]
+fn a_name_of_10000_characters_is_cut_and_every_device_kept() {
+    let essay = "é".repeat(10_000);
+    let names = vec!["first".to_owned(), enc(&essay), "last".to_owned()];
+    let (_hub, exp) = serving(page(&names));
+    let m = exp.scrape();
+    assert_eq!(m.collector_success("lan"), Some(1.0));
+    let hosts = hostnames(&m);
+    assert_eq!(hosts.len(), 3);
+    assert_eq!(hosts[&mac(0)], "first");
+    assert_eq!(hosts[&mac(1)], "é".repeat(MAX_LABEL_BYTES / 2));
+    assert_eq!(hosts[&mac(2)], "last");
+}
+
+/// [`page`] with raw bytes put in place of `@` in the names: the hub's
+/// encoding bypassed, as a firmware bug would.
+fn page_with_raw(names: &[&str], raw: &[u8]) -> Vec<u8> {
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let text = page(&names);
+    let mut out = Vec::new();
+    for (i, part) in text.split('@').enumerate() {
+        if i > 0 {
+            out.extend_from_slice(raw);
+        }
+        out.extend_from_slice(part.as_bytes());
+    }
+    out
+}
+
+#[test]
+fn a_byte_that_is_not_utf8_in_a_name_is_a_replacement_character() {
+    for raw in [&b"\xe9"[..], b"\xff\xfe", b"\xc3"] {
+        let (_hub, exp) = serving(page_with_raw(&["before", "caf@", "after"], raw));
+        let m = exp.scrape();
+        assert_eq!(m.collector_success("lan"), Some(1.0), "{raw:?}");
+        let hosts = hostnames(&m);
+        assert_eq!(hosts.len(), 3, "{raw:?}");
+        let want = format!(
+            "caf{}",
+            "\u{fffd}".repeat(String::from_utf8_lossy(raw).chars().count())
+        );
+        assert_eq!(hosts[&mac(1)], want, "{raw:?}");
+        assert_eq!(hosts[&mac(0)], "before");
+        assert_eq!(hosts[&mac(2)], "after");
+    }
+}
+
+#[test]
+fn a_nul_byte_is_a_character_in_a_name_and_anywhere_else() {
+    let mut body = page_with_raw(&["n@ul", "plain"], b"\0");
+    body.extend_from_slice(
+        b"// a comment with a \0 in it\n/* and \0 here */\naddCfg(\"x\",2,'\0');\n",
+    );
+    let (_hub, exp) = serving(body);
+    let m = exp.scrape();
+    assert_eq!(m.collector_success("lan"), Some(1.0));
+    let hosts = hostnames(&m);
+    assert_eq!(hosts[&mac(0)], "n\0ul");
+    assert_eq!(hosts[&mac(1)], "plain");
 }

@@ -234,6 +234,8 @@ fn depth(v: &Lit, at: usize) -> usize {
 /// Equality where NaN equals NaN and 0 and -0 differ, as the bits go.
 pub fn same(a: &Lit, b: &Lit) -> bool {
     match (a, b) {
+        // Written out, a cut string is a string like any other.
+        (Lit::Cut(x), Lit::Str(y)) | (Lit::Str(x), Lit::Cut(y)) => x == y,
         (Lit::Num(x), Lit::Num(y)) => (x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits(),
         (Lit::Array(x), Lit::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
@@ -266,7 +268,7 @@ fn write_js(out: &mut String, v: &Lit) {
         Lit::Num(n) => {
             let _ = write!(out, "{n:?}");
         }
-        Lit::Str(s) => write_js_string(out, s),
+        Lit::Str(s) | Lit::Cut(s) => write_js_string(out, s),
         Lit::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -320,6 +322,9 @@ pub enum ArbLit {
     Bool(bool),
     Num(f64),
     Str(ArbStr),
+    /// A string the reader cut ([`Lit::Cut`]): fine as a label, never as a
+    /// number or a list.
+    Cut(ArbStr),
     Array(Vec<ArbLit>),
     Object(Vec<(ArbKey, ArbLit)>),
     Repeat(u16, Box<ArbLit>),
@@ -379,6 +384,11 @@ impl ArbLit {
                 let s = s.build();
                 *budget = budget.saturating_sub(s.len() / 64);
                 Lit::Str(s)
+            }
+            ArbLit::Cut(s) => {
+                let s = s.build();
+                *budget = budget.saturating_sub(s.len() / 64);
+                Lit::Cut(s)
             }
             ArbLit::Array(items) => Lit::Array(items.iter().map(|i| i.build(budget)).collect()),
             ArbLit::Object(fields) => Lit::Object(
@@ -451,6 +461,18 @@ impl ArbStr {
 
 // ---------------------------------------------------------------- device page
 
+/// What `my_device::parse` asks the readers for.
+const DEVICE_VARS: [script::Var<'static>; 2] = [
+    script::Var {
+        name: "known_device_list",
+        fields: my_device::DEVICE_FIELDS,
+    },
+    script::Var {
+        name: "rate",
+        fields: my_device::RATE_FIELDS,
+    },
+];
+
 #[derive(Arbitrary, Debug)]
 pub struct DeviceLists {
     pub known: ArbLit,
@@ -471,9 +493,10 @@ pub fn device_lists(input: &DeviceLists) {
 /// The device page through the JavaScript-free reader.
 pub fn device_page_literal(data: &[u8]) {
     let far = Instant::now() + Duration::from_secs(3600);
-    let Ok(vars) = script::literal::read_vars(data, &["known_device_list", "rate"], far) else {
+    let Ok(read) = script::literal::read(data, &DEVICE_VARS, far) else {
         return;
     };
+    let vars = read.values;
     for v in vars.iter().flatten() {
         script::check_limits(v, 0).expect("the reader enforces the limits");
     }
@@ -490,9 +513,10 @@ pub fn device_page_literal(data: &[u8]) {
 pub fn device_page_js(data: &[u8]) {
     let deadline = Instant::now() + JS_DEADLINE;
     // What my_device::parse does, with a look at the values in between.
-    let Ok(vars) = script::read_vars(data, &["known_device_list", "rate"], deadline) else {
+    let Ok(read) = script::read(data, &DEVICE_VARS, deadline) else {
         return;
     };
+    let vars = read.values;
     for v in vars.iter().flatten() {
         script::check_limits(v, 0).expect("the reader enforces the limits");
     }
@@ -503,9 +527,12 @@ pub fn device_page_js(data: &[u8]) {
     }
 }
 
-/// The bounds every device list obeys, whatever the page said.
+/// The bounds every device list obeys, whatever the page said: a list over
+/// the limit is cut (and noted), never longer.
 pub fn check_devices(d: &Devices) {
     assert!(d.devices.len() <= my_device::MAX_DEVICES);
+    assert!(d.notes.len() <= 8, "a note per kind of cut, not per value: {:?}", d.notes);
+    assert!(d.entries <= d.devices.len() && d.active_entries <= d.entries);
     let mut prev: Option<&str> = None;
     for dev in &d.devices {
         for v in [
@@ -685,66 +712,55 @@ pub fn exposition(input: &ExpoInput) {
     }
 }
 
-/// Both readers on the same page: where the JavaScript-free one reads both
-/// lists, QuickJS must find the same devices (the two builds must not
-/// report different numbers for one hub). Pages that do more than declare
-/// literals may legitimately differ, so only pages made of declarations,
-/// `addCfg` calls and comments are compared.
+/// Both readers on the same page, whatever it holds: if both succeed they
+/// agree exactly (values, devices, the notes on what was cut), and the
+/// JavaScript-free reader never succeeds where the page's JavaScript gives
+/// something else. Where QuickJS fails only for want of time or memory
+/// (which the literal reader does not spend), there is nothing to compare.
 pub fn device_page_readers(data: &[u8]) {
     let far = Instant::now() + Duration::from_secs(3600);
-    let names = ["known_device_list", "rate"];
-    // What script::read_vars does in the build without JavaScript.
+    // What script::read does first, in either build.
     if script::sniff(data).is_err() {
         return;
     }
-    let Ok(lit) = script::literal::read_vars(data, &names, far) else {
-        return;
-    };
-    let [Some(known), Some(rate)] = &lit[..] else {
-        return;
-    };
-    let Ok(by_literal) = my_device::from_lists(known, rate) else {
-        return;
-    };
-    if !only_declarations(data) {
-        return;
-    }
+    let lit = script::literal::read(data, &DEVICE_VARS, far);
     let deadline = Instant::now() + Duration::from_secs(2);
-    let js = script::read_vars(data, &names, deadline)
-        .unwrap_or_else(|e| panic!("QuickJS refused what the literal reader read: {e}"));
-    let [Some(known), Some(rate)] = &js[..] else {
-        panic!("QuickJS did not find the lists: {js:?}");
-    };
-    let by_js = my_device::from_lists(known, rate).expect("QuickJS gave lists");
-    assert_eq!(by_literal, by_js);
-}
-
-/// True when the page is nothing but `var NAME = <literal>;` declarations of
-/// the two lists, separated by whitespace and semicolons.
-fn only_declarations(data: &[u8]) -> bool {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return false;
-    };
-    let mut rest = text.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ';');
-    while !rest.is_empty() {
-        let Some(after) = rest
-            .strip_prefix("var known_device_list = ")
-            .or_else(|| rest.strip_prefix("var rate = "))
-        else {
-            return false;
-        };
-        // The literal ends at the first `;` outside strings: find it by
-        // parsing growing prefixes is quadratic, so split on `;\n`, which
-        // is how the inputs this target is seeded with are laid out.
-        let Some((value, tail)) = after.split_once(";\n") else {
-            return false;
-        };
-        if js_literal::parse(value).is_err() {
-            return false;
+    let js = script::quickjs::read(data, &DEVICE_VARS, deadline);
+    let lit = match (lit, js) {
+        (Err(_), _) => return,
+        (Ok(lit), Ok(js)) => {
+            let agree = lit.values.len() == js.values.len()
+                && lit.values.iter().zip(&js.values).all(|(a, b)| match (a, b) {
+                    (Some(a), Some(b)) => same(a, b),
+                    (a, b) => a.is_none() && b.is_none(),
+                });
+            assert!(agree, "the readers differ:\nliteral {:?}\nQuickJS {:?}", lit.values, js.values);
+            // A page that threw after its lists is read by QuickJS with a
+            // note; the literal reader refuses it, or (values agreeing) has
+            // nothing to note.
+            let cuts = |r: &script::Read| -> Vec<String> {
+                r.notes.iter().filter(|n| !n.starts_with("the page threw")).cloned().collect()
+            };
+            assert_eq!(cuts(&lit), cuts(&js), "the readers cut differently");
+            lit
         }
-        rest = tail.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ';');
+        (Ok(lit), Err(e)) => {
+            let exhausted = match &e {
+                script::ScriptError::Timeout => true,
+                script::ScriptError::Failed(m) => {
+                    m.contains("out of memory") || m.contains("stack size exceeded")
+                }
+                _ => false,
+            };
+            assert!(exhausted, "the literal reader read {:?}, QuickJS refused: {e}", lit.values);
+            return;
+        }
+    };
+    if let [Some(known), Some(rate)] = &lit.values[..] {
+        if let Ok(d) = my_device::from_lists(known, rate) {
+            check_devices(&d);
+        }
     }
-    true
 }
 
 // ------------------------------------------------------- status and mesh

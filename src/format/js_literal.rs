@@ -19,14 +19,30 @@ pub enum Lit {
     Bool(bool),
     Num(f64),
     Str(String),
+    /// The first [`crate::script::limits::MAX_STRING_BYTES`] (or fewer, on a
+    /// character boundary) of a longer string: what the script readers keep
+    /// of one. Never produced by this module's parser. Fine for a label,
+    /// which is cut shorter anyway; never for a value that must be whole
+    /// (a number, a comma-separated list).
+    Cut(String),
     Array(Vec<Lit>),
     Object(Vec<(String, Lit)>),
 }
 
 impl Lit {
+    /// A whole string; `None` for a [`Lit::Cut`] one too.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Lit::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A string, whole or cut, and whether it was cut.
+    pub fn as_text(&self) -> Option<(&str, bool)> {
+        match self {
+            Lit::Str(s) => Some((s, false)),
+            Lit::Cut(s) => Some((s, true)),
             _ => None,
         }
     }

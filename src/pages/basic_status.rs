@@ -11,7 +11,7 @@
 use std::net::Ipv4Addr;
 use std::time::Instant;
 
-use super::my_device::label;
+use super::my_device::{label, label_text};
 use super::ParseError;
 use crate::format::percent;
 use crate::script::{self, Lit};
@@ -26,14 +26,18 @@ pub struct BasicStatus {
     pub serial: String,
     /// `lan_service_ip`, the hub's own address on the LAN.
     pub lan_ip: Option<Ipv4Addr>,
+    /// What the reader cut to read the page, for the log.
+    pub notes: Vec<String>,
 }
 
 pub const VARS: [&str; 3] = ["fw_ver", "serial_no", "lan_service_ip"];
 
 pub fn parse(body: &[u8], deadline: Instant) -> Result<BasicStatus, ParseError> {
-    let vars = script::read_data_vars(body, &VARS, deadline)
+    let read = script::read_data_vars(body, &VARS, deadline)
         .map_err(|e| ParseError::page(e.to_string()))?;
-    from_vars(&vars)
+    let mut status = from_vars(&read.values)?;
+    status.notes = read.notes;
+    Ok(status)
 }
 
 /// Builds the snapshot from the values of [`VARS`], in that order.
@@ -44,6 +48,12 @@ pub fn from_vars(vars: &[Option<Lit>]) -> Result<BasicStatus, ParseError> {
             // The hub writes the string `NULL` for an unset value.
             Some(Lit::Str(s)) => {
                 Ok(Some(label(percent::decode(s).trim())).filter(|v| !v.is_empty() && v != "NULL"))
+            }
+            // Cut by the reader: its label is still the whole's when enough
+            // of it is left to tell.
+            Some(cut @ Lit::Cut(_)) => {
+                let record = [(name.to_owned(), cut.clone())];
+                Ok(label_text(&record, name, true))
             }
             Some(_) => Err(ParseError::field(name, "is not a string")),
         }
@@ -58,6 +68,7 @@ pub fn from_vars(vars: &[Option<Lit>]) -> Result<BasicStatus, ParseError> {
         firmware,
         serial,
         lan_ip,
+        notes: Vec::new(),
     })
 }
 

@@ -65,6 +65,10 @@ pub struct Devices {
     pub entries: usize,
     /// Of those, the ones the hub marks active (`activity` 1).
     pub active_entries: usize,
+    /// What was cut or skipped to read the page (values over the readers'
+    /// limits, devices past [`MAX_DEVICES`], the error a page threw after
+    /// defining its lists): for the log, since this module does not log.
+    pub notes: Vec<String>,
 }
 
 /// The fields [`from_lists`] reads from a `known_device_list` record.
@@ -95,9 +99,8 @@ pub fn parse(body: &[u8], deadline: Instant) -> Result<Devices, ParseError> {
             fields: RATE_FIELDS,
         },
     ];
-    let mut vars = script::read(body, &vars, deadline)
-        .map_err(|e| ParseError::page(e.to_string()))?
-        .into_iter();
+    let read = script::read(body, &vars, deadline).map_err(|e| ParseError::page(e.to_string()))?;
+    let mut vars = read.values.into_iter();
     let known = vars
         .next()
         .flatten()
@@ -106,7 +109,9 @@ pub fn parse(body: &[u8], deadline: Instant) -> Result<Devices, ParseError> {
         .next()
         .flatten()
         .ok_or_else(|| ParseError::field("rate", "not defined by the page"))?;
-    from_lists(&known, &rate)
+    let mut devices = from_lists(&known, &rate)?;
+    devices.notes.splice(0..0, read.notes);
+    Ok(devices)
 }
 
 /// Builds the devices from the page's two lists.
@@ -120,12 +125,14 @@ pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
 
     let mut by_mac: BTreeMap<String, Device> = BTreeMap::new();
     let (mut entries, mut active_entries) = (0, 0);
-    for record in known.iter().filter_map(object) {
+    let mut skipped = Skipped::default();
+    let mut full = false;
+    'records: for record in known.iter().filter_map(object) {
         let mut added = false;
-        for device in split_group(record) {
+        for device in split_group(record, &mut skipped) {
             if by_mac.len() == MAX_DEVICES {
-                log::warn!("{PATH}: more than {MAX_DEVICES} devices; the rest are dropped");
-                break;
+                full = true;
+                break 'records;
             }
             // A MAC listed twice keeps its first entry: two series with the
             // same labels would make the whole scrape invalid.
@@ -143,10 +150,16 @@ pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
             }
         }
     }
+    let mut notes = skipped.notes();
+    if full {
+        notes.push(format!(
+            "known_device_list: more than {MAX_DEVICES} devices; the first {MAX_DEVICES} are kept"
+        ));
+    }
 
     let mut unmatched_rates = 0;
     for row in rate.iter().filter_map(object) {
-        let Some(mac) = text(row, "mac").map(|m| normalise_mac(&m)) else {
+        let Some(mac) = mac_of(row, "mac") else {
             unmatched_rates += 1;
             continue;
         };
@@ -181,10 +194,11 @@ pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
         unmatched_rates,
         entries,
         active_entries,
+        notes,
     })
 }
 
-pub(crate) type Record = [(String, Lit)];
+pub type Record = [(String, Lit)];
 
 pub(crate) fn object(v: &Lit) -> Option<&Record> {
     match v {
@@ -193,9 +207,10 @@ pub(crate) fn object(v: &Lit) -> Option<&Record> {
     }
 }
 
-/// A field as decoded text. Strings are what the hub writes; whole numbers
-/// are accepted too (a hand-edited page may drop the quotes), anything else
-/// counts as absent.
+/// A field as decoded text, when it is whole. Strings are what the hub
+/// writes; whole numbers are accepted too (a hand-edited page may drop the
+/// quotes), anything else counts as absent, a cut string ([`Lit::Cut`])
+/// too: a number or a list read from one would be wrong.
 pub(crate) fn text(record: &Record, key: &str) -> Option<String> {
     let (_, v) = record.iter().find(|(k, _)| k == key)?;
     match v {
@@ -205,6 +220,34 @@ pub(crate) fn text(record: &Record, key: &str) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// A field as a label: decoded, trimmed when asked, and cut to
+/// [`MAX_LABEL_BYTES`]. A cut string gives the label its whole would,
+/// or none when that cannot be told.
+///
+/// Why it can be told: decoding a prefix of a string gives a prefix of the
+/// whole's decoding, except for its last few bytes (a `%4` cut from its
+/// second digit, a UTF-8 sequence cut short: 4 bytes at most). When what is
+/// left before those, trimmed, still runs past a label's length and the
+/// widest character after it, the whole's label is made of the same bytes.
+pub fn label_text(record: &Record, key: &str, trim: bool) -> Option<String> {
+    /// Bytes at the end of a cut string's decoding that may differ.
+    const UNSURE: usize = 4;
+    let (_, v) = record.iter().find(|(k, _)| k == key)?;
+    let Lit::Cut(s) = v else {
+        let t = text(record, key)?;
+        return Some(label(if trim { t.trim() } else { &t }));
+    };
+    let decoded = percent::decode(s);
+    let sure = &decoded[..script::cut_point(&decoded, decoded.len().saturating_sub(UNSURE))];
+    let t = if trim { sure.trim() } else { sure };
+    (t.len() >= MAX_LABEL_BYTES + UNSURE).then(|| label(t))
+}
+
+/// A MAC as [`normalise_mac`] makes it, from a field.
+pub(crate) fn mac_of(record: &Record, key: &str) -> Option<String> {
+    label_text(record, key, true).map(|m| m.to_ascii_uppercase())
 }
 
 /// A MAC as it is joined, deduplicated and labelled: trimmed, upper-case and
@@ -226,11 +269,53 @@ pub(crate) fn label(s: &str) -> String {
     s[..end].to_owned()
 }
 
+/// Entries of `known_device_list` read only in part because a string was
+/// cut: counted for a note.
+#[derive(Default)]
+struct Skipped {
+    /// Entries whose `mac` was cut: whether it lists more MACs past the cut
+    /// cannot be told, so the entry is skipped.
+    cut_macs: usize,
+    /// Grouped entries with a cut `ip`, `port` or `activity_*` list: those
+    /// lists are not split (the cut one would match the wrong MACs).
+    cut_lists: usize,
+}
+
+impl Skipped {
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.cut_macs > 0 {
+            notes.push(format!(
+                "known_device_list: {} entries with a mac longer than the reader keeps were skipped",
+                self.cut_macs
+            ));
+        }
+        if self.cut_lists > 0 {
+            notes.push(format!(
+                "known_device_list: {} grouped entries had an ip, port or activity list longer than the reader keeps; it was left unsplit",
+                self.cut_lists
+            ));
+        }
+        notes
+    }
+}
+
+/// Whether a field holds a string the reader cut.
+fn is_cut(record: &Record, key: &str) -> bool {
+    record
+        .iter()
+        .any(|(k, v)| k == key && matches!(v, Lit::Cut(_)))
+}
+
 /// One device per MAC. The EE firmware groups a device's random MACs in one
 /// entry, with `mac`, `ip` and `port` holding comma-separated lists of equal
 /// length; a list whose length does not match is not split but left empty
-/// rather than guessed.
-fn split_group(record: &Record) -> Vec<Device> {
+/// rather than guessed, and so is a list the reader cut.
+fn split_group(record: &Record, skipped: &mut Skipped) -> Vec<Device> {
+    if is_cut(record, "mac") {
+        skipped.cut_macs += 1;
+        return Vec::new();
+    }
     let Some(macs) = text(record, "mac") else {
         log::debug!("{PATH}: a known_device_list entry has no mac; skipped");
         return Vec::new();
@@ -241,21 +326,33 @@ fn split_group(record: &Record) -> Vec<Device> {
         .filter(|m| !m.is_empty())
         .collect();
     let n = macs.len();
+    let list_keys = [
+        "ip",
+        "port",
+        "activity_ip",
+        "activity_ipv6_ll",
+        "activity_ipv6",
+    ];
+    if n > 1 && list_keys.iter().any(|k| is_cut(record, k)) {
+        skipped.cut_lists += 1;
+    }
     // Each field is decoded and split once per entry, not once per MAC: a
     // grouped entry can list a thousand MACs.
     let parts = |key: &str| -> Vec<String> {
+        if n == 1 {
+            return vec![label_text(record, key, false).unwrap_or_default()];
+        }
         let Some(v) = text(record, key) else {
             return vec![String::new(); n];
         };
         let split: Vec<&str> = v.split(',').collect();
         match split.len() {
-            _ if n == 1 => vec![label(&v)],
             len if len == n => split.into_iter().map(label).collect(),
             1 => vec![label(&v); n],
             _ => vec![String::new(); n],
         }
     };
-    let shared = |key: &str| -> String { text(record, key).map(|v| label(&v)).unwrap_or_default() };
+    let shared = |key: &str| -> String { label_text(record, key, false).unwrap_or_default() };
     let (ips, ports) = (parts("ip"), parts("port"));
     let (hostname, name, os, kind) = (
         shared("hostname"),

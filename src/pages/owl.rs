@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use super::my_device::{label, normalise_mac, object, text, Record};
+use super::my_device::{label, label_text, object, text, Record};
 use super::{parse_u64, ParseError};
 use crate::script::{self, Lit};
 
@@ -33,6 +33,8 @@ pub struct Mesh {
     pub nodes: Vec<Node>,
     /// Sorted by MAC, one per MAC.
     pub stations: Vec<Station>,
+    /// What the reader cut to read the page, for the log.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,9 +141,9 @@ pub fn parse(body: &[u8], deadline: Instant) -> Result<Mesh, ParseError> {
             fields: STATION_FIELDS,
         },
     ];
-    let vars =
+    let read =
         script::read_data(body, &wanted, deadline).map_err(|e| ParseError::page(e.to_string()))?;
-    let mut vars = vars.into_iter();
+    let mut vars = read.values.into_iter();
     let tplg = vars
         .next()
         .flatten()
@@ -150,7 +152,9 @@ pub fn parse(body: &[u8], deadline: Instant) -> Result<Mesh, ParseError> {
         .next()
         .flatten()
         .ok_or_else(|| ParseError::field("owl_station", "not defined by the page"))?;
-    from_lists(&tplg, &station)
+    let mut mesh = from_lists(&tplg, &station)?;
+    mesh.notes = read.notes;
+    Ok(mesh)
 }
 
 /// Builds the mesh from the page's two lists.
@@ -177,7 +181,8 @@ pub fn from_lists(tplg: &Lit, station: &Lit) -> Result<Mesh, ParseError> {
 
     let mut stations: BTreeMap<String, Station> = BTreeMap::new();
     for record in station.iter().filter_map(object).take(MAX_RECORDS) {
-        let Some(mac) = value(record, "station_mac").map(|m| normalise_mac(&m)) else {
+        let Some(mac) = label_value(record, "station_mac", true).map(|m| m.to_ascii_uppercase())
+        else {
             log::debug!("{PATH}: an owl_station entry has no station_mac; skipped");
             continue;
         };
@@ -185,12 +190,12 @@ pub fn from_lists(tplg: &Lit, station: &Lit) -> Result<Mesh, ParseError> {
             log::debug!("{PATH}: owl_station: second entry for {mac} ignored");
             continue;
         }
-        let parent = value(record, "parent_id").map(|p| normalise_mac(&p));
+        let parent = label_value(record, "parent_id", true).map(|p| p.to_ascii_uppercase());
         let node = parent.as_ref().and_then(|p| names.get(p)).cloned();
         if node.is_none() {
             log::debug!("{PATH}: station {mac}: parent {parent:?} is no node on the page");
         }
-        let connection = value(record, "connect_type")
+        let connection = label_value(record, "connect_type", false)
             .map(|c| connection(&c))
             .unwrap_or_default();
         let online = match value(record, "online").as_deref() {
@@ -207,9 +212,8 @@ pub fn from_lists(tplg: &Lit, station: &Lit) -> Result<Mesh, ParseError> {
         let signal_dbm = value(record, "signal_strength")
             .and_then(|s| dbm(&s))
             .filter(|_| wifi_now);
-        let name = value(record, "alias_name")
-            .or_else(|| value(record, "station_name"))
-            .map(|n| label(&n))
+        let name = label_value(record, "alias_name", false)
+            .or_else(|| label_value(record, "station_name", false))
             .unwrap_or_default();
         stations.insert(
             mac.clone(),
@@ -227,19 +231,20 @@ pub fn from_lists(tplg: &Lit, station: &Lit) -> Result<Mesh, ParseError> {
     Ok(Mesh {
         nodes,
         stations: stations.into_values().collect(),
+        notes: Vec::new(),
     })
 }
 
 fn node(r: &Record) -> Option<Node> {
-    let Some(id) = value(r, "device_id").map(|m| normalise_mac(&m)) else {
+    let Some(id) = label_value(r, "device_id", true).map(|m| m.to_ascii_uppercase()) else {
         log::debug!("{PATH}: an owl_tplg entry has no device_id; skipped");
         return None;
     };
-    let root = value(r, "parent_id").is_none();
+    let root = label_value(r, "parent_id", true).is_none();
     let backhaul = if root {
         None
     } else {
-        value(r, "connect_type").map(|c| connection(&c))
+        label_value(r, "connect_type", false).map(|c| connection(&c))
     };
     let wifi_backhaul = backhaul.as_deref().is_some_and(|b| b.ends_with("GHz"));
     let number = |key: &str| value(r, key).and_then(|v| parse_u64(&v));
@@ -261,15 +266,10 @@ fn node(r: &Record) -> Option<Node> {
     };
     Some(Node {
         id,
-        name: value(r, "device_name")
-            .map(|v| label(&v))
-            .unwrap_or_default(),
-        model: value(r, "model_name")
-            .map(|v| label(&v))
-            .unwrap_or_default(),
-        firmware: value(r, "fw_ver")
-            .or_else(|| value(r, "sw_ver"))
-            .map(|v| label(v.trim()))
+        name: label_value(r, "device_name", false).unwrap_or_default(),
+        model: label_value(r, "model_name", false).unwrap_or_default(),
+        firmware: label_value(r, "fw_ver", true)
+            .or_else(|| label_value(r, "sw_ver", true))
             .unwrap_or_default(),
         backhaul_bps: value(r, "linkrate").and_then(|v| rate(&v)),
         backhaul_dbm: value(r, "connect_rssi")
@@ -286,6 +286,12 @@ fn node(r: &Record) -> Option<Node> {
 /// A field's decoded text; `None` when missing, empty or the hub's `NULL`.
 fn value(r: &Record, key: &str) -> Option<String> {
     text(r, key).filter(|v| !v.is_empty() && v != "NULL")
+}
+
+/// A field as a label ([`label_text`]: a cut string too); `None` when
+/// missing, empty or the hub's `NULL`.
+fn label_value(r: &Record, key: &str, trim: bool) -> Option<String> {
+    label_text(r, key, trim).filter(|v| !v.is_empty() && v != "NULL")
 }
 
 /// `connect_type` as a label: `ethernet`, `2.4GHz`, `5GHz`; another value

@@ -4,22 +4,18 @@
 
 use std::time::Instant;
 
-use super::{check_limits, project, Lit, ScriptError, Var};
+use super::{in_var, project, Limiter, Lit, Read, ScriptError, Var};
 use crate::format::js_literal;
 
 /// Reads the named variables; the deadline is not consulted because the
 /// parse is linear in the (size-capped) body.
-pub fn read_vars(
-    src: &[u8],
-    names: &[&str],
-    deadline: Instant,
-) -> Result<Vec<Option<Lit>>, ScriptError> {
+pub fn read_vars(src: &[u8], names: &[&str], deadline: Instant) -> Result<Read, ScriptError> {
     let vars: Vec<Var> = names.iter().map(|n| Var::all(n)).collect();
     read(src, &vars, deadline)
 }
 
 /// Reads the variables, keeping only the fields each asks for.
-pub fn read(src: &[u8], vars: &[Var], _deadline: Instant) -> Result<Vec<Option<Lit>>, ScriptError> {
+pub fn read(src: &[u8], vars: &[Var], _deadline: Instant) -> Result<Read, ScriptError> {
     // Lossy: a stray non-UTF-8 byte outside the lists must not sink the page;
     // inside a string it becomes U+FFFD, as the JS engine reads it.
     let text = match std::str::from_utf8(src) {
@@ -29,18 +25,22 @@ pub fn read(src: &[u8], vars: &[Var], _deadline: Instant) -> Result<Vec<Option<L
     let wanted: Vec<(&str, &[&str])> = vars.iter().map(|v| (v.name, v.fields)).collect();
     let found =
         js_literal::find_vars(&text, &wanted).map_err(|e| ScriptError::Failed(e.to_string()))?;
-    vars.iter()
+    // The fields were picked while parsing; `project` puts them in the
+    // order asked for, as the engine's reader gives them, and the limiter
+    // cuts what the engine's reader would cut.
+    let mut limiter = Limiter::new();
+    let values = vars
+        .iter()
         .zip(found)
         .map(|(&Var { name, fields }, v)| {
-            if let Some(v) = &v {
-                check_limits(v, 0).map_err(|e| match e {
-                    ScriptError::TooBig(m) => ScriptError::TooBig(format!("{name}: {m}")),
-                    other => other,
-                })?;
-            }
-            // The fields were picked while parsing; this puts them in the
-            // order asked for, as the engine's reader gives them.
-            Ok(v.map(|v| project(v, fields)))
+            let Some(v) = v else { return Ok(None) };
+            let v = limiter.limit(project(v, fields), 0).map_err(in_var(name))?;
+            limiter.finish(name);
+            Ok(Some(v))
         })
-        .collect()
+        .collect::<Result<Vec<Option<Lit>>, ScriptError>>()?;
+    Ok(Read {
+        values,
+        notes: limiter.into_notes(),
+    })
 }

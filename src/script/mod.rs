@@ -6,7 +6,10 @@
 //! - [`literal`] finds `var NAME = <literal>` declarations and parses the
 //!   literal without executing anything.
 //!
-//! Both enforce the same [`limits`] on what they hand back, so the rest of the
+//! Both apply the same [`limits`] to what they hand back, the same way
+//! ([`Limiter`]): a string or an array over its limit is cut and noted, not
+//! refused, so one device named with an essay cannot lose every device; what
+//! cannot be cut (nesting, the total copied) is refused. The rest of the
 //! program never sees a value bigger than those bounds, whichever reader ran.
 
 use std::fmt;
@@ -20,16 +23,27 @@ pub mod quickjs;
 
 /// Bounds on what a page may hand back.
 pub mod limits {
-    /// Elements in one array (a home network has tens to a few hundred
-    /// devices; the hub's own lists stop at 256 entries).
+    /// Elements kept of one array (a home network has tens to a few hundred
+    /// devices; the hub's own lists stop at 256 entries). Longer arrays are
+    /// cut to this.
     pub const MAX_ARRAY_LEN: usize = 4096;
     /// Properties read from one object (a device record has 21).
     pub const MAX_OBJECT_FIELDS: usize = 64;
-    /// Bytes in one string value (percent-encoded, so 3 bytes per character
-    /// of a name at worst).
+    /// Bytes kept of one string value (percent-encoded, so 3 bytes per
+    /// character of a name at worst). Longer strings are cut to this, on a
+    /// character boundary, and marked ([`super::Lit::Cut`]): at least 1,364
+    /// decoded bytes are left, ten times a label's 128, so a label made from
+    /// a cut string is the label the whole string would make.
     pub const MAX_STRING_BYTES: usize = 4096;
     /// Nesting of arrays and objects (the pages nest two).
     pub const MAX_DEPTH: usize = 4;
+    /// What all the values read from one page may add up to, counted as
+    /// [`super::Limiter`] does (about what they occupy in memory). A page
+    /// written as literals costs at most about twice its size, so a whole
+    /// 4,096-device page (under 4 MiB) fits; a page that computes its
+    /// lists (one 1 MB string in every record, say) is refused here rather
+    /// than costing gigabytes.
+    pub const MAX_COPIED_BYTES: usize = 8 << 20;
     /// Memory the JavaScript heap may use.
     pub const JS_MEMORY_BYTES: usize = 16 << 20;
     /// Native stack the JavaScript engine may use.
@@ -44,7 +58,7 @@ pub enum ScriptError {
     NotJavaScript(&'static str),
     /// The page threw, did not parse, or ran out of memory or stack.
     Failed(String),
-    /// A value broke one of the [`limits`].
+    /// A value broke one of the [`limits`] that cannot be cut.
     TooBig(String),
 }
 
@@ -60,6 +74,15 @@ impl fmt::Display for ScriptError {
 }
 
 impl std::error::Error for ScriptError {}
+
+/// What a reader found: a value per name asked for (`None` for a name the
+/// page does not define), and notes on what was cut or tolerated (for the
+/// log: the readers are pure and log nothing above debug level).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Read {
+    pub values: Vec<Option<Lit>>,
+    pub notes: Vec<String>,
+}
 
 /// A variable to read, and which fields to copy out of the records it holds.
 #[derive(Debug, Clone, Copy)]
@@ -80,17 +103,13 @@ impl<'a> Var<'a> {
 
 /// Reads the named variables from a page with the reader this build has:
 /// `None` for a name the page does not declare.
-pub fn read_vars(
-    src: &[u8],
-    names: &[&str],
-    deadline: Instant,
-) -> Result<Vec<Option<Lit>>, ScriptError> {
+pub fn read_vars(src: &[u8], names: &[&str], deadline: Instant) -> Result<Read, ScriptError> {
     let vars: Vec<Var> = names.iter().map(|n| Var::all(n)).collect();
     read(src, &vars, deadline)
 }
 
 /// Like [`read_vars`], keeping only the given fields of each record.
-pub fn read(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Vec<Option<Lit>>, ScriptError> {
+pub fn read(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Read, ScriptError> {
     sniff(src)?;
     #[cfg(feature = "js")]
     return quickjs::read(src, vars, deadline);
@@ -127,31 +146,30 @@ pub fn project(v: Lit, fields: &[&str]) -> Lit {
 /// through the engine. So `--no-lan` still means no JavaScript runs, and the
 /// 128 KB mesh page costs a third of what compiling it would (callgrind:
 /// 24.7 M against 77.9 M instructions at 250 stations).
-pub fn read_data_vars(
-    src: &[u8],
-    names: &[&str],
-    deadline: Instant,
-) -> Result<Vec<Option<Lit>>, ScriptError> {
+pub fn read_data_vars(src: &[u8], names: &[&str], deadline: Instant) -> Result<Read, ScriptError> {
     let vars: Vec<Var> = names.iter().map(|n| Var::all(n)).collect();
     read_data(src, &vars, deadline)
 }
 
 /// Like [`read_data_vars`], keeping only the given fields of each record.
-pub fn read_data(
-    src: &[u8],
-    vars: &[Var],
-    deadline: Instant,
-) -> Result<Vec<Option<Lit>>, ScriptError> {
+pub fn read_data(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Read, ScriptError> {
     sniff(src)?;
     literal::read(src, vars, deadline)
 }
 
 /// Refuses bodies that are obviously not a script, so the error says what
 /// the hub sent instead of reporting a syntax error.
+///
+/// A NUL or a byte that is not UTF-8 is no reason: a browser reads a NUL in
+/// a string or a comment as a character, and decodes a stray byte as U+FFFD
+/// (both readers do the same). What is refused is a body that a browser
+/// could not run from its first character on: markup, nothing, or one that
+/// starts with a control character or a byte no UTF-8 text starts with
+/// (a compressed or binary body).
 pub fn sniff(src: &[u8]) -> Result<(), ScriptError> {
     let start = src
         .iter()
-        .position(|b| !b.is_ascii_whitespace())
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
         .map_or(&[][..], |i| &src[i..]);
     let lower: Vec<u8> = start.iter().take(16).map(u8::to_ascii_lowercase).collect();
     if lower.starts_with(b"<!doctype") || lower.starts_with(b"<html") || lower.starts_with(b"<head")
@@ -161,17 +179,17 @@ pub fn sniff(src: &[u8]) -> Result<(), ScriptError> {
     if lower.starts_with(b"<?xml") || lower.starts_with(b"<") {
         return Err(ScriptError::NotJavaScript("markup"));
     }
-    if start.is_empty() {
-        return Err(ScriptError::NotJavaScript("empty"));
+    match start.first() {
+        None => Err(ScriptError::NotJavaScript("empty")),
+        Some(&b) if b < 0x20 || b == 0x7f || (0x80..0xc2).contains(&b) || b >= 0xf5 => {
+            Err(ScriptError::NotJavaScript("binary data"))
+        }
+        Some(_) => Ok(()),
     }
-    if src.contains(&0) {
-        return Err(ScriptError::NotJavaScript("binary data"));
-    }
-    Ok(())
 }
 
-/// Checks a literal against the [`limits`]; both readers call it so they
-/// refuse the same values.
+/// Checks that a value is within the [`limits`]: what both readers hand
+/// back always is (the fuzz targets assert it).
 pub fn check_limits(v: &Lit, depth: usize) -> Result<(), ScriptError> {
     use limits::*;
     if depth > MAX_DEPTH {
@@ -180,10 +198,9 @@ pub fn check_limits(v: &Lit, depth: usize) -> Result<(), ScriptError> {
         )));
     }
     match v {
-        Lit::Str(s) if s.len() > MAX_STRING_BYTES => Err(ScriptError::TooBig(format!(
-            "a string of {} bytes (limit {MAX_STRING_BYTES})",
-            s.len()
-        ))),
+        Lit::Str(s) | Lit::Cut(s) if s.len() > MAX_STRING_BYTES => Err(ScriptError::TooBig(
+            format!("a string of {} bytes (limit {MAX_STRING_BYTES})", s.len()),
+        )),
         Lit::Array(items) => {
             if items.len() > MAX_ARRAY_LEN {
                 return Err(ScriptError::TooBig(format!(
@@ -208,6 +225,175 @@ pub fn check_limits(v: &Lit, depth: usize) -> Result<(), ScriptError> {
     }
 }
 
+/// The cuts and the budget both readers apply, in one place so that they
+/// apply them identically: the same strings cut at the same byte, the same
+/// arrays cut, the same notes, the same refusals.
+///
+/// The literal reader runs it over the values it parsed ([`Limiter::limit`]);
+/// the engine's reader calls the same steps while copying, so that nothing
+/// over the limits is ever built.
+#[derive(Debug, Default)]
+pub struct Limiter {
+    /// Bytes charged so far, for the whole page (see [`limits::MAX_COPIED_BYTES`]).
+    spent: usize,
+    /// Of the variable being read: strings cut, arrays cut, and the
+    /// longest array.
+    strings_cut: usize,
+    arrays_cut: usize,
+    longest: f64,
+    notes: Vec<String>,
+}
+
+/// What one value costs against the budget: a [`Lit`] node, about.
+const VALUE_COST: usize = std::mem::size_of::<Lit>();
+/// What one object field costs besides its value and its key's bytes.
+const FIELD_COST: usize = std::mem::size_of::<String>();
+
+impl Limiter {
+    pub fn new() -> Self {
+        Limiter::default()
+    }
+
+    /// Charges one value (of any type) against the budget.
+    pub fn value(&mut self) -> Result<(), ScriptError> {
+        self.charge(VALUE_COST)
+    }
+
+    /// Charges one object field's key.
+    pub fn key(&mut self, key: &str) -> Result<(), ScriptError> {
+        self.charge(FIELD_COST + key.len())
+    }
+
+    fn charge(&mut self, bytes: usize) -> Result<(), ScriptError> {
+        self.spent += bytes;
+        if self.spent > limits::MAX_COPIED_BYTES {
+            return Err(ScriptError::TooBig(format!(
+                "the values add up to more than {} MiB",
+                limits::MAX_COPIED_BYTES >> 20
+            )));
+        }
+        Ok(())
+    }
+
+    /// A string as kept: whole, or cut to [`limits::MAX_STRING_BYTES`] on a
+    /// character boundary. `longer` says the string went on past `s` (the
+    /// engine's reader hands over only a prefix of a long string).
+    pub fn string(&mut self, mut s: String, longer: bool) -> Result<Lit, ScriptError> {
+        let cut = longer || s.len() > limits::MAX_STRING_BYTES;
+        if cut {
+            s.truncate(cut_point(&s, limits::MAX_STRING_BYTES));
+            self.strings_cut += 1;
+        }
+        self.charge(s.len())?;
+        Ok(if cut { Lit::Cut(s) } else { Lit::Str(s) })
+    }
+
+    /// How many elements of an array of `len` to keep. The elements past
+    /// [`limits::MAX_ARRAY_LEN`] are dropped, and noted unless the only one
+    /// is a trailing `null`: the hub ends each list with one, so a full list
+    /// of 4,096 devices has 4,097 elements and loses nothing.
+    pub fn array_len(&mut self, len: f64, last_is_null: impl FnOnce() -> bool) -> usize {
+        let max = limits::MAX_ARRAY_LEN;
+        if len <= max as f64 {
+            return len.max(0.0) as usize;
+        }
+        if !(len == (max + 1) as f64 && last_is_null()) {
+            self.arrays_cut += 1;
+            self.longest = self.longest.max(len);
+        }
+        max
+    }
+
+    /// Closes the variable `name`: its cuts become notes.
+    pub fn finish(&mut self, name: &str) {
+        use limits::*;
+        match std::mem::take(&mut self.strings_cut) {
+            0 => {}
+            1 => self.notes.push(format!(
+                "{name}: a string longer than {MAX_STRING_BYTES} bytes was cut"
+            )),
+            n => self.notes.push(format!(
+                "{name}: {n} strings longer than {MAX_STRING_BYTES} bytes were cut"
+            )),
+        }
+        let longest = std::mem::take(&mut self.longest);
+        match std::mem::take(&mut self.arrays_cut) {
+            0 => {}
+            1 => self.notes.push(format!(
+                "{name}: an array of {longest} elements was cut to {MAX_ARRAY_LEN}"
+            )),
+            n => self.notes.push(format!(
+                "{name}: {n} arrays longer than {MAX_ARRAY_LEN} elements (the longest {longest}) were cut to {MAX_ARRAY_LEN}"
+            )),
+        }
+    }
+
+    pub fn into_notes(self) -> Vec<String> {
+        self.notes
+    }
+
+    /// Applies the limits to a parsed value, as the engine's reader applies
+    /// them while copying: the same order of charges, the same cuts.
+    pub fn limit(&mut self, v: Lit, depth: usize) -> Result<Lit, ScriptError> {
+        use limits::*;
+        if depth > MAX_DEPTH {
+            return Err(ScriptError::TooBig(format!(
+                "nested deeper than {MAX_DEPTH}"
+            )));
+        }
+        self.value()?;
+        match v {
+            Lit::Str(s) | Lit::Cut(s) => self.string(s, false),
+            Lit::Array(mut items) => {
+                let keep = self.array_len(items.len() as f64, || items.last() == Some(&Lit::Null));
+                items.truncate(keep);
+                items
+                    .into_iter()
+                    .map(|i| self.limit(i, depth + 1))
+                    .collect::<Result<_, _>>()
+                    .map(Lit::Array)
+            }
+            Lit::Object(fields) => {
+                if fields.len() > MAX_OBJECT_FIELDS {
+                    return Err(ScriptError::TooBig(format!(
+                        "an object with {} properties (limit {MAX_OBJECT_FIELDS})",
+                        fields.len()
+                    )));
+                }
+                fields
+                    .into_iter()
+                    .map(|(k, v)| {
+                        self.key(&k)?;
+                        Ok((k, self.limit(v, depth + 1)?))
+                    })
+                    .collect::<Result<_, _>>()
+                    .map(Lit::Object)
+            }
+            other => Ok(other),
+        }
+    }
+}
+
+/// The largest character boundary of `s` at or below `max`.
+pub fn cut_point(s: &str, max: usize) -> usize {
+    if s.len() <= max {
+        return s.len();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
+}
+
+/// Names the variable in a [`ScriptError::TooBig`].
+pub(crate) fn in_var(name: &str) -> impl Fn(ScriptError) -> ScriptError + '_ {
+    move |e| match e {
+        ScriptError::TooBig(m) => ScriptError::TooBig(format!("{name}: {m}")),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,10 +413,21 @@ mod tests {
             Err(ScriptError::NotJavaScript("markup"))
         );
         assert_eq!(sniff(b" \n"), Err(ScriptError::NotJavaScript("empty")));
-        assert_eq!(
-            sniff(b"var a=1;\0"),
-            Err(ScriptError::NotJavaScript("binary data"))
-        );
+        assert_eq!(sniff(b"var a='\0';\0"), Ok(()));
+        assert_eq!(sniff(b"var a='\xe9';"), Ok(()));
+        for binary in [
+            &b"\x1f\x8b\x08\0"[..],
+            b"\0var a;",
+            b"\x89PNG",
+            b"\xff\xfev\0a\0r\0",
+        ] {
+            assert_eq!(
+                sniff(binary),
+                Err(ScriptError::NotJavaScript("binary data")),
+                "{binary:?}"
+            );
+        }
+        assert_eq!(sniff(b"\x0b\xef\xbb\xbfvar a;"), Ok(()));
         assert_eq!(sniff(b"var a = [];"), Ok(()));
     }
 

@@ -1,64 +1,422 @@
 //! The JavaScript reader: runs the page in QuickJS, in a fresh runtime per
 //! page, then copies the named variables out as [`Lit`] values.
 //!
-//! The sandbox: only the base objects plus the parser (no `Date`, `Promise`,
-//! `Proxy`, typed arrays, modules or host functions), `addCfg` defined as a
-//! no-op because the page calls it ~480 times, a heap limit, a native stack
-//! limit, and an interrupt handler that stops the script at the scrape
-//! deadline. Copying values out runs under the same limits, because reading
-//! a property can run a hostile getter.
+//! The sandbox: the base objects, the parser and `Date` ([`BUILT_INS`]; no
+//! `JSON`, `RegExp`, `Promise`, `Proxy`, typed arrays, modules or host
+//! functions), `addCfg` defined as a no-op because the page calls it ~480
+//! times, a heap limit, a native stack limit, and an interrupt handler that
+//! stops the script at the scrape deadline.
+//!
+//! The page is decoded as a browser decodes a script: a byte that is not
+//! UTF-8 is U+FFFD, and a NUL is a character like any other. A page that
+//! throws keeps what it defined before it threw, as a browser shows it.
+//!
+//! Copying out runs no page code: only own data properties are read (never
+//! through a prototype, so `Object.prototype.mac = ..` or
+//! `Array.prototype[5] = {..}` makes no phantom device or field), and an
+//! accessor property where a value is read refuses the page, since its
+//! value is whatever its getter would compute.
 
 use std::borrow::Cow;
+use std::mem::MaybeUninit;
 use std::time::Instant;
 
-use rquickjs::context::{intrinsic, EvalOptions};
-use rquickjs::{Context, Ctx, Runtime, Value};
+use rquickjs::context::intrinsic;
+use rquickjs::function::This;
+use rquickjs::{qjs, Context, Ctx, Function, Value};
 
 use super::limits::*;
-use super::{Lit, ScriptError, Var};
+use super::{in_var, Limiter, Lit, Read, ScriptError, Var};
 
-pub fn read_vars(
-    src: &[u8],
-    names: &[&str],
-    deadline: Instant,
-) -> Result<Vec<Option<Lit>>, ScriptError> {
+/// The built-ins beyond the base objects (`Object`, `Array`, `String`,
+/// `Math`, `Error`...) that a page finds. Measured on mipsel (stripped,
+/// `opt-level = "s"`), each costs: `Date` 28 KB, `JSON` 31 KB, `RegExp`
+/// with its compiler 96 KB. Those over 30 KB stay out, and a page that uses
+/// one fails with an error that names it ([`missing_built_in`]).
+type BuiltIns = (intrinsic::Eval, intrinsic::Date);
+pub const BUILT_INS: &[&str] = &["Date"];
+/// The standard built-ins a data page might touch that this build leaves
+/// out, with their cost on mipsel.
+const LEFT_OUT: &[(&str, &str)] = &[("JSON", "31 KB"), ("RegExp", "96 KB")];
+
+pub fn read_vars(src: &[u8], names: &[&str], deadline: Instant) -> Result<Read, ScriptError> {
     let vars: Vec<Var> = names.iter().map(|n| Var::all(n)).collect();
     read(src, &vars, deadline)
 }
 
 /// Runs the page, then copies the variables out, keeping only the fields
 /// each asks for.
-pub fn read(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Vec<Option<Lit>>, ScriptError> {
-    let rt =
-        Runtime::new().map_err(|e| ScriptError::Failed(format!("cannot start QuickJS: {e}")))?;
+///
+/// When the page throws, what it defined before is read as if it had ended
+/// there, with a note carrying the error; a name it had not defined yet
+/// fails the read with that error (it may be what the rest would define).
+pub fn read(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Read, ScriptError> {
+    let rt = rquickjs::Runtime::new()
+        .map_err(|e| ScriptError::Failed(format!("cannot start QuickJS: {e}")))?;
     rt.set_memory_limit(JS_MEMORY_BYTES);
     rt.set_max_stack_size(JS_STACK_BYTES);
     rt.set_interrupt_handler(Some(Box::new(move || Instant::now() >= deadline)));
-    let context = Context::custom::<intrinsic::Eval>(&rt)
+    let context = Context::custom::<BuiltIns>(&rt)
         .map_err(|e| ScriptError::Failed(format!("cannot create a JS context: {e}")))?;
     context.with(|ctx| {
-        run(&ctx, b"function addCfg(){}".to_vec(), deadline)?;
-        run(&ctx, drop_inert_addcfg(src).into_owned(), deadline)?;
-        vars.iter()
-            .map(|&Var { name, fields }| {
-                // Reading the binding (rather than a property of the global
-                // object) also finds `let`/`const`, as the literal reader does;
-                // `typeof` keeps a missing name from throwing.
-                let probe = format!("typeof {name} === 'undefined' ? undefined : {name}");
-                let v = run(&ctx, probe.into_bytes(), deadline)?;
-                if v.is_undefined() {
-                    return Ok(None);
+        run(&ctx, b"function addCfg(){}".to_vec(), deadline, None)?;
+        // Taken before the page runs, which may replace them: the engine's
+        // own `slice`, and the getter of an error's backtrace.
+        let slice: Function = ctx
+            .eval("String.prototype.slice")
+            .map_err(|e| caught(&ctx, e, deadline))?;
+        let stack: Function = ctx
+            .eval("Object.getOwnPropertyDescriptor(Error.prototype, 'stack').get")
+            .map_err(|e| caught(&ctx, e, deadline))?;
+        // `from_utf8` first: on a valid page it is a tenth of the cost of
+        // `from_utf8_lossy` (callgrind: ~1 M instructions a 250-device page).
+        let text = match std::str::from_utf8(src) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(src),
+        };
+        let page = drop_inert_addcfg(text.as_bytes()).into_owned();
+        let thrown = match run(&ctx, page, deadline, Some(&stack)) {
+            Ok(_) => None,
+            Err(ScriptError::Failed(msg)) => Some(msg),
+            Err(other) => return Err(other),
+        };
+        let mut copier = Copier {
+            ctx: ctx.clone(),
+            deadline,
+            steps: 0,
+            limiter: Limiter::new(),
+            slice,
+        };
+        let mut values = Vec::with_capacity(vars.len());
+        for &Var { name, fields } in vars {
+            let Some(v) = binding(&ctx, name, deadline)? else {
+                if let Some(msg) = &thrown {
+                    return Err(ScriptError::Failed(format!(
+                        "{msg}, before {name} was defined"
+                    )));
                 }
-                let mut budget = Budget { deadline, steps: 0 };
-                to_lit(&v, 0, fields, &mut budget)
-                    .map(Some)
-                    .map_err(|e| match e {
-                        ScriptError::TooBig(m) => ScriptError::TooBig(format!("{name}: {m}")),
-                        other => other,
-                    })
-            })
-            .collect()
+                values.push(None);
+                continue;
+            };
+            let atoms = fields
+                .iter()
+                .map(|f| PropKey::new(&ctx, f))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| caught(&ctx, e, deadline))?;
+            let lit = copier.copy(&v, 0, &atoms).map_err(in_var(name))?;
+            copier.limiter.finish(name);
+            values.push(Some(lit));
+        }
+        let mut notes = Vec::new();
+        if let Some(msg) = thrown {
+            notes.push(format!("the page threw after defining what is read: {msg}"));
+        }
+        notes.extend(copier.limiter.into_notes());
+        Ok(Read { values, notes })
     })
+}
+
+/// The value bound to a top-level name after the page ran, `None` when it
+/// has none, read without running page code: the global object's own
+/// property must not be an accessor, and its prototype is removed first, so
+/// that `Object.prototype.known_device_list = [..]` is no list.
+fn binding<'js>(
+    ctx: &Ctx<'js>,
+    name: &str,
+    deadline: Instant,
+) -> Result<Option<Value<'js>>, ScriptError> {
+    let globals = ctx.globals();
+    let key = PropKey::new(ctx, name).map_err(|e| caught(ctx, e, deadline))?;
+    if let Own::Accessor =
+        own(ctx, globals.as_value(), &key).map_err(|e| caught(ctx, e, deadline))?
+    {
+        return Err(accessor(name));
+    }
+    globals.set_prototype(None).map_err(|_| {
+        ScriptError::Failed("the page froze the global object; its variables are not read".into())
+    })?;
+    // Reading the binding (rather than a property of the global object)
+    // also finds `let`/`const`, as the literal reader does; `typeof` keeps a
+    // missing name from throwing. A name in its temporal dead zone (declared
+    // below the `throw` that stopped the page) throws here: not defined.
+    let probe = format!("typeof {name} === 'undefined' ? undefined : {name}");
+    match run(ctx, probe.into_bytes(), deadline, None) {
+        Ok(v) if v.is_undefined() => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(ScriptError::Failed(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn accessor(what: &str) -> ScriptError {
+    ScriptError::Failed(format!(
+        "{what} is an accessor (getter or setter), not data; no page code runs while its values are read"
+    ))
+}
+
+/// A property key as QuickJS names it (an atom), freed on drop.
+struct PropKey<'js> {
+    ctx: Ctx<'js>,
+    atom: qjs::JSAtom,
+    name: String,
+}
+
+impl<'js> PropKey<'js> {
+    fn new(ctx: &Ctx<'js>, name: &str) -> rquickjs::Result<Self> {
+        // SAFETY: the context is live for 'js; the bytes are valid for the call.
+        let atom = unsafe {
+            qjs::JS_NewAtomLen(ctx.as_raw().as_ptr(), name.as_ptr().cast(), name.len() as _)
+        };
+        if atom == qjs::JS_ATOM_NULL {
+            return Err(rquickjs::Error::Exception);
+        }
+        Ok(PropKey {
+            ctx: ctx.clone(),
+            atom,
+            name: name.to_owned(),
+        })
+    }
+
+    /// An array index: QuickJS tags small integers into the atom itself, so
+    /// this allocates nothing.
+    fn index(ctx: &Ctx<'js>, i: u32) -> rquickjs::Result<Self> {
+        // SAFETY: as above.
+        let atom = unsafe { qjs::JS_NewAtomUInt32(ctx.as_raw().as_ptr(), i) };
+        if atom == qjs::JS_ATOM_NULL {
+            return Err(rquickjs::Error::Exception);
+        }
+        Ok(PropKey {
+            ctx: ctx.clone(),
+            atom,
+            name: String::new(),
+        })
+    }
+}
+
+impl Drop for PropKey<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the atom was made in this context and is freed once.
+        unsafe { qjs::JS_FreeAtom(self.ctx.as_raw().as_ptr(), self.atom) }
+    }
+}
+
+/// An object's own property, as found without calling anything.
+enum Own<'js> {
+    Absent,
+    Data(Value<'js>),
+    Accessor,
+}
+
+/// Reads `obj`'s own property `key` (`JS_GetOwnProperty`: no prototype, no
+/// getter; the engine calls page code there only for a `Proxy`, which this
+/// sandbox does not offer).
+fn own<'js>(ctx: &Ctx<'js>, obj: &Value<'js>, key: &PropKey<'js>) -> rquickjs::Result<Own<'js>> {
+    let mut desc = MaybeUninit::<qjs::JSPropertyDescriptor>::uninit();
+    // SAFETY: `obj` is an object of this context (callers check), `desc` is
+    // written whenever the call returns 1, and each of its three values is
+    // then owned here and freed by `Value`'s drop.
+    unsafe {
+        let found = qjs::JS_GetOwnProperty(
+            ctx.as_raw().as_ptr(),
+            desc.as_mut_ptr(),
+            obj.as_raw(),
+            key.atom,
+        );
+        if found < 0 {
+            return Err(rquickjs::Error::Exception);
+        }
+        if found == 0 {
+            return Ok(Own::Absent);
+        }
+        let desc = desc.assume_init();
+        let value = Value::from_raw(ctx.clone(), desc.value);
+        let getter = Value::from_raw(ctx.clone(), desc.getter);
+        let setter = Value::from_raw(ctx.clone(), desc.setter);
+        if desc.flags & qjs::JS_PROP_GETSET as i32 != 0 {
+            drop((getter, setter));
+            return Ok(Own::Accessor);
+        }
+        Ok(Own::Data(value))
+    }
+}
+
+/// Copies values out of the engine, applying the [`Limiter`] as it goes so
+/// that nothing over the limits is built.
+struct Copier<'js> {
+    ctx: Ctx<'js>,
+    deadline: Instant,
+    steps: u32,
+    limiter: Limiter,
+    /// The engine's own `String.prototype.slice`, to take the head of a long
+    /// string without converting all of it.
+    slice: Function<'js>,
+}
+
+impl<'js> Copier<'js> {
+    /// The copy loops run in Rust, outside the interrupt handler's reach, so
+    /// they check the deadline themselves every so often.
+    fn step(&mut self) -> Result<(), ScriptError> {
+        self.steps += 1;
+        if self.steps % 256 == 0 && Instant::now() >= self.deadline {
+            return Err(ScriptError::Timeout);
+        }
+        Ok(())
+    }
+
+    fn caught(&self, e: rquickjs::Error) -> ScriptError {
+        caught(&self.ctx, e, self.deadline)
+    }
+
+    fn own(&self, obj: &Value<'js>, key: &PropKey<'js>) -> Result<Own<'js>, ScriptError> {
+        own(&self.ctx, obj, key).map_err(|e| self.caught(e))
+    }
+
+    /// A value as [`Limiter::limit`] would leave the same value parsed as a
+    /// literal: the same charges, in the same order.
+    fn copy(
+        &mut self,
+        v: &Value<'js>,
+        depth: usize,
+        fields: &[PropKey<'js>],
+    ) -> Result<Lit, ScriptError> {
+        self.step()?;
+        if depth > MAX_DEPTH {
+            return Err(ScriptError::TooBig(format!(
+                "nested deeper than {MAX_DEPTH}"
+            )));
+        }
+        self.limiter.value()?;
+        if v.is_string() {
+            return self.string(v);
+        }
+        if let Some(n) = v.as_number() {
+            return Ok(Lit::Num(n));
+        }
+        if let Some(b) = v.as_bool() {
+            return Ok(Lit::Bool(b));
+        }
+        if v.is_array() {
+            let length = PropKey {
+                ctx: self.ctx.clone(),
+                atom: qjs::JS_ATOM_length,
+                name: "length".into(),
+            };
+            // An array's `length` is always an own data property; read as a
+            // plain number, since a hostile page can make it 2^32-1.
+            let len = match self.own(v, &length)? {
+                Own::Data(n) => n.as_number().unwrap_or(0.0),
+                _ => 0.0,
+            };
+            // Whether the one element past the cut is the hub's trailing
+            // `null` (see `Limiter::array_len`).
+            let tail_null = if len == (MAX_ARRAY_LEN + 1) as f64 {
+                let key =
+                    PropKey::index(&self.ctx, MAX_ARRAY_LEN as u32).map_err(|e| self.caught(e))?;
+                match self.own(v, &key)? {
+                    Own::Absent => true,
+                    Own::Data(x) => x.is_null() || x.is_undefined(),
+                    Own::Accessor => false,
+                }
+            } else {
+                false
+            };
+            let keep = self.limiter.array_len(len, || tail_null);
+            let mut items = Vec::with_capacity(keep);
+            for i in 0..keep {
+                let key = PropKey::index(&self.ctx, i as u32).map_err(|e| self.caught(e))?;
+                match self.own(v, &key)? {
+                    // A hole, as the literal reader reads `[,]`.
+                    Own::Absent => {
+                        self.step()?;
+                        self.limiter.value()?;
+                        items.push(Lit::Null);
+                    }
+                    Own::Data(item) => items.push(self.copy(&item, depth + 1, fields)?),
+                    Own::Accessor => return Err(accessor(&format!("element {i}"))),
+                }
+            }
+            return Ok(Lit::Array(items));
+        }
+        if v.is_function() {
+            return Ok(Lit::Null);
+        }
+        if v.is_object() {
+            if !fields.is_empty() {
+                let mut out = Vec::with_capacity(fields.len());
+                for key in fields {
+                    match self.own(v, key)? {
+                        Own::Absent => {}
+                        Own::Data(value) => {
+                            self.limiter.key(&key.name)?;
+                            out.push((key.name.clone(), self.copy(&value, depth + 1, fields)?));
+                        }
+                        Own::Accessor => return Err(accessor(&format!("field {}", key.name))),
+                    }
+                }
+                return Ok(Lit::Object(out));
+            }
+            let obj = v.as_object().expect("is_object");
+            let names: Vec<String> = obj
+                .own_keys::<String>(rquickjs::Filter::default())
+                .collect::<rquickjs::Result<_>>()
+                .map_err(|e| self.caught(e))?;
+            if names.len() > MAX_OBJECT_FIELDS {
+                return Err(ScriptError::TooBig(format!(
+                    "an object with {} properties (limit {MAX_OBJECT_FIELDS})",
+                    names.len()
+                )));
+            }
+            let mut out = Vec::with_capacity(names.len());
+            for name in names {
+                let key = PropKey::new(&self.ctx, &name).map_err(|e| self.caught(e))?;
+                match self.own(v, &key)? {
+                    Own::Absent => {}
+                    Own::Data(value) => {
+                        self.limiter.key(&name)?;
+                        let value = self.copy(&value, depth + 1, fields)?;
+                        out.push((name, value));
+                    }
+                    Own::Accessor => return Err(accessor(&format!("field {name}"))),
+                }
+            }
+            return Ok(Lit::Object(out));
+        }
+        Ok(Lit::Null)
+    }
+
+    /// A string, cut as the [`Limiter`] cuts it. A long one is first sliced
+    /// to its first [`MAX_STRING_BYTES`] UTF-16 units inside the engine, so
+    /// that a 1 MB string in every record is not converted whole each time.
+    /// That changes nothing: those units take at least as many bytes in
+    /// UTF-8, so the cut falls inside them, and a surrogate pair the slice
+    /// splits (its half is U+FFFD) starts at byte 4,095 or later and is cut
+    /// off whole.
+    fn string(&mut self, v: &Value<'js>) -> Result<Lit, ScriptError> {
+        // SAFETY: `length` of a string primitive is read by the engine from
+        // the string itself (no prototype is consulted); the result is owned.
+        let units = unsafe {
+            Value::from_raw(
+                self.ctx.clone(),
+                qjs::JS_GetProperty(self.ctx.as_raw().as_ptr(), v.as_raw(), qjs::JS_ATOM_length),
+            )
+        }
+        .as_number()
+        .unwrap_or(0.0);
+        let longer = units > MAX_STRING_BYTES as f64;
+        let head = if longer {
+            self.slice
+                .call::<_, Value>((This(v.clone()), 0, MAX_STRING_BYTES as i32))
+                .map_err(|e| self.caught(e))?
+        } else {
+            v.clone()
+        };
+        let s = head.as_string().expect("a string, sliced or not");
+        let s = match s.to_string() {
+            Ok(s) => s,
+            Err(_) => lossy(s.clone())?,
+        };
+        self.limiter.string(s, longer)
+    }
 }
 
 /// Blanks out the page's `addCfg("name",id,'value');` lines before QuickJS
@@ -145,30 +503,87 @@ fn is_inert_addcfg(line: &[u8]) -> bool {
 /// strict, where an assignment to an undeclared name throws and `010` is a
 /// syntax error, so a page the hub's own web UI runs fine could fail here
 /// (fuzzing found the readers disagreeing on `tx:010`).
-fn run<'js>(ctx: &Ctx<'js>, src: Vec<u8>, deadline: Instant) -> Result<Value<'js>, ScriptError> {
-    let mut options = EvalOptions::default();
-    options.strict = false;
-    match ctx.eval_with_options::<Value, _>(src, options) {
-        Ok(v) => Ok(v),
-        Err(rquickjs::Error::Exception) => {
-            if Instant::now() >= deadline {
-                return Err(ScriptError::Timeout);
-            }
-            Err(ScriptError::Failed(describe(ctx, ctx.catch())))
-        }
-        Err(e) => Err(ScriptError::Failed(e.to_string())),
+///
+/// Through `JS_Eval` itself rather than rquickjs's `eval`, which refuses a
+/// source holding a NUL (it makes a C string of it): QuickJS takes the
+/// length and reads a NUL in a string or a comment as a character, as a
+/// browser does; it only needs one after the end.
+fn run<'js>(
+    ctx: &Ctx<'js>,
+    mut src: Vec<u8>,
+    deadline: Instant,
+    stack: Option<&Function<'js>>,
+) -> Result<Value<'js>, ScriptError> {
+    let len = src.len();
+    src.push(0);
+    // SAFETY: `src` is `len` bytes followed by a NUL and outlives the call;
+    // the file name is a C string; the result is an owned value.
+    let v = unsafe {
+        let v = qjs::JS_Eval(
+            ctx.as_raw().as_ptr(),
+            src.as_ptr().cast(),
+            len as _,
+            c"eval_script".as_ptr(),
+            qjs::JS_EVAL_TYPE_GLOBAL as i32,
+        );
+        Value::from_raw(ctx.clone(), v)
+    };
+    if !v.is_exception() {
+        return Ok(v);
     }
+    if Instant::now() >= deadline {
+        return Err(ScriptError::Timeout);
+    }
+    Err(ScriptError::Failed(missing_built_in(describe(
+        ctx,
+        ctx.catch(),
+        stack,
+    ))))
+}
+
+/// Names the built-in a page used that this build leaves out: the engine
+/// says `JSON is not defined` for a call, and `RegExp are not supported`
+/// when it parses a regular expression literal, wherever it is.
+fn missing_built_in(msg: String) -> String {
+    if let Some(rest) = msg.strip_prefix("RegExp are not supported") {
+        return format!(
+            "the page holds a regular expression literal{rest}, and this build offers no RegExp ({} on mipsel)",
+            cost("RegExp")
+        );
+    }
+    for (name, size) in LEFT_OUT {
+        if msg.starts_with(&format!("{name} is not defined")) {
+            return format!("{msg}: this build offers no {name} ({size} on mipsel)");
+        }
+    }
+    msg
+}
+
+fn cost(name: &str) -> &'static str {
+    LEFT_OUT
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or("", |(_, s)| s)
 }
 
 /// Bytes of a thrown error's message kept for the log.
 pub const MAX_MESSAGE_BYTES: usize = 200;
 
 /// The message of a thrown value, read without calling back into the page
-/// (a thrown object's `toString` is page code), fit for one log line: the
-/// page chooses it, and a line break in it would forge log lines.
-fn describe<'js>(_ctx: &Ctx<'js>, thrown: Value<'js>) -> String {
-    if let Some(exc) = thrown.as_exception() {
-        let raw = exc.message().unwrap_or_default();
+/// (a thrown object's `toString`, or a getter for its `message`, is page
+/// code), fit for one log line: the page chooses it, and a line break in it
+/// would forge log lines. `stack` is the engine's own getter of an error's
+/// backtrace, which names the page's line.
+fn describe<'js>(ctx: &Ctx<'js>, thrown: Value<'js>, stack: Option<&Function<'js>>) -> String {
+    let data = |key: &str| -> Option<String> {
+        let key = PropKey::new(ctx, key).ok()?;
+        match own(ctx, &thrown, &key).ok()? {
+            Own::Data(v) => v.as_string()?.to_string().ok(),
+            _ => None,
+        }
+    };
+    if thrown.as_exception().is_some() {
+        let raw = data("message").unwrap_or_default();
         let mut msg = String::new();
         for c in raw.chars() {
             if msg.len() >= MAX_MESSAGE_BYTES {
@@ -181,12 +596,15 @@ fn describe<'js>(_ctx: &Ctx<'js>, thrown: Value<'js>) -> String {
                 msg.push(c);
             }
         }
-        if let Some(line) = exc
-            .as_object()
-            .get::<_, Value>("lineNumber")
-            .ok()
-            .and_then(|v| v.as_number())
-        {
+        // The engine's backtrace names the page's line as `eval_script:N`.
+        let backtrace = stack
+            .and_then(|get| get.call::<_, Value>((This(thrown.clone()),)).ok())
+            .and_then(|v| v.as_string()?.to_string().ok());
+        if let Some(line) = backtrace.and_then(|st| {
+            let at = st.find("eval_script:")? + "eval_script:".len();
+            let digits: String = st[at..].chars().take_while(char::is_ascii_digit).collect();
+            (!digits.is_empty()).then_some(digits)
+        }) {
             msg.push_str(&format!(" (line {line})"));
         }
         return msg;
@@ -195,114 +613,6 @@ fn describe<'js>(_ctx: &Ctx<'js>, thrown: Value<'js>) -> String {
         Some(s) => format!("threw a string of {} bytes", s.len()),
         None => format!("threw a value of type {}", thrown.type_name()),
     }
-}
-
-struct Budget {
-    deadline: Instant,
-    steps: u32,
-}
-
-impl Budget {
-    /// The copy loops run in Rust, outside the interrupt handler's reach, so
-    /// they check the deadline themselves every so often.
-    fn step(&mut self) -> Result<(), ScriptError> {
-        self.steps += 1;
-        if self.steps % 256 == 0 && Instant::now() >= self.deadline {
-            return Err(ScriptError::Timeout);
-        }
-        Ok(())
-    }
-}
-
-/// Copies a JS value into a [`Lit`], enforcing the same limits as
-/// [`super::check_limits`] as it goes, so nothing over the limits is built.
-fn to_lit(
-    v: &Value<'_>,
-    depth: usize,
-    fields: &[&str],
-    budget: &mut Budget,
-) -> Result<Lit, ScriptError> {
-    budget.step()?;
-    if depth > MAX_DEPTH {
-        return Err(ScriptError::TooBig(format!(
-            "nested deeper than {MAX_DEPTH}"
-        )));
-    }
-    if let Some(s) = v.as_string() {
-        let s = match s.to_string() {
-            Ok(s) => s,
-            Err(_) => lossy(s.clone())?,
-        };
-        if s.len() > MAX_STRING_BYTES {
-            return Err(ScriptError::TooBig(format!(
-                "a string of {} bytes (limit {MAX_STRING_BYTES})",
-                s.len()
-            )));
-        }
-        return Ok(Lit::Str(s));
-    }
-    if let Some(n) = v.as_number() {
-        return Ok(Lit::Num(n));
-    }
-    if let Some(b) = v.as_bool() {
-        return Ok(Lit::Bool(b));
-    }
-    if let Some(arr) = v.as_array() {
-        // `Array::len` asserts the length fits an i32; a hostile page can make
-        // it 2^32-1, so the length is read as a plain number instead.
-        let len = arr
-            .as_object()
-            .get::<_, Value>("length")
-            .map_err(|e| caught(v.ctx(), e, budget.deadline))?
-            .as_number()
-            .unwrap_or(0.0);
-        if len > MAX_ARRAY_LEN as f64 {
-            return Err(ScriptError::TooBig(format!(
-                "an array of {len} elements (limit {MAX_ARRAY_LEN})"
-            )));
-        }
-        let mut items = Vec::with_capacity(len as usize);
-        for i in 0..len as usize {
-            let item: Value = arr
-                .get(i)
-                .map_err(|e| caught(v.ctx(), e, budget.deadline))?;
-            items.push(to_lit(&item, depth + 1, fields, budget)?);
-        }
-        return Ok(Lit::Array(items));
-    }
-    if v.is_function() {
-        return Ok(Lit::Null);
-    }
-    if let Some(obj) = v.as_object() {
-        if !fields.is_empty() {
-            let mut out = Vec::with_capacity(fields.len());
-            for &key in fields {
-                let value: Value = obj
-                    .get(key)
-                    .map_err(|e| caught(v.ctx(), e, budget.deadline))?;
-                if !value.is_undefined() {
-                    out.push((key.to_owned(), to_lit(&value, depth + 1, fields, budget)?));
-                }
-            }
-            return Ok(Lit::Object(out));
-        }
-        // `props` reads each value by the key's atom, sparing a string
-        // round trip per field.
-        let props = obj.props::<String, Value>();
-        if props.len() > MAX_OBJECT_FIELDS {
-            return Err(ScriptError::TooBig(format!(
-                "an object with {} properties (limit {MAX_OBJECT_FIELDS})",
-                props.len()
-            )));
-        }
-        let mut out = Vec::with_capacity(props.len());
-        for prop in props {
-            let (key, value) = prop.map_err(|e| caught(v.ctx(), e, budget.deadline))?;
-            out.push((key, to_lit(&value, depth + 1, fields, budget)?));
-        }
-        return Ok(Lit::Object(out));
-    }
-    Ok(Lit::Null)
 }
 
 /// A string with a lone surrogate (`'\uD800'`), which is not UTF-8, with
@@ -344,7 +654,7 @@ fn caught(ctx: &Ctx<'_>, e: rquickjs::Error, deadline: Instant) -> ScriptError {
         return ScriptError::Timeout;
     }
     match e {
-        rquickjs::Error::Exception => ScriptError::Failed(describe(ctx, ctx.catch())),
+        rquickjs::Error::Exception => ScriptError::Failed(describe(ctx, ctx.catch(), None)),
         other => ScriptError::Failed(other.to_string()),
     }
 }
@@ -361,7 +671,9 @@ mod tests {
     #[test]
     fn reads_lists_and_ignores_addcfg() {
         let src = b"var a=[{mac:'x',n:1},null];\naddCfg(\"k\",1,'v');\nlet b='s'; const c=[1,[2]];";
-        let v = read_vars(src, &["a", "b", "c", "missing"], soon()).unwrap();
+        let v = read_vars(src, &["a", "b", "c", "missing"], soon())
+            .unwrap()
+            .values;
         assert_eq!(
             v,
             vec![
@@ -417,7 +729,7 @@ mod tests {
     #[test]
     fn runs_the_page_as_a_browser_does_not_in_strict_mode() {
         let src = b"undeclared = 1; var a = [010, 08, undeclared]; with ({b: 2}) { var c = b; }";
-        let v = read_vars(src, &["a", "c"], soon()).unwrap();
+        let v = read_vars(src, &["a", "c"], soon()).unwrap().values;
         assert_eq!(
             v,
             vec![
@@ -434,7 +746,7 @@ mod tests {
     #[test]
     fn lone_surrogates_become_replacement_characters() {
         let src = br"var a = ['\uD83D\uDE00', 'x\uD800y', '\uDFFF', 'caf\u00e9'];";
-        let v = read_vars(src, &["a"], soon()).unwrap().remove(0);
+        let v = read_vars(src, &["a"], soon()).unwrap().values.remove(0);
         let want = ["\u{1f600}", "x\u{fffd}y", "\u{fffd}", "café"];
         assert_eq!(
             v,
@@ -443,7 +755,9 @@ mod tests {
             ))
         );
         // The same as the JavaScript-free reader makes of them.
-        let lit = super::super::literal::read_vars(src, &["a"], soon()).unwrap();
+        let lit = super::super::literal::read_vars(src, &["a"], soon())
+            .unwrap()
+            .values;
         assert_eq!(lit[0], v);
     }
 
@@ -460,47 +774,72 @@ mod tests {
 
     #[test]
     fn survives_memory_bombs_deep_recursion_and_huge_arrays() {
-        let bomb = b"var s='x'; while(true){ s = s + s; }";
-        assert!(matches!(
-            read_vars(bomb, &["s"], soon()),
-            Err(ScriptError::Failed(_))
-        ));
-        let rec = b"function f(n){ return f(n+1)+1; } f(0);";
-        assert!(matches!(
-            read_vars(rec, &["f"], soon()),
-            Err(ScriptError::Failed(_))
-        ));
+        let bomb = b"var s='x'; while(true){ s = s + s; } var a = 1;";
+        // Ropes make doubling cheap: the engine's string length limit comes
+        // before the heap limit.
+        let err = read_vars(bomb, &["a"], soon()).unwrap_err();
+        assert!(err.to_string().contains("string too long"), "{err}");
+        // What it defined before is read, but a rope of 2^29 characters
+        // cannot be flattened to take its head within the heap limit.
+        let err = read_vars(bomb, &["s"], soon()).unwrap_err();
+        assert_eq!(err, ScriptError::Failed("out of memory".into()));
+        let rec = b"function f(n){ return f(n+1)+1; } f(0); var a = 1;";
+        let err = read_vars(rec, &["a"], soon()).unwrap_err();
+        assert!(
+            err.to_string().contains("Maximum call stack size exceeded"),
+            "{err}"
+        );
         let nest = format!("var a = {}1{};", "[".repeat(100_000), "]".repeat(100_000));
         assert!(matches!(
             read_vars(nest.as_bytes(), &["a"], soon()),
             Err(ScriptError::Failed(_))
         ));
+        // 2^32-1 holes: cut to the limit like any long array, in no time.
         let sparse = b"var a = []; a.length = 4294967295;";
-        assert!(matches!(
-            read_vars(sparse, &["a"], soon()),
-            Err(ScriptError::TooBig(_))
-        ));
+        let r = read_vars(sparse, &["a"], soon()).unwrap();
+        assert_eq!(
+            r.values[0],
+            Some(Lit::Array(vec![Lit::Null; MAX_ARRAY_LEN]))
+        );
+        assert_eq!(
+            r.notes,
+            ["a: an array of 4294967295 elements was cut to 4096"]
+        );
         let cyc = b"var a = []; a.push(a);";
         assert!(matches!(
             read_vars(cyc, &["a"], soon()),
             Err(ScriptError::TooBig(_))
         ));
+        // One long string in every record: cut each time, and the total
+        // stays under the budget or the page is refused; never gigabytes.
+        let shared = b"var s = 'x'.repeat(1 << 20); var a = []; for (var i = 0; i < 4096; i++) a.push({n: s, h: s});";
+        let err = read_vars(shared, &["a"], soon()).unwrap_err();
+        assert!(
+            matches!(&err, ScriptError::TooBig(m) if m.contains("MiB")),
+            "{err}"
+        );
+        let fewer = b"var s = 'x'.repeat(1 << 20); var a = []; for (var i = 0; i < 500; i++) a.push({n: s});";
+        let r = read_vars(fewer, &["a"], soon()).unwrap();
+        assert_eq!(r.notes, ["a: 500 strings longer than 4096 bytes were cut"]);
     }
 
     #[test]
     fn hostile_getters_and_throws_are_bounded() {
-        let deadline = Instant::now() + Duration::from_millis(200);
+        // A getter is never called: the page is refused at once.
         let getter = b"var a = [{}]; Object.defineProperty(a[0], 'mac', {enumerable:true, get(){ while(1){} }});";
-        assert_eq!(
-            read_vars(getter, &["a"], deadline),
-            Err(ScriptError::Timeout)
-        );
+        let start = Instant::now();
+        let err = read_vars(getter, &["a"], soon()).unwrap_err();
+        assert!(err.to_string().contains("accessor"), "{err}");
+        assert!(start.elapsed() < Duration::from_secs(1));
         let throw_obj = b"throw {toString(){ while(1){} }};";
         let err = read_vars(throw_obj, &["a"], soon()).unwrap_err();
         assert_eq!(
             err,
-            ScriptError::Failed("threw a value of type object".into())
+            ScriptError::Failed("threw a value of type object, before a was defined".into())
         );
+        let getter_msg = b"var e = new Error('x'); Object.defineProperty(e, 'message', {get(){ while(1){} }}); throw e;";
+        let err = read_vars(getter_msg, &["a"], soon()).unwrap_err();
+        assert!(matches!(err, ScriptError::Failed(_)), "{err}");
         let forged =
             b"throw new Error('x\\nERROR GET /nonAuth/wan_conn.xml: forged' + 'y'.repeat(500));";
         let ScriptError::Failed(msg) = read_vars(forged, &["a"], soon()).unwrap_err() else {
@@ -508,7 +847,7 @@ mod tests {
         };
         assert!(msg.starts_with("x\\nERROR GET"), "{msg}");
         assert!(!msg.chars().any(char::is_control), "{msg:?}");
-        assert!(msg.len() < MAX_MESSAGE_BYTES + 20, "{} bytes", msg.len());
+        assert!(msg.len() < MAX_MESSAGE_BYTES + 60, "{} bytes", msg.len());
         let err = read_vars(b"var a = ;", &["a"], soon()).unwrap_err();
         assert!(
             err.to_string().contains("SyntaxError") || err.to_string().contains("unexpected"),
@@ -517,10 +856,123 @@ mod tests {
     }
 
     #[test]
+    fn copies_only_own_data_properties() {
+        let src = b"Object.prototype.mac = 'PHANTOM'; Object.prototype.known = [{mac:'P'}];\n\
+            Array.prototype[1] = {mac: 'HOLE'};\n\
+            var a = [{hostname: 'h'}, , {mac: 'AA'}];";
+        let r = read(
+            src,
+            &[
+                Var {
+                    name: "a",
+                    fields: &["mac", "hostname"],
+                },
+                Var::all("known"),
+            ],
+            soon(),
+        )
+        .unwrap();
+        assert_eq!(
+            r.values,
+            vec![
+                Some(Lit::Array(vec![
+                    Lit::Object(vec![("hostname".into(), Lit::Str("h".into()))]),
+                    Lit::Null,
+                    Lit::Object(vec![("mac".into(), Lit::Str("AA".into()))]),
+                ])),
+                None,
+            ]
+        );
+        // A getter on the global object is not called either.
+        let src = b"Object.defineProperty(globalThis, 'a', {get(){ for(;;){} }});";
+        let err = read_vars(src, &["a"], soon()).unwrap_err();
+        assert!(err.to_string().contains("accessor"), "{err}");
+    }
+
+    #[test]
+    fn a_page_that_throws_keeps_what_it_defined() {
+        let src = b"var a = [1];\nlet b = 'x';\nundefinedFunction();\nvar c = 2;";
+        let r = read_vars(src, &["a", "b"], soon()).unwrap();
+        assert_eq!(
+            r.values,
+            vec![
+                Some(Lit::Array(vec![Lit::Num(1.0)])),
+                Some(Lit::Str("x".into()))
+            ]
+        );
+        assert_eq!(r.notes.len(), 1);
+        assert!(
+            r.notes[0].contains("undefinedFunction is not defined (line 3)"),
+            "{:?}",
+            r.notes
+        );
+        let err = read_vars(src, &["a", "c"], soon()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("undefinedFunction is not defined (line 3), before c was defined"),
+            "{err}"
+        );
+        // A `let` below the throw is in its dead zone: not defined.
+        let err = read_vars(b"throw new Error('boom'); let d = 1;", &["d"], soon()).unwrap_err();
+        assert!(err.to_string().contains("boom"), "{err}");
+    }
+
+    #[test]
+    fn decodes_the_source_as_a_browser_does() {
+        let src = b"var a = ['caf\xe9', 'n\0ul']; // \0 and \xff in a comment\n/* \0 */ var b = 1;";
+        let r = read_vars(src, &["a", "b"], soon()).unwrap();
+        assert_eq!(
+            r.values[0],
+            Some(Lit::Array(vec![
+                Lit::Str("caf\u{fffd}".into()),
+                Lit::Str("n\0ul".into()),
+            ]))
+        );
+        assert_eq!(r.values[1], Some(Lit::Num(1.0)));
+        // The same as the JavaScript-free reader makes of it.
+        let lit = super::super::literal::read_vars(src, &["a", "b"], soon()).unwrap();
+        assert_eq!(lit.values, r.values);
+    }
+
+    #[test]
+    fn offers_date_and_names_the_built_ins_it_leaves_out() {
+        let src = b"var a = [typeof new Date(0).getTime(), new Date(86400000).toISOString()];";
+        let r = read_vars(src, &["a"], soon()).unwrap();
+        assert_eq!(
+            r.values[0],
+            Some(Lit::Array(vec![
+                Lit::Str("number".into()),
+                Lit::Str("1970-01-02T00:00:00.000Z".into())
+            ]))
+        );
+        let err = read_vars(b"var a = JSON.parse('[1]');", &["a"], soon()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("this build offers no JSON (31 KB on mipsel)"),
+            "{err}"
+        );
+        let err = read_vars(
+            b"function f(s){ return /x+/.test(s); }\nvar a = [];",
+            &["a"],
+            soon(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("regular expression literal"),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("no RegExp (96 KB on mipsel)"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn nothing_outside_the_sandbox_is_reachable() {
-        let probe = b"var seen = [typeof require, typeof process, typeof Date, typeof Promise, typeof Proxy, typeof fetch, typeof setTimeout, typeof std, typeof os];";
+        let probe = b"var seen = [typeof require, typeof process, typeof Promise, typeof Proxy, typeof fetch, typeof setTimeout, typeof std, typeof os, typeof JSON, typeof RegExp];";
         let v = read_vars(probe, &["seen"], soon())
             .unwrap()
+            .values
             .remove(0)
             .unwrap();
         let Lit::Array(items) = v else {
