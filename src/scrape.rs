@@ -92,6 +92,19 @@ enum Snapshot {
     Owl(owl::Mesh),
 }
 
+impl Snapshot {
+    /// What the page's parser noted while reading it (cuts, a script that
+    /// threw after defining its lists): logged through the limiter.
+    fn notes(&self) -> &[String] {
+        match self {
+            Snapshot::Wan(_) => &[],
+            Snapshot::Lan(d) => &d.notes,
+            Snapshot::Status(s) => &s.notes,
+            Snapshot::Owl(m) => &m.notes,
+        }
+    }
+}
+
 struct Outcome {
     collector: Collector,
     duration: Duration,
@@ -139,17 +152,19 @@ impl Scraper {
                 // At debug, every scrape of every page; above, what the
                 // limiter lets through.
                 let took = started.elapsed();
-                let line = match &result {
+                let lines: Vec<_> = match &result {
                     Err(e) => {
                         log::debug!("GET {path} from hub {}: {e} ({took:?})", log.hub());
-                        log.failed(now, path, e)
+                        log.failed(now, path, e).into_iter().collect()
                     }
-                    Ok(_) => {
+                    Ok(snapshot) => {
                         log::debug!("GET {path} from hub {}: ok ({took:?})", log.hub());
-                        log.succeeded(now, path)
+                        let recovered = log.succeeded(now, path);
+                        let notes = log.notes(now, path, snapshot.notes());
+                        recovered.into_iter().chain(notes).collect()
                     }
                 };
-                if let Some(line) = line {
+                for line in lines {
                     line.emit();
                 }
                 Outcome {
