@@ -143,6 +143,8 @@ struct Syslog {
     path: PathBuf,
     socket: UnixDatagram,
     pid: u32,
+    /// Lines that fall back to stderr get journald's prefixes too.
+    journal: bool,
     /// The last send failed and its line went to stderr: the next failure
     /// goes there without another notice.
     degraded: bool,
@@ -183,10 +185,10 @@ impl Syslog {
                              writing to stderr until it answers again",
                             self.path.display()
                         ),
-                        false,
+                        self.journal,
                     ));
                 }
-                write_stderr(&stderr_line(level, message, false));
+                write_stderr(&stderr_line(level, message, self.journal));
             }
         }
     }
@@ -252,6 +254,7 @@ pub fn init(level: LevelFilter, syslog: bool) -> Result<(), InitError> {
                 path,
                 socket,
                 pid: std::process::id(),
+                journal,
                 degraded: false,
             }),
             Err(e) => {
