@@ -313,8 +313,8 @@ impl FailureLog {
         if quiet > 0 {
             let _ = write!(
                 tail,
-                "; before that it failed and recovered {} since the last recovery",
-                plural(quiet, "time")
+                ", after {} since the previous recovery line",
+                plural(quiet, "short outage")
             );
         }
         Some(self.line(
@@ -569,9 +569,9 @@ mod tests {
             later.text
         );
         assert!(
-            lines
-                .iter()
-                .any(|l| l.text.contains("failed and recovered 20 times")),
+            lines.iter().any(|l| l.text.contains(
+                "(1 failed scrape), after 20 short outages since the previous recovery line"
+            )),
             "{lines:#?}"
         );
     }

@@ -42,8 +42,9 @@ pub const SYSLOG_SOCKET_ENV: &str = "SMARTHUB_EXPORTER_SYSLOG_SOCKET";
 /// connected to stdout and stderr.
 pub const JOURNAL_STREAM_ENV: &str = "JOURNAL_STREAM";
 /// A message longer than this is cut (at a character boundary) and marked
-/// with `…`: OpenWrt's logd keeps at most 1 KiB of a datagram, and no line
-/// of ours needs more.
+/// with `…`, so that a datagram, with its PRI and tag, stays within RFC 3164's
+/// 1024 bytes (§4.1) and a stderr line is one write below PIPE_BUF. No line
+/// of ours needs more: the hub's own strings in them are already cut.
 pub const MAX_MESSAGE_BYTES: usize = 960;
 /// syslog's facility "daemon" (RFC 5424 §6.2.1: 3), shifted as in a PRI.
 const FACILITY_DAEMON: u8 = 3 << 3;
@@ -91,7 +92,9 @@ pub fn stderr_line(level: Level, message: &str, journal: bool) -> String {
     line
 }
 
-/// A syslog datagram: `<PRI>smarthub-exporter[PID]: message`.
+/// A syslog datagram: `<PRI>smarthub-exporter[PID]: message`. No timestamp:
+/// every syslogd adds its own, and OpenWrt's logd takes the first 16 bytes
+/// after the PRI for one whenever the 16th is a space (in the tag it never is).
 pub fn syslog_datagram(level: Level, pid: u32, message: &str) -> String {
     let mut line = String::with_capacity(message.len() + 32);
     let _ = write!(
@@ -140,6 +143,8 @@ struct Syslog {
     path: PathBuf,
     socket: UnixDatagram,
     pid: u32,
+    /// Lines that fall back to stderr get journald's prefixes too.
+    journal: bool,
     /// The last send failed and its line went to stderr: the next failure
     /// goes there without another notice.
     degraded: bool,
@@ -180,10 +185,10 @@ impl Syslog {
                              writing to stderr until it answers again",
                             self.path.display()
                         ),
-                        false,
+                        self.journal,
                     ));
                 }
-                write_stderr(&stderr_line(level, message, false));
+                write_stderr(&stderr_line(level, message, self.journal));
             }
         }
     }
@@ -249,6 +254,7 @@ pub fn init(level: LevelFilter, syslog: bool) -> Result<(), InitError> {
                 path,
                 socket,
                 pid: std::process::id(),
+                journal,
                 degraded: false,
             }),
             Err(e) => {
@@ -331,6 +337,15 @@ mod tests {
         assert!(syslog_datagram(Level::Error, 1, "").starts_with("<27>"));
         assert!(syslog_datagram(Level::Debug, 1, "").starts_with("<31>"));
         assert!(syslog_datagram(Level::Trace, 1, "").starts_with("<31>"));
+    }
+
+    #[test]
+    fn datagrams_fit_rfc_3164_and_logd_sees_no_timestamp() {
+        let long = "\u{1}".repeat(4 * MAX_MESSAGE_BYTES);
+        assert!(syslog_datagram(Level::Error, u32::MAX, &long).len() <= 1024);
+        let d = syslog_datagram(Level::Info, 7, "a b c d e f g h i j");
+        let after_pri = &d.as_bytes()[d.find('>').unwrap() + 1..];
+        assert_ne!(after_pri[15], b' ', "{d}");
     }
 
     #[test]
