@@ -40,8 +40,9 @@ for platform in "$@"; do
 		;;
 	esac
 	# --platform sets TARGETARCH (amd64, arm64, arm) for the Dockerfile and
-	# the architecture and variant in the image's config.
-	buildah build --quiet --platform "$platform" --tag "$name-$arch" \
+	# the architecture and variant in the image's config. --squash: one layer,
+	# the binary (without it the final stage adds an empty second one).
+	buildah build --quiet --squash --platform "$platform" --tag "$name-$arch" \
 		--file "$root/Dockerfile" "$root" >/dev/null
 	buildah manifest add "$name" "containers-storage:$name-$arch" >/dev/null
 	echo "image.sh: $name-$arch ($platform): $(buildah images --format '{{.Size}}' "$name-$arch")"
