@@ -57,6 +57,10 @@ class ReleaseAssetsTest(unittest.TestCase):
         for deb in (DIST / "deb").glob("*.deb"):
             self.expect(deb, deb.name)
             packages += 1
+        # On a v* tag, the source tarball that openwrt/Makefile's PKG_SOURCE_URL names.
+        for tarball in (DIST / "source").glob("*.tar.gz"):
+            self.expect(tarball, tarball.name)
+            packages += 1
         self.assertEqual(len(self.sums), packages + 2 * len(list((DIST / "bin").iterdir())))
         for arch in ("arm64", "amd64"):
             self.assertIn(f"smarthub-exporter_{VERSION}-1_{arch}.deb", self.sums)

@@ -60,7 +60,7 @@ class WorkflowTest(unittest.TestCase):
             text = (WORKFLOWS / "release.yml").read_text()
             # An unknown context and a shell bug, each of which it must report.
             bad.write_text(text.replace("${{ secrets.GITHUB_TOKEN }}", "${{ secret.GITHUB_TOKEN }}")
-                           .replace('rm -f "$key"', 'rm -f $key/*'))
+                           .replace('rm -f "$OPKG_FEED_KEY"', 'rm -f $OPKG_FEED_KEY'))
             r = lint(bad)
             self.assertNotEqual(r.returncode, 0)
             self.assertIn("secret", r.stdout)
@@ -76,16 +76,19 @@ class WorkflowTest(unittest.TestCase):
         self.assertEqual(self.release[True], {"push": {"tags": ["v*"]}})
         run = scripts(self.release, "build")
         for command in (".ci/test", "packaging/dist.sh", 'packaging/image.sh "$IMAGE:$GITHUB_REF_NAME"',
-                        "buildah manifest push --all",
-                        "python3 packaging/opkg_feed.py --ipk-dir dist/openwrt --key"):
+                        "buildah manifest push --all", 'export OPKG_FEED_KEY="$RUNNER_TEMP/feed.sec"',
+                        "cp -R dist/opkg-feed/. site/openwrt/", "cp -R dist/apk-repo/. site/openwrt/apk/"):
             self.assertIn(command, run)
+        # dist.sh builds the feeds only when given the keys (files, named in its environment).
+        dist = (ROOT / "packaging" / "dist.sh").read_text()
+        self.assertIn('packaging/opkg-feed.sh --key "$OPKG_FEED_KEY"', dist)
+        self.assertIn('packaging/apk-repo.sh --key "$APK_REPO_KEY"', dist)
         # The tests pass before anything is built for the release.
         self.assertLess(run.index(".ci/test"), run.index("packaging/dist.sh"))
         uses = {s["uses"].split("@")[0]: s.get("with", {}) for s in steps(self.release, "build") if "uses" in s}
         self.assertEqual(uses["softprops/action-gh-release"]["files"], "dist/release/*")
         self.assertTrue(uses["softprops/action-gh-release"]["fail_on_unmatched_files"])
         self.assertEqual(uses["actions/upload-pages-artifact"]["path"], "site")
-        self.assertIn("--outdir site/openwrt", run)
         self.assertEqual(self.release["jobs"]["build"]["permissions"], {"contents": "write", "packages": "write"})
 
     def test_one_image_name_everywhere(self):
