@@ -6,7 +6,7 @@
 #   packaging/deb.sh                         arm64 and amd64 from dist/bin
 #   packaging/deb.sh TARGET[=BINARY]...      chosen Rust targets / binaries
 #
-# Output: dist/deb/ (or $DEB_OUTDIR). Needs cargo-deb:
+# Output: dist/deb/ (or $DEB_OUTDIR). Needs cargo-deb and dpkg-deb:
 #   cargo install cargo-deb --locked        (about 2 minutes on 2 cores)
 set -eu
 
@@ -28,6 +28,24 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 
+# cargo-deb writes no DEBIAN/md5sums, without which `dpkg --verify` and
+# debsums check nothing. As dh_md5sums does: every file but the conffiles
+# (dpkg records those itself), sorted, paths without the leading slash. The
+# package is unpacked and built again by dpkg-deb, owners root, as xz.
+add_md5sums() {
+	rm -rf "$work/pkg"
+	dpkg-deb --raw-extract "$1" "$work/pkg"
+	: >"$work/conffiles"
+	[ ! -f "$work/pkg/DEBIAN/conffiles" ] || sed -n 's|^/||p' "$work/pkg/DEBIAN/conffiles" >"$work/conffiles"
+	(
+		cd "$work/pkg"
+		find . -type f ! -path './DEBIAN/*' | sed 's|^\./||' | LC_ALL=C sort |
+			grep -vxF -f "$work/conffiles" | tr '\n' '\0' | xargs -0 md5sum
+	) >"$work/pkg/DEBIAN/md5sums"
+	chmod 644 "$work/pkg/DEBIAN/md5sums"
+	dpkg-deb --root-owner-group -Zxz --build "$work/pkg" "$1" >/dev/null
+}
+
 mkdir -p "$out"
 for spec in "$@"; do
 	target=${spec%%=*}
@@ -41,7 +59,9 @@ for spec in "$@"; do
 	cp "$binary" "$work/target/$target/release/smarthub-exporter"
 	# --no-strip: the release profile already strips, and the host's strip
 	# cannot read foreign-architecture binaries.
-	CARGO_TARGET_DIR=$work/target cargo deb \
+	deb=$(CARGO_TARGET_DIR=$work/target cargo deb \
 		--manifest-path "$root/Cargo.toml" \
-		--no-build --no-strip --target "$target" --output "$out/"
+		--no-build --no-strip --target "$target" --output "$out/")
+	add_md5sums "$deb"
+	echo "$deb"
 done

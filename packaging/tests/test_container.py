@@ -1,6 +1,6 @@
-"""Dockerfile and Kubernetes Deployment. No Docker engine runs here, so the
-Dockerfile is checked by reading it: for each architecture that buildx
-would build, the stage it resolves to and the binary that stage copies."""
+"""Dockerfile and Kubernetes Deployment, read: for each architecture, the
+stage it resolves to and the binary that stage copies. release_image.py
+builds the image with buildah and runs it with podman."""
 
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ class DockerfileTest(unittest.TestCase):
         self.ins = instructions((ROOT / "Dockerfile").read_text())
 
     def stages(self) -> dict[str, list[tuple[str, str]]]:
-        stages, current = {}, None
+        """Instructions per stage; those before the first FROM under None."""
+        stages, current = {None: []}, None
         for word, args in self.ins:
             if word == "FROM":
                 m = re.fullmatch(r"(\S+)(?:\s+AS\s+(\S+))?", args, re.I)
@@ -59,6 +60,10 @@ class DockerfileTest(unittest.TestCase):
             copies = [a for w, a in stage if w == "COPY"]
             self.assertEqual(copies, [f"dist/bin/{target}/smarthub-exporter /smarthub-exporter"], platform)
             self.assertIn(target, openwrt_pkg.TARGET_ELF, "a target the cross build makes")
+
+    def test_targetarch_is_declared_before_the_first_from(self):
+        # Only BuildKit pre-defines it; buildah and podman would read `FROM bin-`.
+        self.assertEqual(self.stages()[None], [("ARG", "TARGETARCH")])
 
     def test_runtime_settings(self):
         final = self.stages()["final"]

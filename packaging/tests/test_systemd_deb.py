@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shlex
@@ -121,7 +122,8 @@ class DebTest(unittest.TestCase):
             self.assertEqual(fields["Package"], "smarthub-exporter")
             self.assertEqual(fields["Architecture"], arch)
             self.assertEqual(fields["Version"], f"{openwrt_pkg.cargo_version()}-1")
-            self.assertEqual(fields["Depends"], "init-system-helpers")
+            self.assertEqual(fields["Depends"], "init-system-helpers (>= 1.65)")
+            self.assertEqual(fields["Maintainer"], "smarthub-exporter developers <smarthub-exporter@users.noreply.github.com>")
             for line in self.dpkg_deb("-f", str(deb)).splitlines():
                 self.assertNotRegex(line, r"^[A-Za-z-]+:\s*$", "empty control field")
 
@@ -131,8 +133,8 @@ class DebTest(unittest.TestCase):
         for line in listing.splitlines():
             perms, owner, _size, _date, _time, path = line.split(None, 5)
             entries[path] = (perms, owner)
-        self.assertEqual(entries["./usr/bin/smarthub-exporter"], ("-rwxr-xr-x", "0/0"))
-        self.assertEqual(entries["./etc/default/smarthub-exporter"], ("-rw-r--r--", "0/0"))
+        self.assertEqual(entries["./usr/bin/smarthub-exporter"], ("-rwxr-xr-x", "root/root"))
+        self.assertEqual(entries["./etc/default/smarthub-exporter"], ("-rw-r--r--", "root/root"))
         units = [p for p in entries if p.endswith("/systemd/system/smarthub-exporter.service")]
         self.assertEqual(len(units), 1)
 
@@ -148,6 +150,13 @@ class DebTest(unittest.TestCase):
         ctl = self.tmp / "ctl"
         subprocess.run(["dpkg-deb", "-e", str(self.debs["arm64"]), str(ctl)], check=True)
         self.assertEqual((ctl / "conffiles").read_text().split(), ["/etc/default/smarthub-exporter"])
+        # md5sums: every file but the conffile (dpkg records that one itself).
+        sums = dict(reversed(line.split("  ", 1)) for line in (ctl / "md5sums").read_text().splitlines())
+        self.assertEqual(sorted(sums), [
+            "usr/bin/smarthub-exporter", "usr/lib/systemd/system/smarthub-exporter.service",
+            "usr/share/doc/smarthub-exporter/changelog.Debian.gz", "usr/share/doc/smarthub-exporter/copyright",
+            "usr/share/lintian/overrides/smarthub-exporter"])
+        self.assertEqual(sums["usr/bin/smarthub-exporter"], hashlib.md5(binary().read_bytes()).hexdigest())
         postinst = (ctl / "postinst").read_text()
         self.assertIn("deb-systemd-helper enable smarthub-exporter.service", postinst)
         self.assertRegex(postinst, r"deb-systemd-invoke \$_dh_action smarthub-exporter.service")
