@@ -247,7 +247,9 @@ struct Scanner<'a> {
     pos: usize,
     wanted: &'a [(&'a str, &'a [&'a str])],
     found: Vec<Option<Lit>>,
-    declared: HashMap<&'a str, Decl>,
+    /// Every name declared so far, and how (`Decl as usize`: the map type
+    /// the literal parser already uses, so no second copy of the map's code).
+    declared: HashMap<String, usize>,
     /// The token [`Scanner::peek`] last read, and the position it read it at.
     ahead: Option<(usize, Tok)>,
     /// Brackets open in a function body (kept to reuse its allocation).
@@ -350,8 +352,9 @@ impl<'a> Scanner<'a> {
                 format!("the page declares {name}, which would change what the page's data means"),
             ));
         }
-        match self.declared.insert(name, kind) {
-            Some(old) if old == Decl::Lexical || kind == Decl::Lexical => Err(self.error(
+        let lexical = Decl::Lexical as usize;
+        match self.declared.insert(name.to_owned(), kind as usize) {
+            Some(old) if old == lexical || kind == Decl::Lexical => Err(self.error(
                 t.start,
                 var,
                 format!(
