@@ -12,7 +12,10 @@
 //!   SyntaxError in a browser (nothing on the page runs), so it is refused.
 //! - `function NAME(…) { … }`: it does not run, so it is skipped, with the
 //!   body's strings, templates, comments and regular expressions tracked to
-//!   find its end.
+//!   find its end. The body is checked only as far as that needs (tokens
+//!   and brackets): a body with a syntax error, which in a browser would
+//!   stop the whole page from running, is not caught. No hub page holds a
+//!   function; one whose code mentions a wanted variable is refused.
 //! - `addCfg(<literals>)`: the hub's no-op (the sandbox defines it so).
 //! - empty statements and comments, with automatic semicolon insertion.
 //!
