@@ -2,9 +2,13 @@
 //! bare or quoted keys, quoted strings, numbers, `null`/`undefined`/booleans.
 //!
 //! It never evaluates anything. wan_conn.xml keeps JS-style arrays in its
-//! attributes, and the JavaScript-free build reads the device page's two lists
-//! with it. Written by hand because no JSON crate accepts single quotes, bare
-//! keys and trailing commas, and a JS engine is what the no-JS build avoids.
+//! attributes, and [`crate::script::scan`] reads with it the values of a
+//! page's declarations. Written by hand because no JSON crate accepts single
+//! quotes, bare keys and trailing commas, and a JS engine is what the no-JS
+//! build avoids.
+//!
+//! What it accepts, it reads exactly as JavaScript would; anything else
+//! (an expression, a template, a `__proto__` key) is an error.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -87,95 +91,24 @@ pub fn parse(src: &str) -> Result<Lit, LitError> {
     Ok(v)
 }
 
-/// Finds the last top-level `var NAME = <literal>` (also `let`/`const`) in a
-/// script and parses its literal, as a JS engine would leave it bound after
-/// running the script. `Ok(None)` when no such declaration exists.
-///
-/// Strings, template literals and comments are skipped while scanning, so a
-/// device named `var rate = [...]` cannot forge a declaration.
-pub fn find_var(src: &str, name: &str) -> Result<Option<Lit>, LitError> {
-    match find_vars(src, &[(name, &[])]) {
-        Ok(mut found) => Ok(found.pop().flatten()),
-        Err(e) => Err(e.error),
-    }
-}
+/// The statement scanner that finds declarations lives with the readers
+/// ([`crate::script::scan`]); these names stay here for the callers that
+/// reach it through this module.
+pub use crate::script::scan::{find_var, find_vars, ScanError};
 
-/// A [`find_vars`] failure, naming the variable whose value it was in (none
-/// when the script itself could not be scanned, e.g. an unterminated string).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScanError {
-    pub var: Option<String>,
-    pub error: LitError,
-}
-
-impl fmt::Display for ScanError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.var {
-            Some(v) => write!(f, "{v}: {}", self.error),
-            None => write!(f, "{}", self.error),
-        }
-    }
-}
-
-/// [`find_var`] for several names in one pass over the script. Each name
-/// comes with the object fields to keep (empty: all): the others are checked
-/// as a browser would check them, but never built, which is most of the
-/// reader's work on a page of records with thirty fields each.
-pub fn find_vars(src: &str, wanted: &[(&str, &[&str])]) -> Result<Vec<Option<Lit>>, ScanError> {
-    let scan = |error: LitError| ScanError { var: None, error };
-    let b = src.as_bytes();
-    let mut c = Cursor::new(src, &[]);
-    let mut found: Vec<Option<Lit>> = vec![None; wanted.len()];
-    while c.pos < b.len() {
-        let ch = b[c.pos];
-        match ch {
-            b'\'' | b'"' | b'`' => {
-                c.skip_string_raw(ch).map_err(scan)?;
-            }
-            b'/' if b.get(c.pos + 1) == Some(&b'/') || b.get(c.pos + 1) == Some(&b'*') => {
-                c.skip_trivia().map_err(scan)?;
-            }
-            _ if is_ident_start(ch) => {
-                let word = c.ident();
-                if matches!(word, "var" | "let" | "const") {
-                    c.skip_trivia().map_err(scan)?;
-                    let declared = c.ident();
-                    if declared.is_empty() {
-                        continue;
-                    }
-                    c.skip_trivia().map_err(scan)?;
-                    let slot = wanted.iter().position(|(name, _)| *name == declared);
-                    if let Some(i) = slot {
-                        if b.get(c.pos) == Some(&b'=') && b.get(c.pos + 1) != Some(&b'=') {
-                            c.pos += 1;
-                            c.skip_trivia().map_err(scan)?;
-                            c.keep = wanted[i].1;
-                            found[i] = Some(c.value(0).map_err(|error| ScanError {
-                                var: Some(declared.to_owned()),
-                                error,
-                            })?);
-                            c.keep = &[];
-                        }
-                    }
-                }
-            }
-            _ => c.pos += 1,
-        }
-    }
-    Ok(found)
-}
-
-struct Cursor<'a> {
+/// A reader of one literal at a time, used by [`parse`] and by the statement
+/// scanner, which hands it each value it meets.
+pub(crate) struct Cursor<'a> {
     src: &'a str,
-    pos: usize,
+    pub(crate) pos: usize,
     /// Object fields to build (empty: all); see [`find_vars`].
-    keep: &'a [&'a str],
+    pub(crate) keep: &'a [&'a str],
     /// Where the escapes of a string that is checked but not kept go.
     scratch: String,
 }
 
 impl<'a> Cursor<'a> {
-    fn new(src: &'a str, keep: &'a [&'a str]) -> Self {
+    pub(crate) fn new(src: &'a str, keep: &'a [&'a str]) -> Self {
         Cursor {
             src,
             pos: 0,
@@ -196,37 +129,18 @@ impl<'a> Cursor<'a> {
     }
 
     /// Skips whitespace (including the line terminators JS knows) and comments.
-    fn skip_trivia(&mut self) -> Result<(), LitError> {
-        let b = self.src.as_bytes();
-        loop {
-            match self.peek() {
-                Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) => self.pos += 1,
-                Some(0xc2) if b.get(self.pos + 1) == Some(&0xa0) => self.pos += 2,
-                Some(0xe2)
-                    if b.get(self.pos + 1) == Some(&0x80)
-                        && matches!(b.get(self.pos + 2), Some(0xa8 | 0xa9)) =>
-                {
-                    self.pos += 3
-                }
-                Some(0xef)
-                    if b.get(self.pos + 1) == Some(&0xbb) && b.get(self.pos + 2) == Some(&0xbf) =>
-                {
-                    self.pos += 3
-                }
-                Some(b'/') if b.get(self.pos + 1) == Some(&b'/') => {
-                    while !matches!(self.peek(), None | Some(b'\n' | b'\r')) {
-                        self.pos += 1;
-                    }
-                }
-                Some(b'/') if b.get(self.pos + 1) == Some(&b'*') => {
-                    match self.src[self.pos + 2..].find("*/") {
-                        Some(end) => self.pos += 2 + end + 2,
-                        None => return Err(self.err("unterminated comment")),
-                    }
-                }
-                _ => return Ok(()),
-            }
+    #[inline]
+    pub(crate) fn skip_trivia(&mut self) -> Result<(), LitError> {
+        // Most calls are between two tokens with nothing between them.
+        if self.peek().map_or(true, is_token_byte) {
+            return Ok(());
         }
+        skip_trivia(self.src.as_bytes(), &mut self.pos)
+            .map(|_| ())
+            .map_err(|offset| LitError {
+                offset,
+                msg: "unterminated comment",
+            })
     }
 
     fn ident(&mut self) -> &'a str {
@@ -243,13 +157,13 @@ impl<'a> Cursor<'a> {
         &self.src[start..self.pos]
     }
 
-    fn value(&mut self, depth: usize) -> Result<Lit, LitError> {
+    pub(crate) fn value(&mut self, depth: usize) -> Result<Lit, LitError> {
         self.value_in(depth, true)
     }
 
     /// Reads one value; with `build` false it is checked exactly as closely
     /// but nothing is allocated, and `Lit::Null` stands for it.
-    fn value_in(&mut self, depth: usize, build: bool) -> Result<Lit, LitError> {
+    pub(crate) fn value_in(&mut self, depth: usize, build: bool) -> Result<Lit, LitError> {
         if depth >= MAX_DEPTH {
             return Err(self.err("literal nested too deeply"));
         }
@@ -258,7 +172,7 @@ impl<'a> Cursor<'a> {
             Some(b'{') => self.object(depth, build),
             Some(q @ (b'\'' | b'"')) if build => self.string(q).map(Lit::Str),
             Some(q @ (b'\'' | b'"')) => self.skip_string(q).map(|()| Lit::Null),
-            Some(b'-' | b'+' | b'.' | b'0'..=b'9') => self.number(),
+            Some(b'-' | b'+' | b'.' | b'0'..=b'9') => self.number(build),
             Some(c) if is_ident_start(c) => {
                 let at = self.pos;
                 match self.ident() {
@@ -324,14 +238,25 @@ impl<'a> Cursor<'a> {
                     return Ok(Lit::Object(fields));
                 }
                 Some(q @ (b'\'' | b'"')) => Cow::Owned(self.string(q)?),
-                Some(b'0'..=b'9') => match self.number()? {
-                    Lit::Num(n) => Cow::Owned(format_key_number(n)),
-                    _ => unreachable!("number() returns Lit::Num"),
-                },
+                Some(b'0'..=b'9') => {
+                    let at = self.pos;
+                    match self.number(true)? {
+                        Lit::Num(n) => Cow::Owned(format_key_number(n).ok_or(LitError {
+                            offset: at,
+                            msg: "a numeric property name JavaScript would write with an exponent",
+                        })?),
+                        _ => unreachable!("number() returns Lit::Num"),
+                    }
+                }
                 Some(c) if is_ident_start(c) => Cow::Borrowed(self.ident()),
                 None => return Err(self.err("unterminated object")),
                 Some(_) => return Err(self.err("expected a property name")),
             };
+            // `__proto__: v` sets the object's prototype rather than making a
+            // property, so neither reading of it would be what a browser has.
+            if key == "__proto__" {
+                return Err(self.err("a __proto__ key (it sets the prototype)"));
+            }
             self.skip_trivia()?;
             if self.peek() != Some(b':') {
                 return Err(self.err("expected ':' after a property name"));
@@ -389,7 +314,9 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn number(&mut self) -> Result<Lit, LitError> {
+    /// Reads a number; with `build` false it is only checked (converting
+    /// decimal digits to a float is most of the cost of an `addCfg` line).
+    fn number(&mut self, build: bool) -> Result<Lit, LitError> {
         let start = self.pos;
         let b = self.src.as_bytes();
         let mut negative = false;
@@ -438,11 +365,14 @@ impl<'a> Cursor<'a> {
                 self.pos += 1;
             }
         }
-        if self.pos == body {
+        if self.pos == body || !is_decimal(&b[body..self.pos]) {
             return Err(LitError {
                 offset: start,
                 msg: "bad number",
             });
+        }
+        if !build {
+            return Ok(Lit::Null);
         }
         self.src[start..self.pos]
             .trim_start_matches('+')
@@ -481,7 +411,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Checks a quoted string as [`Cursor::string`] does, building nothing.
-    fn skip_string(&mut self, quote: u8) -> Result<(), LitError> {
+    pub(crate) fn skip_string(&mut self, quote: u8) -> Result<(), LitError> {
         let b = self.src.as_bytes();
         self.pos += 1;
         let mut scratch = std::mem::take(&mut self.scratch);
@@ -613,36 +543,141 @@ impl<'a> Cursor<'a> {
         self.pos += n;
         Ok(u32::from_str_radix(digits, 16).expect("checked hex digits"))
     }
-
-    /// Skips a string or template literal without building it (used while
-    /// scanning for declarations).
-    fn skip_string_raw(&mut self, quote: u8) -> Result<(), LitError> {
-        let b = self.src.as_bytes();
-        self.pos += 1;
-        loop {
-            match b.get(self.pos) {
-                None => return Err(self.err("unterminated string")),
-                Some(&c) if c == quote => {
-                    self.pos += 1;
-                    return Ok(());
-                }
-                Some(b'\\') => self.pos += 2,
-                Some(_) => self.pos += 1,
-            }
-        }
-    }
 }
 
-fn is_ident_start(c: u8) -> bool {
+pub(crate) fn is_ident_start(c: u8) -> bool {
     c.is_ascii_alphabetic() || c == b'_' || c == b'$'
 }
 
-/// JS turns numeric property names into their canonical string form.
-fn format_key_number(n: f64) -> String {
+/// A byte that starts a token rather than white space or a comment.
+#[inline]
+pub(crate) fn is_token_byte(c: u8) -> bool {
+    c > b' ' && c != b'/' && c < 0x80
+}
+
+pub(crate) fn is_ident_part(c: u8) -> bool {
+    is_ident_start(c) || c.is_ascii_digit()
+}
+
+/// The JavaScript white space or line terminator at `b[i]`, if one starts
+/// there: its length in bytes and whether it ends a line (which matters to
+/// automatic semicolon insertion). JavaScript counts every Unicode space
+/// separator (Zs) as white space, and the BOM.
+pub(crate) fn blank_at(b: &[u8], i: usize) -> Option<(usize, bool)> {
+    match *b.get(i)? {
+        b' ' | b'\t' | 0x0b | 0x0c => Some((1, false)),
+        b'\n' | b'\r' => Some((1, true)),
+        0xc2 if b.get(i + 1) == Some(&0xa0) => Some((2, false)),
+        lead @ (0xe1 | 0xe2 | 0xe3 | 0xef) => {
+            let (b1, b2) = (*b.get(i + 1)?, *b.get(i + 2)?);
+            match (lead, b1, b2) {
+                (0xe2, 0x80, 0xa8 | 0xa9) => Some((3, true)),
+                (0xe1, 0x9a, 0x80)
+                | (0xe2, 0x80, 0x80..=0x8a | 0xaf)
+                | (0xe2, 0x81, 0x9f)
+                | (0xe3, 0x80, 0x80)
+                | (0xef, 0xbb, 0xbf) => Some((3, false)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether `b[i]` starts a line terminator (LF, CR, U+2028, U+2029).
+pub(crate) fn line_break_at(b: &[u8], i: usize) -> bool {
+    matches!(b.get(i), Some(b'\n' | b'\r'))
+        || (b.get(i) == Some(&0xe2)
+            && b.get(i + 1) == Some(&0x80)
+            && matches!(b.get(i + 2), Some(0xa8 | 0xa9)))
+}
+
+/// Skips white space and comments from `*pos`; whether a line ended on the
+/// way (a comment holding a line break counts, as in JavaScript). An
+/// unterminated `/*` comment is an error at its start.
+pub(crate) fn skip_trivia(b: &[u8], pos: &mut usize) -> Result<bool, usize> {
+    let mut newline = false;
+    // ASCII first, by a plain match: this runs between every two tokens.
+    while let Some(&c) = b.get(*pos) {
+        match c {
+            b' ' | b'\t' | 0x0b | 0x0c => *pos += 1,
+            b'\n' | b'\r' => {
+                *pos += 1;
+                newline = true;
+            }
+            b'/' => match b.get(*pos + 1) {
+                Some(b'/') => {
+                    while *pos < b.len() && !line_break_at(b, *pos) {
+                        *pos += 1;
+                    }
+                }
+                Some(b'*') => {
+                    let start = *pos;
+                    let body = &b[start + 2..];
+                    let Some(end) = body.windows(2).position(|w| w == b"*/") else {
+                        return Err(start);
+                    };
+                    newline |= (0..end).any(|i| line_break_at(body, i));
+                    *pos = start + 2 + end + 2;
+                }
+                _ => break,
+            },
+            0x80.. => match blank_at(b, *pos) {
+                Some((len, nl)) => {
+                    *pos += len;
+                    newline |= nl;
+                }
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    Ok(newline)
+}
+
+/// Whether `s` (digits, dots, `e`, and signs after an `e`) is a decimal
+/// literal: digits with an optional fraction, or a fraction alone, then an
+/// optional exponent with digits.
+fn is_decimal(s: &[u8]) -> bool {
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while s.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - from
+    };
+    let mut i = 0;
+    let mut mantissa = digits(&mut i);
+    if s.get(i) == Some(&b'.') {
+        i += 1;
+        mantissa += digits(&mut i);
+    }
+    if mantissa == 0 {
+        return false;
+    }
+    if matches!(s.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(s.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == s.len()
+}
+
+/// JS turns numeric property names into their canonical string form; for
+/// the numbers it writes with an exponent (under 1e-6 or from 1e21) this
+/// gives `None` rather than a different name.
+fn format_key_number(n: f64) -> Option<String> {
     if n.fract() == 0.0 && n.abs() < 1e21 {
-        format!("{}", n as i64)
+        Some(format!("{}", n as i64))
+    } else if n.abs() >= 1e-6 && n.abs() < 1e21 {
+        // Both print the shortest digits that read back, without exponent.
+        Some(format!("{n}"))
     } else {
-        format!("{n}")
+        None
     }
 }
 
@@ -784,18 +819,46 @@ mod tests {
     }
 
     #[test]
-    fn finds_declarations_by_name_outside_strings_and_comments() {
-        let src = "// var rate = ['comment'];\nvar known = 'var rate = [\"string\"]';\n/* var rate=[1] */\nvar rate = [{mac:'a'}];\naddCfg(\"x\",1,'');\nvar rate=[2];\n# junk line\n";
+    fn keys_that_are_not_properties_or_would_be_renamed_are_refused() {
+        assert!(parse("{__proto__: [1]}")
+            .unwrap_err()
+            .msg
+            .contains("__proto__"));
+        assert!(parse("{'__proto__': 1}").is_err());
+        assert!(parse("{1e21: 1}").is_err());
+        assert!(parse("{0.0000001: 1}").is_err());
         assert_eq!(
-            find_var(src, "rate").unwrap(),
-            Some(Lit::Array(vec![Lit::Num(2.0)]))
+            parse("{1e3: 'a', 0.5: 'b', 0x10: 'c'}").unwrap(),
+            Lit::Object(vec![
+                ("1000".into(), s("a")),
+                ("0.5".into(), s("b")),
+                ("16".into(), s("c")),
+            ])
         );
-        assert_eq!(find_var(src, "missing").unwrap(), None);
+    }
+
+    #[test]
+    fn every_javascript_space_and_line_end_is_trivia() {
+        // NBSP, U+1680, U+2000, U+202F, U+205F, U+3000, BOM, LS, PS.
+        let src = "[\u{a0}1,\u{1680}2,\u{2000}3,\u{202f}4,\u{205f}5,\u{3000}6,\u{feff}7\u{2028},\u{2029}8]";
         assert_eq!(
-            find_var("var x == 1; var x = 2", "x").unwrap(),
-            Some(Lit::Num(2.0))
+            parse(src).unwrap(),
+            Lit::Array((1..=8).map(|n| Lit::Num(f64::from(n))).collect())
         );
-        assert!(find_var("var rate = [foo()];", "rate").is_err());
-        assert_eq!(find_var("var ratex = [1];", "rate").unwrap(), None);
+        // A line comment ends at U+2028 as at a newline.
+        assert_eq!(
+            parse("[1, // note\u{2028}2]").unwrap(),
+            Lit::Array(vec![Lit::Num(1.0), Lit::Num(2.0)])
+        );
+        // Not white space in JavaScript: U+200B, U+0085.
+        assert!(parse("[\u{200b}1]").is_err());
+        assert!(parse("[\u{85}1]").is_err());
+        assert!(parse("[1 /* unterminated").is_err());
+    }
+
+    #[test]
+    fn nul_is_a_character_inside_a_string() {
+        assert_eq!(parse("'a\0b'").unwrap(), s("a\0b"));
+        assert!(parse("[1,\0]").is_err());
     }
 }

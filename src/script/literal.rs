@@ -1,11 +1,12 @@
-//! The JavaScript-free reader: finds `var NAME = <literal>` and parses the
-//! literal. It cannot run code, so a page that builds its lists with
-//! expressions is refused rather than guessed at.
+//! The JavaScript-free reader: walks the page's top-level statements
+//! ([`super::scan`]) and reads each declared value as a literal. It cannot
+//! run code, so a page that builds or changes its lists with code
+//! (`push`, an assignment, a loop) is refused, naming the line, rather
+//! than guessed at.
 
 use std::time::Instant;
 
-use super::{in_var, project, Limiter, Lit, Read, ScriptError, Var};
-use crate::format::js_literal;
+use super::{in_var, project, scan, Limiter, Lit, Read, ScriptError, Var};
 
 /// Reads the named variables; the deadline is not consulted because the
 /// parse is linear in the (size-capped) body.
@@ -23,8 +24,8 @@ pub fn read(src: &[u8], vars: &[Var], _deadline: Instant) -> Result<Read, Script
         Err(_) => String::from_utf8_lossy(src),
     };
     let wanted: Vec<(&str, &[&str])> = vars.iter().map(|v| (v.name, v.fields)).collect();
-    let found =
-        js_literal::find_vars(&text, &wanted).map_err(|e| ScriptError::Failed(e.to_string()))?;
+    // The error names the line and, through the message, the variable.
+    let found = scan::find_vars(&text, &wanted).map_err(|e| ScriptError::Failed(e.to_string()))?;
     // The fields were picked while parsing; `project` puts them in the
     // order asked for, as the engine's reader gives them, and the limiter
     // cuts what the engine's reader would cut.

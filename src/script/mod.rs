@@ -20,6 +20,7 @@ pub use crate::format::js_literal::Lit;
 pub mod literal;
 #[cfg(feature = "js")]
 pub mod quickjs;
+pub mod scan;
 
 /// Bounds on what a page may hand back.
 pub mod limits {
