@@ -271,7 +271,7 @@ fn both_readers_agree_on_every_real_page() {
         let lit =
             script::literal::read(page, &vars, soon()).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(js, lit, "{name}: the two readers differ");
-        assert!(js[0].is_some(), "{name}: {} missing", vars[0].name);
+        assert!(js.values[0].is_some(), "{name}: {} missing", vars[0].name);
     }
 }
 
@@ -294,7 +294,7 @@ fn where_the_engine_reads_code_the_literal_reader_refuses() {
         (spliced, "x"),
     ] {
         let js = script::quickjs::read_vars(page.as_bytes(), &[var], soon()).unwrap();
-        assert!(js[0].is_some(), "{page:?}");
+        assert!(js.values[0].is_some(), "{page:?}");
         let lit = script::literal::read_vars(page.as_bytes(), &[var], soon());
         let err = lit.expect_err(&page).to_string();
         assert!(err.contains("line "), "{err}");
