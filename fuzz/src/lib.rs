@@ -424,6 +424,9 @@ impl ArbKey {
             ArbKey::Device => "device",
             ArbKey::Tx => "tx",
             ArbKey::Rx => "rx",
+            // `__proto__` sets an object's prototype rather than adding a
+            // property, so the reader refuses it: no literal round-trips it.
+            ArbKey::Other(s) if s == "__proto__" => "proto",
             ArbKey::Other(s) => return s.clone(),
         }
         .to_owned()
