@@ -27,7 +27,7 @@ seconds=${FUZZ_SECONDS:-}
 runs_for() {
     case $1 in
     device_lists) echo 8000 ;;
-    lit_round_trip | device_page_js) echo 10000 ;;
+    lit_round_trip | device_page_js | device_page_readers) echo 10000 ;;
     js_literal | device_page_literal) echo 50000 ;;
     *) echo 100000 ;;
     esac
