@@ -534,7 +534,11 @@ pub fn device_page_js(data: &[u8]) {
 /// the limit is cut (and noted), never longer.
 pub fn check_devices(d: &Devices) {
     assert!(d.devices.len() <= my_device::MAX_DEVICES);
-    assert!(d.notes.len() <= 8, "a note per kind of cut, not per value: {:?}", d.notes);
+    assert!(
+        d.notes.len() <= 8,
+        "a note per kind of cut, not per value: {:?}",
+        d.notes
+    );
     assert!(d.entries <= d.devices.len() && d.active_entries <= d.entries);
     let mut prev: Option<&str> = None;
     for dev in &d.devices {
@@ -733,16 +737,28 @@ pub fn device_page_readers(data: &[u8]) {
         (Err(_), _) => return,
         (Ok(lit), Ok(js)) => {
             let agree = lit.values.len() == js.values.len()
-                && lit.values.iter().zip(&js.values).all(|(a, b)| match (a, b) {
-                    (Some(a), Some(b)) => same(a, b),
-                    (a, b) => a.is_none() && b.is_none(),
-                });
-            assert!(agree, "the readers differ:\nliteral {:?}\nQuickJS {:?}", lit.values, js.values);
+                && lit
+                    .values
+                    .iter()
+                    .zip(&js.values)
+                    .all(|(a, b)| match (a, b) {
+                        (Some(a), Some(b)) => same(a, b),
+                        (a, b) => a.is_none() && b.is_none(),
+                    });
+            assert!(
+                agree,
+                "the readers differ:\nliteral {:?}\nQuickJS {:?}",
+                lit.values, js.values
+            );
             // A page that threw after its lists is read by QuickJS with a
             // note; the literal reader refuses it, or (values agreeing) has
             // nothing to note.
             let cuts = |r: &script::Read| -> Vec<String> {
-                r.notes.iter().filter(|n| !n.starts_with("the page threw")).cloned().collect()
+                r.notes
+                    .iter()
+                    .filter(|n| !n.starts_with("the page threw"))
+                    .cloned()
+                    .collect()
             };
             assert_eq!(cuts(&lit), cuts(&js), "the readers cut differently");
             lit
@@ -755,7 +771,11 @@ pub fn device_page_readers(data: &[u8]) {
                 }
                 _ => false,
             };
-            assert!(exhausted, "the literal reader read {:?}, QuickJS refused: {e}", lit.values);
+            assert!(
+                exhausted,
+                "the literal reader read {:?}, QuickJS refused: {e}",
+                lit.values
+            );
             return;
         }
     };
