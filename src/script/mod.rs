@@ -193,11 +193,7 @@ pub fn sniff(src: &[u8]) -> Result<(), ScriptError> {
 /// back always is (the fuzz targets assert it).
 pub fn check_limits(v: &Lit, depth: usize) -> Result<(), ScriptError> {
     use limits::*;
-    if depth > MAX_DEPTH {
-        return Err(ScriptError::TooBig(format!(
-            "nested deeper than {MAX_DEPTH}"
-        )));
-    }
+    depth_limit(depth)?;
     match v {
         Lit::Str(s) | Lit::Cut(s) if s.len() > MAX_STRING_BYTES => Err(ScriptError::TooBig(
             format!("a string of {} bytes (limit {MAX_STRING_BYTES})", s.len()),
@@ -212,18 +208,36 @@ pub fn check_limits(v: &Lit, depth: usize) -> Result<(), ScriptError> {
             items.iter().try_for_each(|i| check_limits(i, depth + 1))
         }
         Lit::Object(fields) => {
-            if fields.len() > MAX_OBJECT_FIELDS {
-                return Err(ScriptError::TooBig(format!(
-                    "an object with {} properties (limit {MAX_OBJECT_FIELDS})",
-                    fields.len()
-                )));
-            }
+            fields_limit(fields.len())?;
             fields
                 .iter()
                 .try_for_each(|(_, v)| check_limits(v, depth + 1))
         }
         _ => Ok(()),
     }
+}
+
+/// The nesting limit, a refusal in both readers (a value nested deeper
+/// than any page's is no data to cut).
+pub(crate) fn depth_limit(depth: usize) -> Result<(), ScriptError> {
+    if depth > limits::MAX_DEPTH {
+        return Err(ScriptError::TooBig(format!(
+            "nested deeper than {}",
+            limits::MAX_DEPTH
+        )));
+    }
+    Ok(())
+}
+
+/// The properties-per-object limit, a refusal in both readers.
+pub(crate) fn fields_limit(n: usize) -> Result<(), ScriptError> {
+    if n > limits::MAX_OBJECT_FIELDS {
+        return Err(ScriptError::TooBig(format!(
+            "an object with {n} properties (limit {})",
+            limits::MAX_OBJECT_FIELDS
+        )));
+    }
+    Ok(())
 }
 
 /// The cuts and the budget both readers apply, in one place so that they
@@ -336,12 +350,7 @@ impl Limiter {
     /// Applies the limits to a parsed value, as the engine's reader applies
     /// them while copying: the same order of charges, the same cuts.
     pub fn limit(&mut self, v: Lit, depth: usize) -> Result<Lit, ScriptError> {
-        use limits::*;
-        if depth > MAX_DEPTH {
-            return Err(ScriptError::TooBig(format!(
-                "nested deeper than {MAX_DEPTH}"
-            )));
-        }
+        depth_limit(depth)?;
         self.value()?;
         match v {
             Lit::Str(s) | Lit::Cut(s) => self.string(s, false),
@@ -355,12 +364,7 @@ impl Limiter {
                     .map(Lit::Array)
             }
             Lit::Object(fields) => {
-                if fields.len() > MAX_OBJECT_FIELDS {
-                    return Err(ScriptError::TooBig(format!(
-                        "an object with {} properties (limit {MAX_OBJECT_FIELDS})",
-                        fields.len()
-                    )));
-                }
+                fields_limit(fields.len())?;
                 fields
                     .into_iter()
                     .map(|(k, v)| {

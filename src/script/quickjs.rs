@@ -26,7 +26,7 @@ use rquickjs::function::This;
 use rquickjs::{qjs, Context, Ctx, Function, Value};
 
 use super::limits::*;
-use super::{in_var, Limiter, Lit, Read, ScriptError, Var};
+use super::{depth_limit, fields_limit, in_var, Limiter, Lit, Read, ScriptError, Var};
 
 /// The built-ins beyond the base objects (`Object`, `Array`, `String`,
 /// `Math`, `Error`...) that a page finds. Measured on mipsel (stripped,
@@ -280,11 +280,7 @@ impl<'js> Copier<'js> {
         fields: &[PropKey<'js>],
     ) -> Result<Lit, ScriptError> {
         self.step()?;
-        if depth > MAX_DEPTH {
-            return Err(ScriptError::TooBig(format!(
-                "nested deeper than {MAX_DEPTH}"
-            )));
-        }
+        depth_limit(depth)?;
         self.limiter.value()?;
         if v.is_string() {
             return self.string(v);
@@ -360,12 +356,7 @@ impl<'js> Copier<'js> {
                 .own_keys::<String>(rquickjs::Filter::default())
                 .collect::<rquickjs::Result<_>>()
                 .map_err(|e| self.caught(e))?;
-            if names.len() > MAX_OBJECT_FIELDS {
-                return Err(ScriptError::TooBig(format!(
-                    "an object with {} properties (limit {MAX_OBJECT_FIELDS})",
-                    names.len()
-                )));
-            }
+            fields_limit(names.len())?;
             let mut out = Vec::with_capacity(names.len());
             for name in names {
                 let key = PropKey::new(&self.ctx, &name).map_err(|e| self.caught(e))?;
