@@ -380,16 +380,20 @@ fn read(
             .map_err(|e| io_error(e, step, deadline))?;
         match stream.read(buf) {
             Ok(n) => return Ok(n),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock
-                        | io::ErrorKind::TimedOut
-                        | io::ErrorKind::Interrupted
-                ) => {}
+            Err(e) if read_again(&e) => {}
             Err(e) => return Err(io_error(e, step, deadline)),
         }
     }
+}
+
+/// A read that ended with neither data nor a real error: its timeout fired
+/// (a scheduler tick before the deadline, or a socket's own), or a signal
+/// came. The caller reads again with what is left of its deadline.
+fn read_again(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
 }
 
 fn io_error(e: io::Error, step: Step, deadline: Instant) -> FetchError {

@@ -293,16 +293,7 @@ fn ask(server: SocketAddr, name: &str, until: Instant) -> Result<Found, Failure>
         socket.set_read_timeout(Some(left)).map_err(io_err)?;
         let n = match socket.recv(&mut buf) {
             Ok(n) => n,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock
-                        | io::ErrorKind::TimedOut
-                        | io::ErrorKind::Interrupted
-                ) =>
-            {
-                continue
-            }
+            Err(e) if super::read_again(&e) => continue,
             Err(e) => return Err(io_err(e)),
         };
         if n > MAX_PACKET {
