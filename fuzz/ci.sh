@@ -3,7 +3,7 @@
 # executions per target, so the time is bounded whatever the machine.
 #
 #   fuzz/ci.sh              # every target, its fixed number of executions
-#   fuzz/ci.sh wan_conn     # some targets
+#   fuzz/ci.sh wan     # some targets
 #   FUZZ_RUNS=0 fuzz/ci.sh  # only replay the seeds and regressions
 #   FUZZ_RUNS=1000000 fuzz/ci.sh  # the same number for every target
 #   FUZZ_SECONDS=900 fuzz/ci.sh   # a long run: time-bounded instead
@@ -26,9 +26,9 @@ seconds=${FUZZ_SECONDS:-}
 # device-list target builds arrays of up to 64 Ki elements).
 runs_for() {
     case $1 in
-    device_lists) echo 8000 ;;
-    lit_round_trip | device_page_js | device_page_readers) echo 10000 ;;
-    js_literal | device_page_literal) echo 50000 ;;
+    lan_lists) echo 8000 ;;
+    literal_round_trip | lan_js | lan_readers) echo 10000 ;;
+    literal | lan_data) echo 50000 ;;
     *) echo 100000 ;;
     esac
 }
@@ -36,16 +36,16 @@ runs_for() {
 # Fixtures that seed each target, as globs relative to the repository.
 seeds_for() {
     case $1 in
-    wan_conn | xml)
+    wan | xml)
         echo "tests/fixtures/hub/wan_conn_*.xml tests/fixtures/captures/*/*wan_conn*.xml" ;;
-    js_literal | device_page_literal | device_page_js | device_page_readers)
+    literal | lan_data | lan_js | lan_readers)
         echo "tests/fixtures/hub/my_device_*.js tests/fixtures/captures/*/*.js tests/fixtures/captures/*/*/*.js" ;;
     owl) echo "tests/fixtures/hub/owl_*.js tests/fixtures/captures/*/*owl*.js tests/fixtures/captures/*/*/*owl*.js" ;;
-    basic_status) echo "tests/fixtures/hub/basic_status_*.js" ;;
+    status) echo "tests/fixtures/hub/basic_status_*.js" ;;
     http_request | percent) echo "" ;;
     # Structure-aware targets build their input from raw bytes; files make
     # poor seeds for them.
-    lit_round_trip | device_lists | exposition) echo "" ;;
+    literal_round_trip | lan_lists | exposition) echo "" ;;
     # Responses and DNS answers: no fixtures of either; libFuzzer finds the
     # syntax from the comparisons.
     hub_response | dns_answer) echo "" ;;
@@ -59,10 +59,10 @@ options_for() {
     case $1 in
     http_request) echo "-max_len=9000" ;;
     dns_answer) echo "-max_len=600" ;;
-    wan_conn | xml | js_literal | device_page_literal | owl | basic_status) echo "-max_len=20000" ;;
+    wan | xml | literal | lan_data | owl | status) echo "-max_len=20000" ;;
     # QuickJS runs each input in a fresh runtime: larger inputs mostly buy
     # longer compiles.
-    device_page_js | device_page_readers) echo "-max_len=8192" ;;
+    lan_js | lan_readers) echo "-max_len=8192" ;;
     *) echo "" ;;
     esac
 }

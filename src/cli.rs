@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use argh::FromArgs;
 
-use crate::scrape::Collector;
+use crate::collector::{self, Collector};
 
 pub const DEFAULT_HOST: &str = "192.168.1.254";
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:9101";
@@ -41,7 +41,7 @@ struct Args {
     #[argh(switch)]
     no_lan: bool,
 
-    /// turn a collector off (repeatable; all are on): wan, lan, status, owl
+    /// turn a collector off (repeatable; all are on; see Collectors below)
     #[argh(option)]
     no_collector: Vec<String>,
 
@@ -69,7 +69,7 @@ pub struct Config {
     pub hub: String,
     pub listen: SocketAddr,
     pub timeout: Duration,
-    pub collectors: Vec<Collector>,
+    pub collectors: Vec<&'static Collector>,
     pub cache_ttl: Duration,
     pub log_level: log::LevelFilter,
     /// Log to the system logger instead of stderr (`--syslog`).
@@ -99,7 +99,7 @@ impl Exit {
 /// Parses `args` (without the program name); `env_host` is `$SMARTHUB_HOST`.
 pub fn parse(program: &str, args: &[&str], env_host: Option<&str>) -> Result<Config, Exit> {
     let a = Args::from_args(&[program], args).map_err(|e| match e.status {
-        Ok(()) => Exit::Help(e.output),
+        Ok(()) => Exit::Help(e.output + &collectors_help()),
         Err(()) => Exit::Usage(format!("{}Run {program} --help for usage.", e.output)),
     })?;
     if a.version {
@@ -129,25 +129,24 @@ pub fn parse(program: &str, args: &[&str], env_host: Option<&str>) -> Result<Con
             a.cache_ttl
         )));
     }
-    let mut off: Vec<Collector> = Vec::new();
+    let mut off: Vec<&str> = Vec::new();
     for name in &a.no_collector {
-        match Collector::from_name(name) {
-            Some(c) => off.push(c),
+        match collector::by_name(name) {
+            Some(c) => off.push(c.name),
             None => {
-                let known: Vec<&str> = Collector::ALL.iter().map(|c| c.name()).collect();
                 return Err(usage(format!(
                     "--no-collector {name:?}: unknown collector (known: {})",
-                    known.join(", ")
+                    collector::names()
                 )));
             }
         }
     }
     if a.no_lan {
-        off.push(Collector::Lan);
+        off.push("lan");
     }
-    let collectors = Collector::ALL
-        .into_iter()
-        .filter(|c| !off.contains(c))
+    let collectors = collector::ALL
+        .iter()
+        .filter(|c| !off.contains(&c.name))
         .collect();
     let log_level = match a.log_level.as_str() {
         "error" => log::LevelFilter::Error,
@@ -170,6 +169,16 @@ pub fn parse(program: &str, args: &[&str], env_host: Option<&str>) -> Result<Con
         log_level,
         syslog: a.syslog,
     })
+}
+
+/// The help's last section, from the collector table: what each serves and
+/// the page it reads.
+fn collectors_help() -> String {
+    let mut s = String::from("\nCollectors (all on; --no-collector NAME turns one off):\n");
+    for c in collector::ALL {
+        s += &format!("  {:<8}{} ({})\n", c.name, c.about, c.path);
+    }
+    s
 }
 
 /// Accepts `host`, `host:port`, `[v6]`, `[v6]:port`, and any of those as
@@ -300,7 +309,7 @@ mod tests {
         assert_eq!(c.listen, "0.0.0.0:9101".parse().unwrap());
         assert_eq!(c.timeout, Duration::from_secs(5));
         assert_eq!(c.cache_ttl, Duration::from_secs(8));
-        assert_eq!(c.collectors, Collector::ALL.to_vec());
+        assert_eq!(c.collectors, collector::ALL.iter().collect::<Vec<_>>());
         assert_eq!(c.log_level, log::LevelFilter::Info);
         assert!(!c.syslog);
         assert!(p(&["--syslog"], None).unwrap().syslog);
@@ -429,15 +438,13 @@ mod tests {
     fn collectors_and_listen() {
         let c = p(&["--no-lan", "--listen", "[::]:9101"], None).unwrap();
         assert_eq!(c.listen, "[::]:9101".parse().unwrap());
-        assert_eq!(
-            c.collectors,
-            vec![Collector::Wan, Collector::Status, Collector::Owl]
-        );
+        let names = |c: Config| c.collectors.iter().map(|c| c.name).collect::<Vec<_>>();
+        assert_eq!(names(c), ["wan", "status", "owl"]);
         let c = p(&["--no-collector", "owl", "--no-collector", "status"], None).unwrap();
-        assert_eq!(c.collectors, vec![Collector::Wan, Collector::Lan]);
+        assert_eq!(names(c), ["wan", "lan"]);
         let mut all_off: Vec<&str> = Vec::new();
-        for c in Collector::ALL {
-            all_off.extend(["--no-collector", c.name()]);
+        for c in collector::ALL {
+            all_off.extend(["--no-collector", c.name]);
         }
         assert!(p(&all_off, None).unwrap().collectors.is_empty());
     }
@@ -445,16 +452,12 @@ mod tests {
     #[test]
     fn the_openwrt_config_documents_every_collector() {
         let config = include_str!("../openwrt/files/smarthub-exporter.config");
-        for c in Collector::ALL {
+        for c in collector::ALL {
             let documented = config.lines().any(|l| {
                 l.trim_start_matches(['#', '\t', ' '])
-                    .starts_with(&format!("{} ", c.name()))
+                    .starts_with(&format!("{} ", c.name))
             });
-            assert!(
-                documented,
-                "{} is not described in the UCI config",
-                c.name()
-            );
+            assert!(documented, "{} is not described in the UCI config", c.name);
         }
     }
 
@@ -463,18 +466,15 @@ mod tests {
         let Err(Exit::Help(help)) = p(&["--help"], None) else {
             panic!("no help")
         };
-        // The option's text, across argh's line wrapping.
-        let line: String = help
-            .lines()
-            .skip_while(|l| !l.trim_start().starts_with("--no-collector"))
-            .take_while(|l| !l.trim_start().starts_with("--cache-ttl"))
-            .collect();
-        assert!(!line.is_empty(), "--no-collector missing from {help}");
-        for c in Collector::ALL {
+        let section = help
+            .split_once("\nCollectors (")
+            .map(|(_, s)| s)
+            .unwrap_or_else(|| panic!("no collectors section in {help}"));
+        for c in collector::ALL {
+            let line = format!("  {:<8}{} ({})", c.name, c.about, c.path);
             assert!(
-                line.contains(c.name()),
-                "{} missing from {line:?}",
-                c.name()
+                section.lines().any(|l| l == line),
+                "{line:?} missing from {section}"
             );
         }
         let e = p(&["--no-collector", "dsl"], None).unwrap_err();

@@ -2,13 +2,15 @@
 //!
 //! Data flows one way: [`hub`] fetches a page → [`pages`] parses it into a
 //! typed snapshot (with [`script`] for the JavaScript pages and [`format`] for
-//! the hub's encodings) → [`metrics`] renders it with [`exposition`].
+//! the hub's encodings) → [`metrics`] renders it with [`exposition`]. Each
+//! [`collector`] is one row of a table that joins a page to its metrics.
 //! [`scrape`] runs that pipeline on the [`worker`] thread; [`server`] and
 //! [`http`] answer Prometheus; [`cli`] and [`signals`] start and stop the
 //! process; [`logging`] is the `log` backend.
 //! See ARCHITECTURE.md for the map.
 
 pub mod cli;
+pub mod collector;
 pub mod exposition;
 pub mod failure_log;
 pub mod format;

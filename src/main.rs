@@ -56,7 +56,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let names: Vec<&str> = config.collectors.iter().map(|c| c.name()).collect();
+    let names: Vec<&str> = config.collectors.iter().map(|c| c.name).collect();
     log::info!(
         "smarthub-exporter {} listening on {}, reading hub {} (collectors: {}; timeout {}s)",
         env!("CARGO_PKG_VERSION"),

@@ -11,61 +11,15 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::collector::{Collector, Snapshot};
 use crate::exposition::{Exposition, Kind};
 use crate::failure_log::{self, FailureLog};
 use crate::hub::{FetchError, Hub};
-use crate::metrics;
-use crate::pages::{basic_status, my_device, owl, wan_conn, ParseError};
-
-/// A hub page and the metrics read from it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Collector {
-    /// `/nonAuth/wan_conn.xml`: the WAN connection.
-    Wan,
-    /// `/cgi/cgi_basicMyDevice.js`: devices and their traffic (JavaScript).
-    Lan,
-    /// `/cgi/cgi_basicStatus.js`: firmware version and serial (JavaScript).
-    Status,
-    /// `/cgi/cgi_owl.js`: the Wi-Fi mesh, its discs and clients (JavaScript).
-    Owl,
-}
-
-impl Collector {
-    /// In the order a scrape fetches them: the seed's pages first, so that a
-    /// slow hub spends the `--timeout` budget on them before the others.
-    pub const ALL: [Collector; 4] = [
-        Collector::Wan,
-        Collector::Lan,
-        Collector::Status,
-        Collector::Owl,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Collector::Wan => "wan",
-            Collector::Lan => "lan",
-            Collector::Status => "status",
-            Collector::Owl => "owl",
-        }
-    }
-
-    pub fn path(self) -> &'static str {
-        match self {
-            Collector::Wan => wan_conn::PATH,
-            Collector::Lan => my_device::PATH,
-            Collector::Status => basic_status::PATH,
-            Collector::Owl => owl::PATH,
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.name() == name)
-    }
-}
+use crate::pages::ParseError;
 
 pub struct Config {
     pub timeout: Duration,
-    pub collectors: Vec<Collector>,
+    pub collectors: Vec<&'static Collector>,
 }
 
 /// Why a collector produced nothing.
@@ -84,31 +38,10 @@ impl fmt::Display for CollectorError {
     }
 }
 
-enum Snapshot {
-    // Boxed: the line, link and addresses make it ten times the others.
-    Wan(Box<wan_conn::WanConn>),
-    Lan(my_device::Devices),
-    Status(basic_status::BasicStatus),
-    Owl(owl::Mesh),
-}
-
-impl Snapshot {
-    /// What the page's parser noted while reading it (cuts, a script that
-    /// threw after defining its lists): logged through the limiter.
-    fn notes(&self) -> &[String] {
-        match self {
-            Snapshot::Wan(_) => &[],
-            Snapshot::Lan(d) => &d.notes,
-            Snapshot::Status(s) => &s.notes,
-            Snapshot::Owl(m) => &m.notes,
-        }
-    }
-}
-
 struct Outcome {
-    collector: Collector,
+    collector: &'static Collector,
     duration: Duration,
-    result: Result<Snapshot, CollectorError>,
+    result: Result<Box<dyn Snapshot>, CollectorError>,
 }
 
 pub struct Scraper {
@@ -147,7 +80,7 @@ impl Scraper {
             .map(|&collector| {
                 let started = Instant::now();
                 let result = self.collect(collector, deadline);
-                let path = collector.path();
+                let path = collector.path;
                 let mut log = self.log.borrow_mut();
                 // At debug, every scrape of every page; above, what the
                 // limiter lets through.
@@ -177,18 +110,16 @@ impl Scraper {
         render(&outcomes).into_bytes()
     }
 
-    fn collect(&self, collector: Collector, deadline: Instant) -> Result<Snapshot, CollectorError> {
+    fn collect(
+        &self,
+        collector: &Collector,
+        deadline: Instant,
+    ) -> Result<Box<dyn Snapshot>, CollectorError> {
         let body = self
             .hub
-            .fetch(collector.path(), deadline)
+            .fetch(collector.path, deadline)
             .map_err(CollectorError::Fetch)?;
-        match collector {
-            Collector::Wan => wan_conn::parse(&body).map(|w| Snapshot::Wan(Box::new(w))),
-            Collector::Lan => my_device::parse(&body, deadline).map(Snapshot::Lan),
-            Collector::Status => basic_status::parse(&body, deadline).map(Snapshot::Status),
-            Collector::Owl => owl::parse(&body, deadline).map(Snapshot::Owl),
-        }
-        .map_err(CollectorError::Parse)
+        (collector.read)(&body, deadline).map_err(CollectorError::Parse)
     }
 }
 
@@ -214,10 +145,7 @@ fn render(outcomes: &[Outcome]) -> Exposition {
         "Seconds a collector took to fetch and parse its hub page.",
     );
     for o in outcomes {
-        f.sample(
-            &[("collector", o.collector.name())],
-            o.duration.as_secs_f64(),
-        );
+        f.sample(&[("collector", o.collector.name)], o.duration.as_secs_f64());
     }
     let mut f = out.family(
         "smarthub_scrape_collector_success",
@@ -225,15 +153,11 @@ fn render(outcomes: &[Outcome]) -> Exposition {
         "Whether a collector fetched and parsed its hub page (1) or failed (0).",
     );
     for o in outcomes {
-        f.sample(&[("collector", o.collector.name())], o.result.is_ok());
+        f.sample(&[("collector", o.collector.name)], o.result.is_ok());
     }
     for o in outcomes {
-        match &o.result {
-            Ok(Snapshot::Wan(w)) => metrics::wan::render(w, &mut out),
-            Ok(Snapshot::Lan(d)) => metrics::lan::render(d, &mut out),
-            Ok(Snapshot::Status(s)) => metrics::status::render(s, &mut out),
-            Ok(Snapshot::Owl(m)) => metrics::owl::render(m, &mut out),
-            Err(_) => {}
+        if let Ok(snapshot) = &o.result {
+            snapshot.render(&mut out);
         }
     }
     out

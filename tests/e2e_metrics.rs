@@ -27,9 +27,9 @@ fn hub(wan: &str, lan: &str, status: &str, owl: &str) -> FakeHub {
 
 fn dsl_hub() -> FakeHub {
     hub(
-        "hub/wan_conn_vdsl2_row1.xml",
-        "hub/my_device_grouped.js",
-        "hub/basic_status_vdsl2.js",
+        "hub/wan_vdsl2_row1.xml",
+        "hub/lan_grouped.js",
+        "hub/status_vdsl2.js",
         "hub/owl_mesh.js",
     )
 }
@@ -154,12 +154,12 @@ fn fttp_and_dropped_dsl_lines_export_no_line_figures() {
             "captures/bebo-dot-dev__go-ddns-client/btsmarthub2.go.inline_wan_conn.xml",
             1.0,
         ),
-        ("hub/wan_conn_vdsl_line_down.xml", 0.0),
+        ("hub/wan_vdsl_line_down.xml", 0.0),
     ] {
         let hub = hub(
             wan,
-            "hub/my_device_2dev.js",
-            "hub/basic_status_sparse.js",
+            "hub/lan_2dev.js",
+            "hub/status_sparse.js",
             "hub/owl_hub_only.js",
         );
         let exp = Exporter::start(&hub.host(), &[]);

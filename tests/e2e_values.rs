@@ -19,7 +19,7 @@ fn hub_with(wan: &str, lan: &str) -> FakeHub {
     let hub = FakeHub::start();
     hub.set(WAN, Reply::ok(fixture(wan)));
     hub.set(LAN, Reply::ok(fixture(lan)));
-    hub.set(STATUS, Reply::ok(fixture("hub/basic_status_vdsl2.js")));
+    hub.set(STATUS, Reply::ok(fixture("hub/status_vdsl2.js")));
     hub.set(OWL, Reply::ok(fixture("hub/owl_hub_only.js")));
     hub
 }
@@ -28,7 +28,7 @@ fn hub_with(wan: &str, lan: &str) -> FakeHub {
 fn fttp_hub_with_two_devices() {
     let hub = hub_with(
         "captures/bebo-dot-dev__go-ddns-client/btsmarthub2.go.inline_wan_conn.xml",
-        "hub/my_device_2dev.js",
+        "hub/lan_2dev.js",
     );
     let exp = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);
     let m = exp.scrape();
@@ -94,7 +94,7 @@ fn fttp_hub_with_two_devices() {
 
 #[test]
 fn dsl_hub_reads_the_active_row() {
-    let hub = hub_with("hub/wan_conn_vdsl2_row1.xml", "hub/my_device_64bit.js");
+    let hub = hub_with("hub/wan_vdsl2_row1.xml", "hub/lan_64bit.js");
     let exp = Exporter::start(&hub.host(), &[]);
     let m = exp.scrape();
     assert_eq!(m.value("smarthub_upload_rate"), 18567000.0);
@@ -124,7 +124,7 @@ fn dsl_hub_reads_the_active_row() {
 
 #[test]
 fn disconnected_wan_reports_zero_session_uptime() {
-    let hub = hub_with("hub/wan_conn_disconnected.xml", "hub/my_device_empty.js");
+    let hub = hub_with("hub/wan_disconnected.xml", "hub/lan_empty.js");
     let exp = Exporter::start(&hub.host(), &[]);
     let m = exp.scrape();
     assert_eq!(m.value("smarthub_connected"), 0.0);
@@ -136,7 +136,7 @@ fn disconnected_wan_reports_zero_session_uptime() {
 
 #[test]
 fn hostile_names_cannot_break_the_exposition() {
-    let hub = hub_with("hub/wan_conn_gfast_row1.xml", "hub/my_device_names.js");
+    let hub = hub_with("hub/wan_gfast_row1.xml", "hub/lan_names.js");
     let exp = Exporter::start(&hub.host(), &[]);
     let m = exp.scrape(); // parses strictly: any injected line would fail here
     let hosts: Vec<String> = m
@@ -152,7 +152,7 @@ fn hostile_names_cannot_break_the_exposition() {
 
 #[test]
 fn no_lan_never_fetches_the_device_page() {
-    let hub = hub_with("hub/wan_conn_gfast_row1.xml", "hub/my_device_2dev.js");
+    let hub = hub_with("hub/wan_gfast_row1.xml", "hub/lan_2dev.js");
     let exp = Exporter::start(&hub.host(), &["--no-lan", "--cache-ttl", "0"]);
     for _ in 0..3 {
         let m = exp.scrape();
@@ -167,7 +167,7 @@ fn no_lan_never_fetches_the_device_page() {
 #[test]
 fn a_failing_page_loses_only_its_own_metrics() {
     let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     hub.set(LAN, Reply::status(500, &[], "oops"));
     let exp = Exporter::start(&hub.host(), &[]);
     let m = exp.scrape();
@@ -183,8 +183,8 @@ fn a_failing_page_loses_only_its_own_metrics() {
     );
 
     let hub2 = FakeHub::start();
-    hub2.set(WAN, Reply::ok(fixture("hub/wan_conn_truncated.xml")));
-    hub2.set(LAN, Reply::ok(fixture("hub/my_device_2dev.js")));
+    hub2.set(WAN, Reply::ok(fixture("hub/wan_truncated.xml")));
+    hub2.set(LAN, Reply::ok(fixture("hub/lan_2dev.js")));
     let exp2 = Exporter::start(&hub2.host(), &[]);
     let m = exp2.scrape();
     assert_eq!(m.collector_success("wan"), Some(0.0));
@@ -199,7 +199,7 @@ fn a_failing_page_loses_only_its_own_metrics() {
 #[test]
 fn an_endless_script_is_stopped_at_the_deadline() {
     let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     hub.set(
         LAN,
         Reply::ok("var known_device_list=[]; var rate=[]; while(true){}"),
@@ -222,7 +222,7 @@ fn an_endless_script_is_stopped_at_the_deadline() {
 #[test]
 fn without_javascript_the_page_code_never_runs() {
     let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     hub.set(
         LAN,
         Reply::ok("function spin(){ while(true){} }\nvar known_device_list=[{mac:'AA',hostname:'h',ip:'1'}]; var rate=[{mac:'aa',tx:'5',rx:'7'}];"),
@@ -248,15 +248,15 @@ fn without_javascript_the_page_code_never_runs() {
 /// nothing, in a label it shows, in a number it makes that number absent,
 /// and the rest of the page is read.
 #[test]
-fn bytes_that_are_not_utf8_in_wan_conn_lose_nothing_else() {
-    let text = String::from_utf8(fixture("hub/wan_conn_vdsl2_row1.xml")).unwrap();
+fn bytes_that_are_not_utf8_in_wan_page_lose_nothing_else() {
+    let text = String::from_utf8(fixture("hub/wan_vdsl2_row1.xml")).unwrap();
     let replace = |s: &str, from: &str, to: &[u8]| -> Vec<u8> {
         assert!(s.contains(from), "{from}");
         let (a, b) = s.split_once(from).unwrap();
         [a.as_bytes(), to, b.as_bytes()].concat()
     };
     let in_comment = replace(&text, "<!-- REAL -->", b"<!-- R\xe9AL \xff -->");
-    let hub = hub_with("hub/wan_conn_vdsl2_row1.xml", "hub/my_device_2dev.js");
+    let hub = hub_with("hub/wan_vdsl2_row1.xml", "hub/lan_2dev.js");
     let exp = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);
     let before = exp.scrape();
     hub.set(WAN, Reply::ok(in_comment));

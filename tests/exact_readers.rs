@@ -203,7 +203,7 @@ fn a_page_that_also_declares_functions_still_reads() {
 #[cfg(feature = "js")]
 #[test]
 fn both_readers_agree_on_every_real_page() {
-    use smarthub_exporter::pages::{basic_status, my_device, owl};
+    use smarthub_exporter::pages::{lan, owl, status};
     use smarthub_exporter::script::{self, Var};
     let mut files = Vec::new();
     let mut dirs = vec![support::repo_root().join("tests/fixtures")];
@@ -247,16 +247,16 @@ fn both_readers_agree_on_every_real_page() {
                 },
             ]
         } else if name.contains("status") {
-            basic_status::VARS.iter().map(|v| Var::all(v)).collect()
+            status::VARS.to_vec()
         } else {
             vec![
                 Var {
                     name: "known_device_list",
-                    fields: my_device::DEVICE_FIELDS,
+                    fields: lan::DEVICE_FIELDS,
                 },
                 Var {
                     name: "rate",
-                    fields: my_device::RATE_FIELDS,
+                    fields: lan::RATE_FIELDS,
                 },
                 // Every other list of the device page, whole.
                 Var::all("usb_device_list"),
@@ -268,8 +268,7 @@ fn both_readers_agree_on_every_real_page() {
         };
         let js =
             script::quickjs::read(page, &vars, soon()).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let lit =
-            script::literal::read(page, &vars, soon()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let lit = script::read_data(page, &vars).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(js, lit, "{name}: the two readers differ");
         assert!(js.values[0].is_some(), "{name}: {} missing", vars[0].name);
     }
@@ -293,9 +292,9 @@ fn where_the_engine_reads_code_the_literal_reader_refuses() {
         (in_function, "x"),
         (spliced, "x"),
     ] {
-        let js = script::quickjs::read_vars(page.as_bytes(), &[var], soon()).unwrap();
+        let js = script::quickjs::read(page.as_bytes(), &[script::Var::all(var)], soon()).unwrap();
         assert!(js.values[0].is_some(), "{page:?}");
-        let lit = script::literal::read_vars(page.as_bytes(), &[var], soon());
+        let lit = script::read_data(page.as_bytes(), &[script::Var::all(var)]);
         let err = lit.expect_err(&page).to_string();
         assert!(err.contains("line "), "{err}");
     }

@@ -5,30 +5,29 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use smarthub_exporter::pages::my_device::{self, Device, Devices};
-use smarthub_exporter::script;
+use smarthub_exporter::pages::lan::{self, Device, Devices};
+use smarthub_exporter::script::{self, Var};
 
 const NAMES: [&str; 2] = ["known_device_list", "rate"];
 
+#[cfg(feature = "js")]
 fn soon() -> Instant {
     Instant::now() + Duration::from_secs(5)
 }
 
 /// The devices the JavaScript-free reader finds on a page.
 fn by_literal(page: &[u8]) -> Devices {
-    let v = script::literal::read_vars(page, &NAMES, soon())
-        .unwrap()
-        .values;
-    my_device::from_lists(v[0].as_ref().unwrap(), v[1].as_ref().unwrap()).unwrap()
+    let v = script::read_data(page, &Var::each(&NAMES)).unwrap().values;
+    lan::from_lists(v[0].as_ref().unwrap(), v[1].as_ref().unwrap()).unwrap()
 }
 
 /// The devices QuickJS finds on a page.
 #[cfg(feature = "js")]
 fn by_js(page: &[u8]) -> Devices {
-    let v = script::quickjs::read_vars(page, &NAMES, soon())
+    let v = script::quickjs::read(page, &Var::each(&NAMES), soon())
         .unwrap()
         .values;
-    my_device::from_lists(v[0].as_ref().unwrap(), v[1].as_ref().unwrap()).unwrap()
+    lan::from_lists(v[0].as_ref().unwrap(), v[1].as_ref().unwrap()).unwrap()
 }
 
 fn only(d: &Devices) -> &Device {
@@ -99,10 +98,8 @@ fn lone_surrogates_in_names_are_replaced_not_dropped() {
 /// reader reads the lists, QuickJS reads the same devices (or the build has
 /// no QuickJS). The devices, when the literal reader read them.
 fn never_different(page: &[u8]) -> Option<Devices> {
-    let v = script::literal::read_vars(page, &NAMES, soon())
-        .ok()?
-        .values;
-    let lit = my_device::from_lists(v[0].as_ref()?, v[1].as_ref()?).ok()?;
+    let v = script::read_data(page, &Var::each(&NAMES)).ok()?.values;
+    let lit = lan::from_lists(v[0].as_ref()?, v[1].as_ref()?).ok()?;
     #[cfg(feature = "js")]
     assert_eq!(lit, by_js(page), "{}", String::from_utf8_lossy(page));
     Some(lit)
@@ -110,8 +107,7 @@ fn never_different(page: &[u8]) -> Option<Devices> {
 
 #[test]
 fn every_saved_finding_still_reads_alike() {
-    let dir =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/device_page_readers");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/lan_readers");
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let page = std::fs::read(entry.unwrap().path()).unwrap();
@@ -128,7 +124,7 @@ fn every_saved_finding_still_reads_alike() {
 fn saved(name: &str) -> Vec<u8> {
     std::fs::read(
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("fuzz/regressions/device_page_readers")
+            .join("fuzz/regressions/lan_readers")
             .join(name),
     )
     .unwrap()
@@ -180,7 +176,7 @@ fn every_saved_mesh_finding_parses_to_one_series_per_station_and_node() {
         let page = std::fs::read(&path).unwrap();
         // Found: percentages of 100 overflowed a sum (a panic), and MACs
         // that differ only past the label cut made two series alike.
-        let m = owl::parse(&page, soon()).unwrap();
+        let m = owl::parse(&page).unwrap();
         let macs: Vec<&str> = m.stations.iter().map(|s| s.mac.as_str()).collect();
         assert!(
             macs.windows(2).all(|w| w[0] < w[1]),

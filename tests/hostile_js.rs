@@ -34,7 +34,7 @@ const ATTACKS: &[(&str, &str)] = &[
 #[test]
 fn every_attack_is_contained() {
     let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     let exp = Exporter::start(&hub.host(), &["--timeout", "2", "--cache-ttl", "0"]);
     let nested = format!(
         "var known_device_list={}1{}; var rate=[];",
@@ -66,10 +66,10 @@ fn every_attack_is_contained() {
         "helper threads left behind"
     );
     // And it still serves real pages afterwards.
-    hub.set(LAN, Reply::ok(fixture("hub/my_device_2dev.js")));
+    hub.set(LAN, Reply::ok(fixture("hub/lan_2dev.js")));
     hub.set(
         "/cgi/cgi_basicStatus.js",
-        Reply::ok(fixture("hub/basic_status_vdsl2.js")),
+        Reply::ok(fixture("hub/status_vdsl2.js")),
     );
     hub.set("/cgi/cgi_owl.js", Reply::ok(fixture("hub/owl_hub_only.js")));
     let m = exp.scrape();
@@ -79,7 +79,7 @@ fn every_attack_is_contained() {
 #[test]
 fn html_instead_of_javascript_is_named() {
     let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     hub.set(LAN, Reply::ok(fixture("hub/login.htm")));
     let exp = Exporter::start(&hub.host(), &[]);
     let m = exp.scrape();
@@ -95,7 +95,7 @@ fn html_instead_of_javascript_is_named() {
 fn the_page_cannot_reach_outside_the_sandbox() {
     // If any host object existed, the page could leak it into a label.
     let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     hub.set(
         LAN,
         Reply::ok(
@@ -114,7 +114,7 @@ fn the_page_cannot_reach_outside_the_sandbox() {
 /// for the core's two pages.
 fn with_lan(page: &str) -> (FakeHub, Exporter) {
     let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     hub.set(LAN, Reply::ok(page.to_owned()));
     let exp = Exporter::start(
         &hub.host(),

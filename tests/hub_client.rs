@@ -18,11 +18,11 @@ const LAN: &str = "/cgi/cgi_basicMyDevice.js";
 const TWO_PAGES: [&str; 4] = ["--no-collector", "status", "--no-collector", "owl"];
 
 fn wan() -> Vec<u8> {
-    fixture("hub/wan_conn_gfast_row1.xml")
+    fixture("hub/wan_gfast_row1.xml")
 }
 
 fn lan() -> Vec<u8> {
-    fixture("hub/my_device_2dev.js")
+    fixture("hub/lan_2dev.js")
 }
 
 fn start(hub: &FakeHub, extra: &[&str]) -> Exporter {

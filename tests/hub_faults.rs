@@ -23,7 +23,7 @@ fn bound() -> Duration {
 /// answer within the bound with the WAN metrics and lan failed.
 fn lan_fault(reply: Reply, cause: &str) {
     let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     hub.set(LAN, reply);
     let exp = Exporter::start(&hub.host(), &["--timeout", &TIMEOUT.to_string()]);
     let (m, took) = exp.timed_scrape();
@@ -44,7 +44,7 @@ fn lan_fault(reply: Reply, cause: &str) {
 fn wan_fault(reply: Reply, cause: &str) {
     let hub = FakeHub::start();
     hub.set(WAN, reply);
-    hub.set(LAN, Reply::ok(fixture("hub/my_device_2dev.js")));
+    hub.set(LAN, Reply::ok(fixture("hub/lan_2dev.js")));
     let exp = Exporter::start(&hub.host(), &["--timeout", &TIMEOUT.to_string()]);
     let (m, took) = exp.timed_scrape();
     assert!(took <= bound(), "{cause}: scrape took {took:?}");
@@ -115,7 +115,7 @@ fn hub_accepts_and_never_answers() {
 
 #[test]
 fn hub_dribbles_a_byte_at_a_time() {
-    let body = fixture("hub/wan_conn_gfast_row1.xml");
+    let body = fixture("hub/wan_gfast_row1.xml");
     wan_fault(
         Reply::Dribble {
             body,
@@ -182,7 +182,7 @@ fn hub_sends_a_huge_body() {
 
 #[test]
 fn hub_truncates_the_body() {
-    let body = fixture("hub/wan_conn_gfast_row1.xml");
+    let body = fixture("hub/wan_gfast_row1.xml");
     wan_fault(
         Reply::Truncated {
             claimed: body.len(),
@@ -197,7 +197,7 @@ fn hub_without_referer_is_what_the_fake_refuses() {
     // The fake hub is only a fair test if it really refuses requests without
     // a Referer, like the real one.
     let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     let mut s = std::net::TcpStream::connect(hub.addr).unwrap();
     use std::io::{Read, Write};
     s.write_all(format!("GET {WAN} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
@@ -232,11 +232,11 @@ fn device_page(tx: u64, rx: u64) -> String {
 #[test]
 fn the_hub_dies_mid_response_and_the_scrape_after_its_restart_recovers() {
     let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     hub.set(
         LAN,
         Reply::Dribble {
-            body: fixture("hub/my_device_2dev.js"),
+            body: fixture("hub/lan_2dev.js"),
             every: Duration::from_millis(5),
         },
     );
@@ -285,8 +285,8 @@ fn the_hub_dies_mid_response_and_the_scrape_after_its_restart_recovers() {
 
     // Back on the same port: the next scrape is whole again.
     let hub = FakeHub::start_at(hub.addr);
-    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
-    hub.set(LAN, Reply::ok(fixture("hub/my_device_2dev.js")));
+    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
+    hub.set(LAN, Reply::ok(fixture("hub/lan_2dev.js")));
     let m = exp.scrape();
     assert_eq!(m.value("smarthub_up"), 1.0);
     assert_eq!(m.series("smarthub_lan_downloaded_bytes").len(), 1);
@@ -303,15 +303,12 @@ fn a_hub_that_answers_every_second_request() {
         WAN,
         Reply::Cycle(vec![
             Reply::Reset,
-            Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")),
+            Reply::ok(fixture("hub/wan_gfast_row1.xml")),
         ]),
     );
     hub.set(
         LAN,
-        Reply::Cycle(vec![
-            Reply::Close,
-            Reply::ok(fixture("hub/my_device_2dev.js")),
-        ]),
+        Reply::Cycle(vec![Reply::Close, Reply::ok(fixture("hub/lan_2dev.js"))]),
     );
     let exp = Exporter::start(
         &hub.host(),
@@ -428,7 +425,7 @@ fn response_heads_are_bounded_and_what_is_logged_of_them_too() {
                 .into_bytes(),
         ),
     );
-    hub.set(LAN, Reply::ok(fixture("hub/my_device_2dev.js")));
+    hub.set(LAN, Reply::ok(fixture("hub/lan_2dev.js")));
     let exp = Exporter::start(&hub.host(), &[]);
     assert_eq!(exp.scrape().collector_success("wan"), Some(0.0));
     assert!(

@@ -22,7 +22,7 @@ fn a_timed_out_request_is_over_before_the_next_one_starts() {
     // the next one starts; and nothing of it may live on in another thread.
     let hub = FakeHub::start();
     hub.set(WAN, Reply::Hang);
-    hub.set(LAN, Reply::ok(fixture("hub/my_device_2dev.js")));
+    hub.set(LAN, Reply::ok(fixture("hub/lan_2dev.js")));
     let exp = Exporter::start(&hub.host(), &["--timeout", "1", "--cache-ttl", "0"]);
     for _ in 0..4 {
         let m = exp.scrape();
@@ -50,7 +50,7 @@ fn scrapes_that_arrive_during_a_scrape_share_it() {
         WAN,
         Reply::Delay(
             Duration::from_millis(800),
-            Box::new(Reply::ok(fixture("hub/wan_conn_gfast_row1.xml"))),
+            Box::new(Reply::ok(fixture("hub/wan_gfast_row1.xml"))),
         ),
     );
     let exp = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);

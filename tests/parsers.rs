@@ -5,11 +5,11 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use smarthub_exporter::format::js_literal::{self, Lit};
-use smarthub_exporter::pages::my_device::{self, Devices};
-use smarthub_exporter::pages::wan_conn::{self, DslStats, Link, Rate, Volume};
-use smarthub_exporter::pages::{basic_status, owl};
-use smarthub_exporter::script;
+use smarthub_exporter::pages::lan::{self, Devices};
+use smarthub_exporter::pages::wan::{self, DslStats, Link, Rate, Volume};
+use smarthub_exporter::pages::{self, owl, status};
+use smarthub_exporter::script::literal::{self, Lit};
+use smarthub_exporter::script::{self, Var};
 use support::{fixture, shared_fixture, strip_publisher_notes};
 
 fn soon() -> Instant {
@@ -17,10 +17,10 @@ fn soon() -> Instant {
 }
 
 fn devices(page: &[u8]) -> Devices {
-    my_device::parse(page, soon()).unwrap_or_else(|e| panic!("{e}"))
+    lan::parse(page, soon()).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn find<'a>(d: &'a Devices, mac: &str) -> &'a my_device::Device {
+fn find<'a>(d: &'a Devices, mac: &str) -> &'a lan::Device {
     d.devices
         .iter()
         .find(|x| x.mac == mac)
@@ -31,7 +31,7 @@ fn find<'a>(d: &'a Devices, mac: &str) -> &'a my_device::Device {
 
 #[test]
 fn wan_fttp_capture_reads_row_0() {
-    let w = wan_conn::parse(&fixture(
+    let w = wan::parse(&fixture(
         "captures/bebo-dot-dev__go-ddns-client/btsmarthub2.go.inline_wan_conn.xml",
     ))
     .unwrap();
@@ -42,7 +42,6 @@ fn wan_fttp_capture_reads_row_0() {
     assert_eq!(
         w.volume,
         Some(Volume {
-            total_bytes: 297625188703,
             down_bytes: 282899515695,
             up_bytes: 14725673008
         })
@@ -68,7 +67,7 @@ fn wan_vdsl_fragments_capture_row_1() {
         "<status>\n{}\n<wan_conn_status_list type=\"array\" value=\"[['disconnected%3B0%3Bpass'], ['connected%3B462390%3Bpass'], null]\"/>\n<wan_active_idx value=\"1\"/>\n</status>\n",
         [lines[0], lines[2], lines[3], lines[4], lines[5]].join("\n")
     );
-    let w = wan_conn::parse(body.as_bytes()).unwrap();
+    let w = wan::parse(body.as_bytes()).unwrap();
     assert_eq!(
         w.rate,
         Some(Rate {
@@ -79,7 +78,6 @@ fn wan_vdsl_fragments_capture_row_1() {
     assert_eq!(
         w.volume,
         Some(Volume {
-            total_bytes: 81650478525,
             down_bytes: 67192513981,
             up_bytes: 14457964544
         })
@@ -87,13 +85,13 @@ fn wan_vdsl_fragments_capture_row_1() {
     assert_eq!(w.connection_uptime, Some(973412 - 462390));
     // The second link_status fragment (an FTTP line's) is a second element of
     // the same name: the page reader uses the first.
-    let page = wan_conn::Page::parse(body.as_bytes()).unwrap();
+    let page = wan::Page::parse(body.as_bytes()).unwrap();
     assert_eq!(page.scalar("link_status").unwrap(), "connected;vdsl;462385");
 }
 
 #[test]
 fn wan_own_fixtures() {
-    let vdsl = wan_conn::parse(&fixture("hub/wan_conn_vdsl2_row1.xml")).unwrap();
+    let vdsl = wan::parse(&fixture("hub/wan_vdsl2_row1.xml")).unwrap();
     assert_eq!((vdsl.active_idx, vdsl.connected), (1, true));
     assert_eq!(vdsl.connection_uptime, Some(973412 - 462390));
     assert_eq!(
@@ -105,7 +103,7 @@ fn wan_own_fixtures() {
     );
     assert_eq!(vdsl.volume.unwrap().down_bytes, 67192513981);
 
-    let gfast = wan_conn::parse(&fixture("hub/wan_conn_gfast_row1.xml")).unwrap();
+    let gfast = wan::parse(&fixture("hub/wan_gfast_row1.xml")).unwrap();
     assert_eq!((gfast.active_idx, gfast.connected), (1, true));
     assert_eq!(gfast.connection_uptime, Some(198511 - 150));
     assert_eq!(
@@ -116,17 +114,17 @@ fn wan_own_fixtures() {
         })
     );
 
-    let down = wan_conn::parse(&fixture("hub/wan_conn_disconnected.xml")).unwrap();
+    let down = wan::parse(&fixture("hub/wan_disconnected.xml")).unwrap();
     assert!(!down.connected);
     assert_eq!(down.connection_uptime, Some(0), "not the system uptime");
     assert_eq!(down.sysuptime, 86400);
 
-    let big = wan_conn::parse(&fixture("hub/wan_conn_64bit.xml")).unwrap();
+    let big = wan::parse(&fixture("hub/wan_64bit.xml")).unwrap();
     assert_eq!(big.sysuptime, 4294967296);
     assert_eq!(big.volume.unwrap().down_bytes, 9007199254740993);
     assert_eq!(big.volume.unwrap().up_bytes, 9437179454810622);
 
-    let empty = wan_conn::parse(&fixture("hub/wan_conn_empty_lists.xml")).unwrap();
+    let empty = wan::parse(&fixture("hub/wan_empty_lists.xml")).unwrap();
     assert_eq!(
         (empty.connected, empty.sysuptime, empty.volume, empty.rate),
         (false, 42, None, None)
@@ -135,11 +133,11 @@ fn wan_own_fixtures() {
 
 #[test]
 fn wan_broken_bodies_are_errors() {
-    let truncated = wan_conn::parse(&fixture("hub/wan_conn_truncated.xml"))
+    let truncated = wan::parse(&fixture("hub/wan_truncated.xml"))
         .unwrap_err()
         .to_string();
     assert!(truncated.contains("unterminated attribute"), "{truncated}");
-    let html = wan_conn::parse(&fixture("hub/login.htm"))
+    let html = wan::parse(&fixture("hub/login.htm"))
         .unwrap_err()
         .to_string();
     assert!(html.contains("DOCTYPE"), "{html}");
@@ -150,7 +148,7 @@ fn wan_broken_bodies_are_errors() {
         b"\x89PNG\r\n",
         b"<status><sysuptime value='1'/></status>",
     ] {
-        assert!(wan_conn::parse(body).is_err(), "{body:?}");
+        assert!(wan::parse(body).is_err(), "{body:?}");
     }
 }
 
@@ -163,16 +161,15 @@ fn wan_shared_captures_when_present() {
         eprintln!("../shared/fixtures not present: seed captures not checked");
         return;
     };
-    let w = wan_conn::parse(&seed).unwrap();
+    let w = wan::parse(&seed).unwrap();
     assert_eq!(
         (w.active_idx, w.sysuptime, w.connection_uptime),
         (0, 1284142, Some(1284142 - 72))
     );
     assert_eq!(w.volume.unwrap().down_bytes, 336463954090);
-    let g = wan_conn::parse(
-        &shared_fixture("bielesibub__bt-speedchecker/wan_conn_example.xml").unwrap(),
-    )
-    .unwrap();
+    let g =
+        wan::parse(&shared_fixture("bielesibub__bt-speedchecker/wan_conn_example.xml").unwrap())
+            .unwrap();
     assert_eq!(
         (g.active_idx, g.connected, g.connection_uptime),
         (1, true, Some(198511 - 150))
@@ -192,7 +189,7 @@ fn ip4(s: &str) -> Option<std::net::Ipv4Addr> {
 
 #[test]
 fn wan_vdsl2_line_up() {
-    let w = wan_conn::parse(&fixture("hub/wan_conn_vdsl2_row1.xml")).unwrap();
+    let w = wan::parse(&fixture("hub/wan_vdsl2_row1.xml")).unwrap();
     let dsl = w.dsl.unwrap();
     assert!(dsl.up);
     assert_eq!(
@@ -217,7 +214,7 @@ fn wan_vdsl2_line_up() {
             uptime: Some(973412 - 462385)
         })
     );
-    assert_eq!(wan_conn::wan_kind(w.active_idx), "vdsl");
+    assert_eq!(wan::wan_kind(w.active_idx), "vdsl");
     let a = &w.addresses;
     assert_eq!(
         (a.ipv4, a.ipv4_gateway, a.dns.clone()),
@@ -237,7 +234,7 @@ fn wan_vdsl2_line_up() {
 
 #[test]
 fn wan_gfast_line_up_drops_unreported_zeros() {
-    let w = wan_conn::parse(&fixture("hub/wan_conn_gfast_row1.xml")).unwrap();
+    let w = wan::parse(&fixture("hub/wan_gfast_row1.xml")).unwrap();
     let s = w.dsl.unwrap().stats.unwrap();
     assert_eq!((s.mode.as_str(), s.profile.as_str()), ("GFAST", "G.DMT"));
     assert_eq!(s.sync_bps, [Some(137_443_000), Some(49_996_000)]);
@@ -253,11 +250,8 @@ fn wan_gfast_line_up_drops_unreported_zeros() {
 
 #[test]
 fn wan_adsl_row2_interleaved_with_a_negative_margin() {
-    let w = wan_conn::parse(&fixture("hub/wan_conn_adsl_row2.xml")).unwrap();
-    assert_eq!(
-        (w.active_idx, wan_conn::wan_kind(w.active_idx)),
-        (2, "adsl")
-    );
+    let w = wan::parse(&fixture("hub/wan_adsl_row2.xml")).unwrap();
+    assert_eq!((w.active_idx, wan::wan_kind(w.active_idx)), (2, "adsl"));
     assert_eq!(w.connection_uptime, Some(5000 - 3700));
     assert_eq!(
         w.link,
@@ -286,7 +280,7 @@ fn wan_adsl_row2_interleaved_with_a_negative_margin() {
 #[test]
 fn wan_dsl_line_down_reports_no_figures() {
     // A DSL hub that lost sync: the line, the link and the session are down.
-    let w = wan_conn::parse(&fixture("hub/wan_conn_vdsl_line_down.xml")).unwrap();
+    let w = wan::parse(&fixture("hub/wan_vdsl_line_down.xml")).unwrap();
     let dsl = w.dsl.unwrap();
     assert!(!dsl.up);
     assert_eq!(
@@ -301,12 +295,12 @@ fn wan_dsl_line_down_reports_no_figures() {
         })
     );
     assert!(!w.connected);
-    assert_eq!(w.addresses, wan_conn::Addresses::default());
+    assert_eq!(w.addresses, wan::Addresses::default());
 }
 
 #[test]
 fn wan_fttp_captures_have_the_dsl_line_down() {
-    let w = wan_conn::parse(&fixture(
+    let w = wan::parse(&fixture(
         "captures/bebo-dot-dev__go-ddns-client/btsmarthub2.go.inline_wan_conn.xml",
     ))
     .unwrap();
@@ -314,7 +308,7 @@ fn wan_fttp_captures_have_the_dsl_line_down() {
         w.dsl.as_ref().map(|d| (d.up, d.stats.is_none())),
         Some((false, true))
     );
-    assert_eq!(wan_conn::wan_kind(w.active_idx), "ethernet");
+    assert_eq!(wan::wan_kind(w.active_idx), "ethernet");
     assert_eq!(
         w.link,
         Some(Link {
@@ -334,7 +328,7 @@ fn wan_fttp_captures_have_the_dsl_line_down() {
     );
     assert_eq!(w.wifi_channels, [Some(6), Some(36)]);
 
-    let down = wan_conn::parse(&fixture("hub/wan_conn_disconnected.xml")).unwrap();
+    let down = wan::parse(&fixture("hub/wan_disconnected.xml")).unwrap();
     assert_eq!(
         down.link,
         Some(Link {
@@ -342,17 +336,17 @@ fn wan_fttp_captures_have_the_dsl_line_down() {
             uptime: Some(0)
         })
     );
-    assert_eq!(down.addresses, wan_conn::Addresses::default());
+    assert_eq!(down.addresses, wan::Addresses::default());
 }
 
 #[test]
 fn wan_missing_line_lists_stay_absent() {
-    let empty = wan_conn::parse(&fixture("hub/wan_conn_empty_lists.xml")).unwrap();
+    let empty = wan::parse(&fixture("hub/wan_empty_lists.xml")).unwrap();
     assert_eq!(
         (empty.link, empty.dsl, empty.wifi_channels),
         (None, None, [None, None])
     );
-    assert_eq!(empty.addresses, wan_conn::Addresses::default());
+    assert_eq!(empty.addresses, wan::Addresses::default());
     // The alexgreenbank fragments carry only the DSL line.
     let frag = String::from_utf8(fixture(
         "captures/alexgreenbank__bthomehub2exporter/main.go.inline_wan_conn_fragments.xml",
@@ -361,7 +355,7 @@ fn wan_missing_line_lists_stay_absent() {
     let body = format!(
         "<status>\n{frag}<wan_conn_status_list type=\"array\" value=\"[['connected%3B1%3Bpass'],null]\"/>\n<wan_active_idx value=\"0\"/>\n</status>\n"
     );
-    let w = wan_conn::parse(body.as_bytes()).unwrap();
+    let w = wan::parse(body.as_bytes()).unwrap();
     let s = w.dsl.unwrap().stats.unwrap();
     assert_eq!(s.sync_bps, [Some(65_059_000), Some(18_567_000)]);
     assert_eq!((w.link, w.wifi_channels), (None, [None, None]));
@@ -373,19 +367,19 @@ fn wan_shared_gfast_capture_line_when_present() {
         eprintln!("../shared/fixtures not present: the G.fast capture is not checked");
         return;
     };
-    let w = wan_conn::parse(&page).unwrap();
+    let w = wan::parse(&page).unwrap();
     let s = w.dsl.unwrap().stats.unwrap();
     assert_eq!(s.sync_bps, [Some(137_443_000), Some(49_996_000)]);
     assert_eq!(s.snr_margin_tenth_db, [Some(195), Some(80)]);
     assert_eq!(w.link.unwrap().uptime, Some(198511 - 123));
-    assert_eq!(w.addresses, wan_conn::Addresses::default(), "redacted");
+    assert_eq!(w.addresses, wan::Addresses::default(), "redacted");
 }
 
 // ---- cgi_basicMyDevice.js ----
 
 #[test]
 fn device_own_two_device_page() {
-    let d = devices(&fixture("hub/my_device_2dev.js"));
+    let d = devices(&fixture("hub/lan_2dev.js"));
     assert_eq!(d.devices.len(), 2);
     let tv = find(&d, "3C:22:FB:10:20:30");
     assert_eq!(
@@ -400,7 +394,7 @@ fn device_own_two_device_page() {
 
 #[test]
 fn device_names_survive_every_escape() {
-    let d = devices(&fixture("hub/my_device_names.js"));
+    let d = devices(&fixture("hub/lan_names.js"));
     let names: Vec<&str> = d.devices.iter().map(|x| x.hostname.as_str()).collect();
     assert_eq!(
         names,
@@ -421,7 +415,7 @@ fn device_names_survive_every_escape() {
 
 #[test]
 fn device_64bit_counters() {
-    let d = devices(&fixture("hub/my_device_64bit.js"));
+    let d = devices(&fixture("hub/lan_64bit.js"));
     let t = find(&d, "AA:BB:CC:00:00:01").traffic.unwrap();
     assert_eq!((t.rx_bytes, t.tx_bytes), (10148692289, 2218516986));
     let t = find(&d, "AA:BB:CC:00:00:02").traffic.unwrap();
@@ -430,11 +424,8 @@ fn device_64bit_counters() {
 
 #[test]
 fn device_empty_and_orphans() {
-    assert_eq!(
-        devices(&fixture("hub/my_device_empty.js")),
-        Devices::default()
-    );
-    let d = devices(&fixture("hub/my_device_orphans.js"));
+    assert_eq!(devices(&fixture("hub/lan_empty.js")), Devices::default());
+    let d = devices(&fixture("hub/lan_orphans.js"));
     let macs: Vec<&str> = d.devices.iter().map(|x| x.mac.as_str()).collect();
     assert_eq!(macs, ["10:00:00:00:00:01", "10:00:00:00:00:02"]);
     assert_eq!(
@@ -443,7 +434,6 @@ fn device_empty_and_orphans() {
         "first of a duplicate MAC wins"
     );
     assert_eq!(find(&d, "10:00:00:00:00:02").traffic, None);
-    assert_eq!(d.unmatched_rates, 2);
 }
 
 #[test]
@@ -460,10 +450,10 @@ fn device_captures_smart_hub_2() {
         ),
     ] {
         let page = strip_publisher_notes(&fixture(file));
-        let vars = script::read_vars(&page, &["known_device_list"], soon())
+        let vars = script::read(&page, &Var::each(&["known_device_list"]), soon())
             .unwrap()
             .values;
-        let d = my_device::from_lists(vars[0].as_ref().unwrap(), &Lit::Array(vec![])).unwrap();
+        let d = lan::from_lists(vars[0].as_ref().unwrap(), &Lit::Array(vec![])).unwrap();
         assert_eq!(d.devices.len(), count, "{file}");
         let ipad = find(&d, "DC:A4:FF:FF:FF:FF");
         assert_eq!(
@@ -476,16 +466,16 @@ fn device_captures_smart_hub_2() {
     let page = strip_publisher_notes(&fixture(
         "captures/jxwolstenholme__btsmarthub_devicelist/cgi_basicMyDevice.special_chars.js",
     ));
-    let vars = script::read_vars(&page, &["known_device_list"], soon())
+    let vars = script::read(&page, &Var::each(&["known_device_list"]), soon())
         .unwrap()
         .values;
-    let d = my_device::from_lists(vars[0].as_ref().unwrap(), &Lit::Array(vec![])).unwrap();
+    let d = lan::from_lists(vars[0].as_ref().unwrap(), &Lit::Array(vec![])).unwrap();
     assert_eq!(d.devices[0].name, "Paul's TV");
 }
 
 #[test]
 fn device_grouped_entries_presence_ports_and_counts() {
-    let d = devices(&fixture("hub/my_device_grouped.js"));
+    let d = devices(&fixture("hub/lan_grouped.js"));
     let state = |mac: &str| {
         let x = find(&d, mac);
         (x.active, x.port.as_str(), x.ip.as_str())
@@ -564,7 +554,7 @@ fn device_capture_ee_grouped_entries() {
 /// literal, so the literal reader reads it directly.
 fn ee_evaluated() -> (Lit, Lit) {
     let json = String::from_utf8(fixture("captures/AndyA__EESmartHub/raw.json")).unwrap();
-    let Lit::Object(top) = js_literal::parse(&json).unwrap() else {
+    let Lit::Object(top) = literal::parse(&json).unwrap() else {
         panic!("not an object")
     };
     let Some((_, Lit::Object(net))) = top.into_iter().find(|(k, _)| k == "network") else {
@@ -577,7 +567,7 @@ fn ee_evaluated() -> (Lit, Lit) {
 #[test]
 fn device_capture_ee_evaluated_110_devices() {
     let (known, rate) = ee_evaluated();
-    let d = my_device::from_lists(&known, &rate).unwrap();
+    let d = lan::from_lists(&known, &rate).unwrap();
     assert_eq!(
         d.devices.len(),
         147,
@@ -591,7 +581,6 @@ fn device_capture_ee_evaluated_110_devices() {
     // A group the hub marks active whose per-MAC flags all read 0.
     assert!(d.devices.iter().any(|x| x.active.is_none()));
     assert_eq!(d.devices.iter().filter(|x| x.traffic.is_some()).count(), 40);
-    assert_eq!(d.unmatched_rates, 1);
     let stilt = find(&d, "6C:2B:59:89:B5:CF");
     assert_eq!(
         (stilt.hostname.as_str(), stilt.ip.as_str()),
@@ -627,7 +616,7 @@ fn device_page_refusals() {
         ),
         (b"var known_device_list=[{mac:'A'}".to_vec(), ""),
     ] {
-        let err = my_device::parse(&page, soon()).unwrap_err().to_string();
+        let err = lan::parse(&page, soon()).unwrap_err().to_string();
         assert!(err.contains(want), "{err:?} should mention {want:?}");
     }
 }
@@ -635,7 +624,7 @@ fn device_page_refusals() {
 /// Both readers of the device page, when this build has both; the JS-free
 /// one alone otherwise. They must agree, values and notes.
 fn read_both(page: &[u8], vars: &[script::Var]) -> script::Read {
-    let lit = script::literal::read(page, vars, soon()).unwrap_or_else(|e| panic!("{e}"));
+    let lit = script::read_data(page, vars).unwrap_or_else(|e| panic!("{e}"));
     #[cfg(feature = "js")]
     {
         let js = script::quickjs::read(page, vars, soon()).unwrap_or_else(|e| panic!("{e}"));
@@ -648,11 +637,11 @@ fn device_vars() -> [script::Var<'static>; 2] {
     [
         script::Var {
             name: "known_device_list",
-            fields: my_device::DEVICE_FIELDS,
+            fields: lan::DEVICE_FIELDS,
         },
         script::Var {
             name: "rate",
-            fields: my_device::RATE_FIELDS,
+            fields: lan::RATE_FIELDS,
         },
     ]
 }
@@ -705,9 +694,9 @@ fn limits_are_cuts_made_alike_by_both_readers() {
     );
     // What cannot be cut is still refused, by both.
     let deep = b"var a = [[[[[[1]]]]]];";
-    assert!(script::literal::read_vars(deep, &["a"], soon()).is_err());
+    assert!(script::read_data(deep, &Var::each(&["a"])).is_err());
     #[cfg(feature = "js")]
-    assert!(script::quickjs::read_vars(deep, &["a"], soon()).is_err());
+    assert!(script::quickjs::read(deep, &Var::each(&["a"]), soon()).is_err());
 }
 
 #[test]
@@ -731,7 +720,7 @@ fn device_page_cuts_are_noted_and_never_split() {
     // The essay is a label as the whole name would make it.
     assert_eq!(
         find(&d, "AA").hostname,
-        "é".repeat(my_device::MAX_LABEL_BYTES / 2)
+        "é".repeat(pages::MAX_LABEL_BYTES / 2)
     );
     // A cut number is no number: AA has no traffic rather than a wrong one.
     assert_eq!(find(&d, "AA").traffic, None);
@@ -759,8 +748,8 @@ fn a_cut_string_gives_the_label_its_whole_would_or_none() {
         let cut = &whole[..script::cut_point(whole, MAX_STRING_BYTES)];
         let rec = |v: Lit| vec![("h".to_owned(), v)];
         (
-            my_device::label_text(&rec(Lit::Str(whole.into())), "h", true),
-            my_device::label_text(&rec(Lit::Cut(cut.into())), "h", true),
+            pages::label_text(&rec(Lit::Str(whole.into())), "h", true),
+            pages::label_text(&rec(Lit::Cut(cut.into())), "h", true),
         )
     };
     // Long enough to tell: the same label.
@@ -776,7 +765,7 @@ fn a_cut_string_gives_the_label_its_whole_would_or_none() {
     // rather than a label the whole would not make.
     let whole = format!("A{}B", " ".repeat(MAX_STRING_BYTES + 10));
     let (w, c) = label_of(&whole);
-    assert_eq!(w.as_deref().map(str::len), Some(my_device::MAX_LABEL_BYTES));
+    assert_eq!(w.as_deref().map(str::len), Some(pages::MAX_LABEL_BYTES));
     assert_eq!(c, None);
 }
 
@@ -794,7 +783,7 @@ fn more_devices_than_the_limit_are_cut_with_a_note() {
         groups.concat()
     );
     let d = devices(page.as_bytes());
-    assert_eq!(d.devices.len(), my_device::MAX_DEVICES);
+    assert_eq!(d.devices.len(), lan::MAX_DEVICES);
     assert!(!d.devices.iter().any(|x| x.mac == "FFFFFF"));
     assert_eq!(
         d.notes,
@@ -806,7 +795,7 @@ fn more_devices_than_the_limit_are_cut_with_a_note() {
 fn status_and_mesh_notes_and_cut_labels() {
     let long = "v".repeat(script::limits::MAX_STRING_BYTES + 1);
     let s = status(format!("var fw_ver='{long}';\nvar serial_no='S';\n").as_bytes());
-    assert_eq!(s.firmware, "v".repeat(my_device::MAX_LABEL_BYTES));
+    assert_eq!(s.firmware, "v".repeat(pages::MAX_LABEL_BYTES));
     assert_eq!(s.notes, ["fw_ver: a string longer than 4096 bytes was cut"]);
     let m = mesh(
         format!(
@@ -815,8 +804,8 @@ fn status_and_mesh_notes_and_cut_labels() {
         )
         .as_bytes(),
     );
-    assert_eq!(m.nodes[0].name.len(), my_device::MAX_LABEL_BYTES);
-    assert_eq!(m.stations[0].mac, "V".repeat(my_device::MAX_LABEL_BYTES));
+    assert_eq!(m.nodes[0].name.len(), pages::MAX_LABEL_BYTES);
+    assert_eq!(m.stations[0].mac, "V".repeat(pages::MAX_LABEL_BYTES));
     assert_eq!(
         m.notes,
         [
@@ -832,11 +821,11 @@ fn status_and_mesh_notes_and_cut_labels() {
 #[test]
 fn both_readers_agree_on_every_device_page() {
     let mut pages: Vec<(String, Vec<u8>)> = [
-        "hub/my_device_2dev.js",
-        "hub/my_device_names.js",
-        "hub/my_device_64bit.js",
-        "hub/my_device_empty.js",
-        "hub/my_device_orphans.js",
+        "hub/lan_2dev.js",
+        "hub/lan_names.js",
+        "hub/lan_64bit.js",
+        "hub/lan_empty.js",
+        "hub/lan_orphans.js",
         "captures/krygal__eebrightbox/cgi_myNetwork.js",
         "captures/jxwolstenholme__btsmarthub_devicelist/cgi_basicMyDevice.js",
         "captures/jxwolstenholme__btsmarthub_devicelist/at-58f16f9/cgi_basicMyDevice.js",
@@ -854,18 +843,17 @@ fn both_readers_agree_on_every_device_page() {
     }
     let names = ["known_device_list", "rate"];
     for (name, page) in &pages {
-        let js = script::quickjs::read_vars(page, &names, soon())
+        let js = script::quickjs::read(page, &Var::each(&names), soon())
             .unwrap_or_else(|e| panic!("{name}: {e}"))
             .values;
-        let lit = script::literal::read_vars(page, &names, soon())
+        let lit = script::read_data(page, &Var::each(&names))
             .unwrap_or_else(|e| panic!("{name}: {e}"))
             .values;
         assert_eq!(js, lit, "{name}: the two readers differ");
         let empty = Lit::Array(vec![]);
-        let a = my_device::from_lists(js[0].as_ref().unwrap(), js[1].as_ref().unwrap_or(&empty))
-            .unwrap();
-        let b = my_device::from_lists(lit[0].as_ref().unwrap(), lit[1].as_ref().unwrap_or(&empty))
-            .unwrap();
+        let a = lan::from_lists(js[0].as_ref().unwrap(), js[1].as_ref().unwrap_or(&empty)).unwrap();
+        let b =
+            lan::from_lists(lit[0].as_ref().unwrap(), lit[1].as_ref().unwrap_or(&empty)).unwrap();
         assert_eq!(a, b, "{name}");
         assert!(
             !a.devices.is_empty() || name.contains("empty"),
@@ -881,7 +869,7 @@ const OWL_ORIGINAL: &str = "captures/jxwolstenholme__btsmarthub_devicelist/at-58
 const OWL_SPECIAL: &str = "captures/jxwolstenholme__btsmarthub_devicelist/cgi_owl.special_chars.js";
 
 fn mesh(page: &[u8]) -> owl::Mesh {
-    owl::parse(page, soon()).unwrap_or_else(|e| panic!("{e}"))
+    owl::parse(page).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn station<'a>(m: &'a owl::Mesh, mac: &str) -> &'a owl::Station {
@@ -1136,7 +1124,7 @@ fn owl_page_refusals() {
             "not an array",
         ),
     ] {
-        let err = owl::parse(&page, soon()).unwrap_err().to_string();
+        let err = owl::parse(&page).unwrap_err().to_string();
         assert!(err.contains(want), "{err:?} should mention {want:?}");
     }
     let empty = mesh(b"var owl_tplg=[null];\nvar owl_station=[null];\n");
@@ -1145,13 +1133,13 @@ fn owl_page_refusals() {
 
 // ---- cgi_basicStatus.js ----
 
-fn status(page: &[u8]) -> basic_status::BasicStatus {
-    basic_status::parse(page, soon()).unwrap_or_else(|e| panic!("{e}"))
+fn status(page: &[u8]) -> status::Status {
+    status::parse(page).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
 fn status_own_pages() {
-    let s = status(&fixture("hub/basic_status_vdsl2.js"));
+    let s = status(&fixture("hub/status_vdsl2.js"));
     assert_eq!(
         (s.firmware.as_str(), s.serial.as_str(), s.lan_ip),
         (
@@ -1160,7 +1148,7 @@ fn status_own_pages() {
             ip4("192.168.1.254")
         )
     );
-    let sparse = status(&fixture("hub/basic_status_sparse.js"));
+    let sparse = status(&fixture("hub/status_sparse.js"));
     assert_eq!(
         (
             sparse.firmware.as_str(),
@@ -1173,9 +1161,9 @@ fn status_own_pages() {
     for (page, want) in [
         (fixture("hub/login.htm"), "HTML"),
         (b"var serial_no = \"x\";".to_vec(), "field fw_ver"),
-        (fixture("hub/my_device_2dev.js"), "field fw_ver"),
+        (fixture("hub/lan_2dev.js"), "field fw_ver"),
     ] {
-        let err = basic_status::parse(&page, soon()).unwrap_err().to_string();
+        let err = status::parse(&page).unwrap_err().to_string();
         assert!(err.contains(want), "{err:?} should mention {want:?}");
     }
 }
@@ -1199,7 +1187,7 @@ fn status_shared_capture_when_present() {
 #[cfg(feature = "js")]
 #[test]
 fn both_readers_agree_on_the_owl_and_status_pages() {
-    let mut pages: Vec<(String, Vec<u8>, &[&str])> = Vec::new();
+    let mut pages: Vec<(String, Vec<u8>, Vec<Var>)> = Vec::new();
     for f in [
         OWL,
         OWL_ORIGINAL,
@@ -1207,42 +1195,42 @@ fn both_readers_agree_on_the_owl_and_status_pages() {
         "hub/owl_mesh.js",
         "hub/owl_hub_only.js",
     ] {
-        pages.push((f.into(), fixture(f), &owl::VARS));
+        pages.push((f.into(), fixture(f), Var::each(&owl::VARS)));
     }
-    for f in ["hub/basic_status_vdsl2.js", "hub/basic_status_sparse.js"] {
-        pages.push((f.into(), fixture(f), &basic_status::VARS));
+    for f in ["hub/status_vdsl2.js", "hub/status_sparse.js"] {
+        pages.push((f.into(), fixture(f), status::VARS.to_vec()));
     }
     pages.push((
         "generated owl 250".into(),
         support::pages::owl_page(&support::pages::devices(250, 3)).into_bytes(),
-        &owl::VARS,
+        Var::each(&owl::VARS),
     ));
     pages.push((
         "generated status".into(),
         support::pages::status_page().into_bytes(),
-        &basic_status::VARS,
+        status::VARS.to_vec(),
     ));
     if let Some(p) = shared_fixture("bielesibub__bt-speedchecker/basic_status_example.js") {
         pages.push((
             "shared basic_status_example.js".into(),
             p,
-            &basic_status::VARS,
+            status::VARS.to_vec(),
         ));
     }
     for (name, page, vars) in &pages {
-        let js = script::quickjs::read_vars(page, vars, soon())
+        let js = script::quickjs::read(page, vars, soon())
             .unwrap_or_else(|e| panic!("{name}: {e}"))
             .values;
-        let lit = script::literal::read_vars(page, vars, soon())
+        let lit = script::read_data(page, vars)
             .unwrap_or_else(|e| panic!("{name}: {e}"))
             .values;
         assert_eq!(js, lit, "{name}: the two readers differ");
-        assert!(js[0].is_some(), "{name}: {} is missing", vars[0]);
-        if vars == &owl::VARS {
+        assert!(js[0].is_some(), "{name}: {} is missing", vars[0].name);
+        if vars[0].name == owl::VARS[0] {
             let m = owl::from_lists(js[0].as_ref().unwrap(), js[1].as_ref().unwrap()).unwrap();
             assert!(!m.nodes.is_empty() && !m.stations.is_empty(), "{name}");
         } else {
-            let s = basic_status::from_vars(&js).unwrap();
+            let s = status::from_vars(&js).unwrap();
             assert!(!s.firmware.is_empty(), "{name}");
         }
     }

@@ -8,7 +8,7 @@ mod support;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use smarthub_exporter::pages::my_device::{MAX_DEVICES, MAX_LABEL_BYTES};
+use smarthub_exporter::pages::{lan::MAX_DEVICES, MAX_LABEL_BYTES};
 use smarthub_exporter::script::limits::MAX_ARRAY_LEN;
 use support::exporter::{parse_response, Exporter};
 use support::fake_hub::{FakeHub, Reply};
@@ -82,13 +82,13 @@ fn device_names_cannot_break_the_exposition_or_inject_anything() {
     let names = hostile_names();
     let encoded: Vec<String> = names.iter().map(|(e, _)| e.clone()).collect();
     let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     hub.set(LAN, Reply::ok(page(&encoded)));
     // The families a page of harmless names gives: anything beyond them in
     // the hostile scrape was injected.
     let benign: Vec<String> = (0..names.len()).map(|i| format!("device{i}")).collect();
     let plain = FakeHub::start();
-    plain.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    plain.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     plain.set(LAN, Reply::ok(page(&benign)));
     let core_only = ["--no-collector", "status", "--no-collector", "owl"];
     let families: Vec<String> = Exporter::start(&plain.host(), &core_only)
@@ -165,7 +165,7 @@ fn a_name_the_hub_failed_to_encode_stays_inside_the_sandbox() {
     // If a firmware bug let a name through unencoded, the name would be code.
     // It still runs in the sandbox: bounded in time, with nothing to reach.
     let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     let exp = Exporter::start(&hub.host(), &["--timeout", "2", "--cache-ttl", "0"]);
     let looping = "var known_device_list=[{mac:'AA',hostname:'x'}];while(1){};//'}];var rate=[];";
     hub.set(LAN, Reply::ok(looping));
@@ -249,7 +249,7 @@ fn nothing_a_client_sends_changes_where_the_exporter_connects() {
 /// for the core's two pages.
 fn serving(page: impl Into<Vec<u8>>) -> (FakeHub, Exporter) {
     let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture("hub/wan_conn_gfast_row1.xml")));
+    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     hub.set(LAN, Reply::ok(page.into()));
     let exp = Exporter::start(
         &hub.host(),

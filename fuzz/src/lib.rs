@@ -13,11 +13,11 @@ use std::time::{Duration, Instant};
 
 use arbitrary::Arbitrary;
 use smarthub_exporter::exposition::{Exposition, Kind};
-use smarthub_exporter::format::js_literal::{self, Lit};
+use smarthub_exporter::script::literal::{self, Lit};
 use smarthub_exporter::format::{percent, xml};
 use smarthub_exporter::http::{self, Request};
-use smarthub_exporter::pages::my_device::{self, Devices};
-use smarthub_exporter::pages::wan_conn;
+use smarthub_exporter::pages::lan::{self, Devices};
+use smarthub_exporter::pages::wan;
 use smarthub_exporter::{metrics, script};
 
 /// The tests' strict, independent reader of the text format.
@@ -35,12 +35,12 @@ pub fn must_parse(text: &str) -> expo::Parsed {
     expo::parse(text).unwrap_or_else(|e| panic!("invalid exposition: {e}\n{text}"))
 }
 
-// ---------------------------------------------------------------- wan_conn
+// ---------------------------------------------------------------- wan
 
 /// `/nonAuth/wan_conn.xml`: whatever the body, a parse that succeeds yields a
 /// consistent snapshot that renders to a valid exposition.
-pub fn wan_conn(data: &[u8]) {
-    let Ok(w) = wan_conn::parse(data) else { return };
+pub fn wan(data: &[u8]) {
+    let Ok(w) = wan::parse(data) else { return };
     assert!(w.active_idx <= 15, "active_idx {}", w.active_idx);
     match w.connection_uptime {
         Some(u) => assert!(u <= w.sysuptime, "session longer than the hub's uptime"),
@@ -158,14 +158,14 @@ pub fn hub_encode(bytes: &[u8]) -> String {
 
 /// The JS literal reader on arbitrary text: what it reads, written back as a
 /// literal, reads the same; scanning a script for declarations never panics.
-pub fn js_literal(data: &[u8]) {
+pub fn literal(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    if let Ok(v) = js_literal::parse(&text) {
+    if let Ok(v) = literal::parse(&text) {
         let _ = script::check_limits(&v, 0);
         round_trip(&v);
     }
     for name in ["known_device_list", "rate"] {
-        if let Ok(Some(v)) = js_literal::find_var(&text, name) {
+        if let Ok(Some(v)) = literal::find_var(&text, name) {
             round_trip(&v);
         }
     }
@@ -173,11 +173,11 @@ pub fn js_literal(data: &[u8]) {
 
 /// Structure-aware: arbitrary values written as literals read back equal,
 /// alone and as a declaration in a script.
-pub fn lit_round_trip(v: &ArbLit) {
+pub fn literal_round_trip(v: &ArbLit) {
     // An object with a key given twice reads back with one (as in JS).
     let v = dedup_keys(v.to_lit(SMALL_BUDGET));
-    if depth(&v, 0) >= js_literal::MAX_DEPTH {
-        assert!(js_literal::parse(&to_js(&v)).is_err(), "too deep, yet read");
+    if depth(&v, 0) >= literal::MAX_DEPTH {
+        assert!(literal::parse(&to_js(&v)).is_err(), "too deep, yet read");
         return;
     }
     round_trip(&v);
@@ -185,7 +185,7 @@ pub fn lit_round_trip(v: &ArbLit) {
         "// var x = 'decoy';\nvar y = 'var x = 1';\nvar x = {};\naddCfg(\"x\",1,'');\n",
         to_js(&v)
     );
-    let found = js_literal::find_var(&src, "x")
+    let found = literal::find_var(&src, "x")
         .unwrap_or_else(|e| panic!("{src:?}: {e}"))
         .expect("declaration found");
     assert!(same(&found, &v), "{src:?}\n{found:?}");
@@ -193,7 +193,7 @@ pub fn lit_round_trip(v: &ArbLit) {
 
 fn round_trip(v: &Lit) {
     let js = to_js(v);
-    let again = js_literal::parse(&js).unwrap_or_else(|e| panic!("re-reading {js:?}: {e}"));
+    let again = literal::parse(&js).unwrap_or_else(|e| panic!("re-reading {js:?}: {e}"));
     assert!(same(v, &again), "{js:?}\n{v:?}\n{again:?}");
 }
 
@@ -464,15 +464,15 @@ impl ArbStr {
 
 // ---------------------------------------------------------------- device page
 
-/// What `my_device::parse` asks the readers for.
+/// What `lan::parse` asks the readers for.
 const DEVICE_VARS: [script::Var<'static>; 2] = [
     script::Var {
         name: "known_device_list",
-        fields: my_device::DEVICE_FIELDS,
+        fields: lan::DEVICE_FIELDS,
     },
     script::Var {
         name: "rate",
-        fields: my_device::RATE_FIELDS,
+        fields: lan::RATE_FIELDS,
     },
 ];
 
@@ -485,18 +485,18 @@ pub struct DeviceLists {
 /// What comes back from the page (by either reader) goes through
 /// `from_lists`: any shape, type or size gives an error or devices that obey
 /// every bound and render to a valid exposition.
-pub fn device_lists(input: &DeviceLists) {
+pub fn lan_lists(input: &DeviceLists) {
     let known = input.known.to_lit(HUGE_BUDGET);
     let rate = input.rate.to_lit(HUGE_BUDGET);
-    if let Ok(d) = my_device::from_lists(&known, &rate) {
+    if let Ok(d) = lan::from_lists(&known, &rate) {
         check_devices(&d);
     }
 }
 
 /// The device page through the JavaScript-free reader.
-pub fn device_page_literal(data: &[u8]) {
+pub fn lan_data(data: &[u8]) {
     let far = Instant::now() + Duration::from_secs(3600);
-    let Ok(read) = script::literal::read(data, &DEVICE_VARS, far) else {
+    let Ok(read) = script::read_data(data, &DEVICE_VARS) else {
         return;
     };
     let vars = read.values;
@@ -504,7 +504,7 @@ pub fn device_page_literal(data: &[u8]) {
         script::check_limits(v, 0).expect("the reader enforces the limits");
     }
     if let [Some(known), Some(rate)] = &vars[..] {
-        if let Ok(d) = my_device::from_lists(known, rate) {
+        if let Ok(d) = lan::from_lists(known, rate) {
             check_devices(&d);
         }
     }
@@ -513,9 +513,9 @@ pub fn device_page_literal(data: &[u8]) {
 /// The device page through QuickJS with a short deadline: arbitrary source
 /// ends in an error or in bounded devices, and every value handed back obeys
 /// the limits.
-pub fn device_page_js(data: &[u8]) {
+pub fn lan_js(data: &[u8]) {
     let deadline = Instant::now() + JS_DEADLINE;
-    // What my_device::parse does, with a look at the values in between.
+    // What lan::parse does, with a look at the values in between.
     let Ok(read) = script::read(data, &DEVICE_VARS, deadline) else {
         return;
     };
@@ -524,7 +524,7 @@ pub fn device_page_js(data: &[u8]) {
         script::check_limits(v, 0).expect("the reader enforces the limits");
     }
     if let [Some(known), Some(rate)] = &vars[..] {
-        if let Ok(d) = my_device::from_lists(known, rate) {
+        if let Ok(d) = lan::from_lists(known, rate) {
             check_devices(&d);
         }
     }
@@ -533,7 +533,7 @@ pub fn device_page_js(data: &[u8]) {
 /// The bounds every device list obeys, whatever the page said: a list over
 /// the limit is cut (and noted), never longer.
 pub fn check_devices(d: &Devices) {
-    assert!(d.devices.len() <= my_device::MAX_DEVICES);
+    assert!(d.devices.len() <= lan::MAX_DEVICES);
     assert!(
         d.notes.len() <= 8,
         "a note per kind of cut, not per value: {:?}",
@@ -552,7 +552,7 @@ pub fn check_devices(d: &Devices) {
             &dev.kind,
         ] {
             assert!(
-                v.len() <= my_device::MAX_LABEL_BYTES,
+                v.len() <= pages::MAX_LABEL_BYTES,
                 "label of {} bytes",
                 v.len()
             );
@@ -724,13 +724,13 @@ pub fn exposition(input: &ExpoInput) {
 /// JavaScript-free reader never succeeds where the page's JavaScript gives
 /// something else. Where QuickJS fails only for want of time or memory
 /// (which the literal reader does not spend), there is nothing to compare.
-pub fn device_page_readers(data: &[u8]) {
+pub fn lan_readers(data: &[u8]) {
     let far = Instant::now() + Duration::from_secs(3600);
     // What script::read does first, in either build.
     if script::sniff(data).is_err() {
         return;
     }
-    let lit = script::literal::read(data, &DEVICE_VARS, far);
+    let lit = script::read_data(data, &DEVICE_VARS);
     let deadline = Instant::now() + Duration::from_secs(2);
     let js = script::quickjs::read(data, &DEVICE_VARS, deadline);
     let lit = match (lit, js) {
@@ -780,7 +780,7 @@ pub fn device_page_readers(data: &[u8]) {
         }
     };
     if let [Some(known), Some(rate)] = &lit.values[..] {
-        if let Ok(d) = my_device::from_lists(known, rate) {
+        if let Ok(d) = lan::from_lists(known, rate) {
             check_devices(&d);
         }
     }
@@ -789,9 +789,9 @@ pub fn device_page_readers(data: &[u8]) {
 // ------------------------------------------------------- status and mesh
 
 /// The status page: whatever it reads renders to a valid exposition.
-pub fn basic_status(data: &[u8]) {
+pub fn status(data: &[u8]) {
     let far = Instant::now() + Duration::from_secs(3600);
-    let Ok(s) = smarthub_exporter::pages::basic_status::parse(data, far) else {
+    let Ok(s) = smarthub_exporter::pages::status::parse(data, far) else {
         return;
     };
     assert!(
@@ -812,8 +812,8 @@ pub fn owl(data: &[u8]) {
     };
     let mut prev: Option<&str> = None;
     for s in &m.stations {
-        assert!(s.mac.len() <= my_device::MAX_LABEL_BYTES);
-        assert!(s.name.len() <= my_device::MAX_LABEL_BYTES);
+        assert!(s.mac.len() <= pages::MAX_LABEL_BYTES);
+        assert!(s.name.len() <= pages::MAX_LABEL_BYTES);
         assert_ne!(s.signal_dbm, Some(-127));
         if let Some(p) = prev {
             assert!(p < s.mac.as_str(), "stations sorted and unique");

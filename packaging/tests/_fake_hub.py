@@ -15,8 +15,8 @@ FIXTURES = ROOT / "tests" / "fixtures"
 # them; the values the tests expect are that suite's.
 PAGES = {
     "/nonAuth/wan_conn.xml": "captures/bebo-dot-dev__go-ddns-client/btsmarthub2.go.inline_wan_conn.xml",
-    "/cgi/cgi_basicMyDevice.js": "hub/my_device_2dev.js",
-    "/cgi/cgi_basicStatus.js": "hub/basic_status_vdsl2.js",
+    "/cgi/cgi_basicMyDevice.js": "hub/lan_2dev.js",
+    "/cgi/cgi_basicStatus.js": "hub/status_vdsl2.js",
     "/cgi/cgi_owl.js": "hub/owl_hub_only.js",
 }
 

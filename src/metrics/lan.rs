@@ -1,7 +1,18 @@
 //! Metrics from `/cgi/cgi_basicMyDevice.js`.
 
+use crate::collector::Snapshot;
 use crate::exposition::{Exposition, Kind};
-use crate::pages::my_device::Devices;
+use crate::pages::lan::Devices;
+
+impl Snapshot for Devices {
+    fn render(&self, out: &mut Exposition) {
+        render(self, out)
+    }
+
+    fn notes(&self) -> &[String] {
+        &self.notes
+    }
+}
 
 pub fn render(d: &Devices, out: &mut Exposition) {
     // The seed's per-device counters keep their names, without `_total`.
@@ -67,7 +78,7 @@ pub fn render(d: &Devices, out: &mut Exposition) {
     .sample(&[], d.active_entries as u64);
 }
 
-fn labels(dev: &crate::pages::my_device::Device) -> [(&'static str, &str); 3] {
+fn labels(dev: &crate::pages::lan::Device) -> [(&'static str, &str); 3] {
     [
         ("mac", &dev.mac),
         ("hostname", &dev.hostname),

@@ -6,9 +6,20 @@
 //! joined in a query, so a device that roams between discs or bands changes
 //! one info series rather than every number's.
 
-use super::wan::bytes_per_second;
+use super::bytes_per_second;
+use crate::collector::Snapshot;
 use crate::exposition::{Exposition, Kind};
 use crate::pages::owl::{Mesh, Node};
+
+impl Snapshot for Mesh {
+    fn render(&self, out: &mut Exposition) {
+        render(self, out)
+    }
+
+    fn notes(&self) -> &[String] {
+        &self.notes
+    }
+}
 
 pub fn render(m: &Mesh, out: &mut Exposition) {
     render_nodes(m, out);

@@ -1,9 +1,20 @@
 //! Metrics from `/cgi/cgi_basicStatus.js`.
 
+use crate::collector::Snapshot;
 use crate::exposition::{Exposition, Kind};
-use crate::pages::basic_status::BasicStatus;
+use crate::pages::status::Status;
 
-pub fn render(s: &BasicStatus, out: &mut Exposition) {
+impl Snapshot for Status {
+    fn render(&self, out: &mut Exposition) {
+        render(self, out)
+    }
+
+    fn notes(&self) -> &[String] {
+        &self.notes
+    }
+}
+
+pub fn render(s: &Status, out: &mut Exposition) {
     let lan_ip = s.lan_ip.map(|ip| ip.to_string()).unwrap_or_default();
     out.family(
         "smarthub_hub_info",

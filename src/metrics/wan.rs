@@ -1,9 +1,17 @@
 //! Metrics from `/nonAuth/wan_conn.xml`.
 
+use super::bytes_per_second;
+use crate::collector::Snapshot;
 use crate::exposition::{Exposition, Kind, Value};
-use crate::pages::wan_conn::{self, DslStats, WanConn, DIRECTIONS};
+use crate::pages::wan::{self, DslStats, Wan, DIRECTIONS};
 
-pub fn render(w: &WanConn, out: &mut Exposition) {
+impl Snapshot for Wan {
+    fn render(&self, out: &mut Exposition) {
+        render(self, out)
+    }
+}
+
+pub fn render(w: &Wan, out: &mut Exposition) {
     out.family(
         "smarthub_connected",
         Kind::Gauge,
@@ -58,7 +66,7 @@ pub fn render(w: &WanConn, out: &mut Exposition) {
 
 /// The metrics added to the seed's: the active interface, its physical link
 /// and addresses, the DSL line, and the Wi-Fi channels.
-fn render_line(w: &WanConn, out: &mut Exposition) {
+fn render_line(w: &Wan, out: &mut Exposition) {
     let idx = w.active_idx.to_string();
     let a = &w.addresses;
     let ipv4 = a.ipv4.map(|ip| ip.to_string()).unwrap_or_default();
@@ -77,7 +85,7 @@ fn render_line(w: &WanConn, out: &mut Exposition) {
     .sample(
         &[
             ("index", &idx),
-            ("kind", wan_conn::wan_kind(w.active_idx)),
+            ("kind", wan::wan_kind(w.active_idx)),
             ("ipv4", &ipv4),
             ("ipv4_gateway", &gateway),
             ("dns", &dns),
@@ -177,11 +185,6 @@ fn render_dsl(s: &DslStats, out: &mut Exposition) {
         "The DSL transmitter's output power per direction (down: the exchange's, up: the hub's), in dBm.",
         tenths(s.output_power_tenth_dbm),
     );
-}
-
-/// Exact: every rate below 2^53 bit/s divided by 8 is a float without error.
-pub(crate) fn bytes_per_second(bps: u64) -> f64 {
-    bps as f64 / 8.0
 }
 
 fn tenths(v: [Option<i32>; 2]) -> [Option<f64>; 2] {

@@ -4,10 +4,13 @@
 
 use std::fmt;
 
-pub mod basic_status;
-pub mod my_device;
+use crate::format::percent;
+use crate::script::{self, Lit};
+
+pub mod lan;
 pub mod owl;
-pub mod wan_conn;
+pub mod status;
+pub mod wan;
 
 /// Why a page's body could not be read, naming the field where there is one.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,12 +33,6 @@ impl ParseError {
             msg: msg.into(),
         }
     }
-
-    /// True when the page was stopped by the scrape deadline (JavaScript ran
-    /// out of time) rather than found malformed.
-    pub fn is_timeout(&self) -> bool {
-        self.msg == crate::script::ScriptError::Timeout.to_string()
-    }
 }
 
 impl fmt::Display for ParseError {
@@ -57,4 +54,79 @@ pub(crate) fn parse_u64(s: &str) -> Option<u64> {
         return None;
     }
     s.parse().ok()
+}
+
+/// Label values are cut to this many bytes: device names are chosen by
+/// whoever joins the Wi-Fi, and a label is not the place for an essay.
+pub const MAX_LABEL_BYTES: usize = 128;
+
+pub type Record = [(String, Lit)];
+
+pub fn object(v: &Lit) -> Option<&Record> {
+    match v {
+        Lit::Object(fields) => Some(fields),
+        _ => None,
+    }
+}
+
+/// A field as decoded text, when it is whole. Strings are what the hub
+/// writes; whole numbers are accepted too (a hand-edited page may drop the
+/// quotes), anything else counts as absent, a cut string ([`Lit::Cut`])
+/// too: a number or a list read from one would be wrong.
+pub fn text(record: &Record, key: &str) -> Option<String> {
+    let (_, v) = record.iter().find(|(k, _)| k == key)?;
+    match v {
+        Lit::Str(s) => Some(percent::decode(s).into_owned()),
+        Lit::Num(n) if n.fract() == 0.0 && *n >= 0.0 && *n <= 9_007_199_254_740_992.0 => {
+            Some(format!("{}", *n as u64))
+        }
+        _ => None,
+    }
+}
+
+/// A field as a label: decoded, trimmed when asked, and cut to
+/// [`MAX_LABEL_BYTES`]. A cut string gives the label its whole would,
+/// or none when that cannot be told.
+///
+/// Why it can be told: decoding a prefix of a string gives a prefix of the
+/// whole's decoding, except for its last few bytes (a `%4` cut from its
+/// second digit, a UTF-8 sequence cut short: 4 bytes at most). When what is
+/// left before those, trimmed, still runs past a label's length and the
+/// widest character after it, the whole's label is made of the same bytes.
+pub fn label_text(record: &Record, key: &str, trim: bool) -> Option<String> {
+    /// Bytes at the end of a cut string's decoding that may differ.
+    const UNSURE: usize = 4;
+    let (_, v) = record.iter().find(|(k, _)| k == key)?;
+    let Lit::Cut(s) = v else {
+        let t = text(record, key)?;
+        return Some(label(if trim { t.trim() } else { &t }));
+    };
+    let decoded = percent::decode(s);
+    let sure = &decoded[..script::cut_point(&decoded, decoded.len().saturating_sub(UNSURE))];
+    let t = if trim { sure.trim() } else { sure };
+    (t.len() >= MAX_LABEL_BYTES + UNSURE).then(|| label(t))
+}
+
+/// A MAC as [`normalise_mac`] makes it, from a field.
+pub fn mac_of(record: &Record, key: &str) -> Option<String> {
+    label_text(record, key, true).map(|m| m.to_ascii_uppercase())
+}
+
+/// A MAC as it is joined, deduplicated and labelled: trimmed, upper-case and
+/// cut as a label is. Keying by the uncut text let two MACs that differ only
+/// past the cut become two series with one label set.
+pub fn normalise_mac(mac: &str) -> String {
+    label(mac.trim()).to_ascii_uppercase()
+}
+
+/// Cuts a label value to [`MAX_LABEL_BYTES`] on a character boundary.
+pub fn label(s: &str) -> String {
+    if s.len() <= MAX_LABEL_BYTES {
+        return s.to_owned();
+    }
+    let mut end = MAX_LABEL_BYTES;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_owned()
 }

@@ -6,8 +6,8 @@
 //! `parent_id` (a node's `device_id`) and its link by `connect_type`
 //! (`Ether`, `2.4G`, `5G`). Every value is a percent-encoded string; unset
 //! ones are the string `NULL`. The page is pure data and is read as literals,
-//! never run (see [`script::read_data_vars`]).
-//! Field meanings: `../shared/fixtures/FIELD-NOTES.md`.
+//! never run (see [`script::read_data`]).
+//! Field meanings and how we know them: `docs/hub-pages.md`.
 //!
 //! Left out on purpose: the per-station `bs`/`br` byte counts. They are
 //! signed 32-bit and stop at 2147483647, so a rate over them reads 0 once a
@@ -15,9 +15,8 @@
 //! same traffic.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
-use super::my_device::{label, label_text, object, text, Record};
+use super::{label, label_text, object, text, Record};
 use super::{parse_u64, ParseError};
 use crate::script::{self, Lit};
 
@@ -130,7 +129,7 @@ pub const STATION_FIELDS: &[&str] = &[
     "station_name",
 ];
 
-pub fn parse(body: &[u8], deadline: Instant) -> Result<Mesh, ParseError> {
+pub fn parse(body: &[u8]) -> Result<Mesh, ParseError> {
     let wanted = [
         script::Var {
             name: VARS[0],
@@ -141,8 +140,7 @@ pub fn parse(body: &[u8], deadline: Instant) -> Result<Mesh, ParseError> {
             fields: STATION_FIELDS,
         },
     ];
-    let read =
-        script::read_data(body, &wanted, deadline).map_err(|e| ParseError::page(e.to_string()))?;
+    let read = script::read_data(body, &wanted).map_err(|e| ParseError::page(e.to_string()))?;
     let mut vars = read.values.into_iter();
     let tplg = vars
         .next()
@@ -330,8 +328,8 @@ fn dbm(s: &str) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::js_literal::parse as lit;
-    use crate::pages::my_device::MAX_LABEL_BYTES;
+    use crate::pages::MAX_LABEL_BYTES;
+    use crate::script::literal::parse as lit;
 
     #[test]
     fn rates_and_signals() {

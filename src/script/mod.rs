@@ -3,8 +3,9 @@
 //! Two readers give the same answer, a [`Lit`] per name:
 //! - [`quickjs`] (cargo feature `js`, the default) runs the page in a fresh
 //!   QuickJS runtime with memory, stack and time limits, as a browser would;
-//! - [`literal`] finds `var NAME = <literal>` declarations and parses the
-//!   literal without executing anything.
+//! - the literal reader ([`read_data`]) walks the page's top-level
+//!   statements ([`scan`]) and parses each declared value as a literal
+//!   ([`literal`]) without executing anything.
 //!
 //! Both apply the same [`limits`] to what they hand back, the same way
 //! ([`Limiter`]): a string or an array over its limit is cut and noted, not
@@ -15,7 +16,7 @@
 use std::fmt;
 use std::time::Instant;
 
-pub use crate::format::js_literal::Lit;
+pub use literal::Lit;
 
 pub mod literal;
 #[cfg(feature = "js")]
@@ -100,22 +101,27 @@ impl<'a> Var<'a> {
     pub const fn all(name: &'a str) -> Self {
         Var { name, fields: &[] }
     }
+
+    /// Whole variables, one per name.
+    pub fn each(names: &[&'a str]) -> Vec<Self> {
+        names.iter().map(|n| Var::all(n)).collect()
+    }
 }
 
-/// Reads the named variables from a page with the reader this build has:
-/// `None` for a name the page does not declare.
-pub fn read_vars(src: &[u8], names: &[&str], deadline: Instant) -> Result<Read, ScriptError> {
-    let vars: Vec<Var> = names.iter().map(|n| Var::all(n)).collect();
-    read(src, &vars, deadline)
-}
-
-/// Like [`read_vars`], keeping only the given fields of each record.
+/// Reads `vars` from a page with the reader this build has: QuickJS runs
+/// the page (cargo feature `js`), or, without it, the literal reader reads
+/// it as data. A name the page does not declare reads as `None`.
 pub fn read(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Read, ScriptError> {
-    sniff(src)?;
     #[cfg(feature = "js")]
-    return quickjs::read(src, vars, deadline);
+    {
+        sniff(src)?;
+        quickjs::read(src, vars, deadline)
+    }
     #[cfg(not(feature = "js"))]
-    return literal::read(src, vars, deadline);
+    {
+        let _ = deadline; // the literal reader is linear in the capped body
+        read_data(src, vars)
+    }
 }
 
 /// Keeps only `fields` of every object in `v`, in that order (the literal
@@ -140,22 +146,47 @@ pub fn project(v: Lit, fields: &[&str]) -> Lit {
     }
 }
 
-/// Reads the named variables of a page that is only data (literal `var`s and
-/// `addCfg` calls) with the literal reader, whatever the build: nothing on the
-/// page runs. The status and mesh pages are such pages; only the device page,
-/// which the Go exporter evaluated and which is what `js` is for, goes
-/// through the engine. So `--no-lan` still means no JavaScript runs, and the
-/// 128 KB mesh page costs a third of what compiling it would (callgrind:
-/// 24.7 M against 77.9 M instructions at 250 stations).
-pub fn read_data_vars(src: &[u8], names: &[&str], deadline: Instant) -> Result<Read, ScriptError> {
-    let vars: Vec<Var> = names.iter().map(|n| Var::all(n)).collect();
-    read_data(src, &vars, deadline)
-}
-
-/// Like [`read_data_vars`], keeping only the given fields of each record.
-pub fn read_data(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Read, ScriptError> {
+/// Reads `vars` from a page that is only data (literal `var`s and
+/// `addCfg` calls) with the literal reader, whatever the build: nothing on
+/// the page runs. The status and mesh pages are such pages; only the device
+/// page, which the Go exporter evaluated and which is what `js` is for, goes
+/// through the engine. So with `lan` off no JavaScript runs, and the 128 KB
+/// mesh page costs a third of what compiling it would (callgrind: 24.7 M
+/// against 77.9 M instructions at 250 stations).
+///
+/// The literal reader walks the page's top-level statements ([`scan`]) and
+/// reads each declared value as a literal. It cannot run code, so a page
+/// that builds or changes its lists with code (`push`, an assignment, a
+/// loop) is refused, naming the line, rather than guessed at.
+pub fn read_data(src: &[u8], vars: &[Var]) -> Result<Read, ScriptError> {
     sniff(src)?;
-    literal::read(src, vars, deadline)
+    // Lossy: a stray non-UTF-8 byte outside the lists must not sink the page;
+    // inside a string it becomes U+FFFD, as the JS engine reads it.
+    let text = match std::str::from_utf8(src) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(src),
+    };
+    let wanted: Vec<(&str, &[&str])> = vars.iter().map(|v| (v.name, v.fields)).collect();
+    // The error names the line and, through the message, the variable.
+    let found = scan::find_vars(&text, &wanted).map_err(|e| ScriptError::Failed(e.to_string()))?;
+    // The fields were picked while parsing; `project` puts them in the
+    // order asked for, as the engine's reader gives them, and the limiter
+    // cuts what the engine's reader would cut.
+    let mut limiter = Limiter::new();
+    let values = vars
+        .iter()
+        .zip(found)
+        .map(|(&Var { name, fields }, v)| {
+            let Some(v) = v else { return Ok(None) };
+            let v = limiter.limit(project(v, fields), 0).map_err(in_var(name))?;
+            limiter.finish(name);
+            Ok(Some(v))
+        })
+        .collect::<Result<Vec<Option<Lit>>, ScriptError>>()?;
+    Ok(Read {
+        values,
+        notes: limiter.into_notes(),
+    })
 }
 
 /// Refuses bodies that are obviously not a script, so the error says what

@@ -39,11 +39,6 @@ pub const BUILT_INS: &[&str] = &["Date"];
 /// out, with their cost on mipsel.
 const LEFT_OUT: &[(&str, &str)] = &[("JSON", "31 KB"), ("RegExp", "96 KB")];
 
-pub fn read_vars(src: &[u8], names: &[&str], deadline: Instant) -> Result<Read, ScriptError> {
-    let vars: Vec<Var> = names.iter().map(|n| Var::all(n)).collect();
-    read(src, &vars, deadline)
-}
-
 /// Runs the page, then copies the variables out, keeping only the fields
 /// each asks for.
 ///
@@ -653,6 +648,10 @@ fn caught(ctx: &Ctx<'_>, e: rquickjs::Error, deadline: Instant) -> ScriptError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read_vars(src: &[u8], names: &[&str], deadline: Instant) -> Result<Read, ScriptError> {
+        read(src, &Var::each(names), deadline)
+    }
     use std::time::Duration;
 
     fn soon() -> Instant {
@@ -746,7 +745,7 @@ mod tests {
             ))
         );
         // The same as the JavaScript-free reader makes of them.
-        let lit = super::super::literal::read_vars(src, &["a"], soon())
+        let lit = super::super::read_data(src, &[Var::all("a")])
             .unwrap()
             .values;
         assert_eq!(lit[0], v);
@@ -921,7 +920,7 @@ mod tests {
         );
         assert_eq!(r.values[1], Some(Lit::Num(1.0)));
         // The same as the JavaScript-free reader makes of it.
-        let lit = super::super::literal::read_vars(src, &["a", "b"], soon()).unwrap();
+        let lit = super::super::read_data(src, &[Var::all("a"), Var::all("b")]).unwrap();
         assert_eq!(lit.values, r.values);
     }
 

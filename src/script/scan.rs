@@ -30,7 +30,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::format::js_literal::{
+use crate::script::literal::{
     is_ident_part, is_ident_start, is_token_byte, line_break_at, skip_trivia, Cursor, Lit, LitError,
 };
 
@@ -411,7 +411,7 @@ impl<'a> Scanner<'a> {
 
     fn harmless_operand(&mut self, var: &str, depth: usize) -> Result<(), ScanError> {
         let t = self.peek()?;
-        if depth > crate::format::js_literal::MAX_DEPTH {
+        if depth > crate::script::literal::MAX_DEPTH {
             return Err(self.error(
                 t.start,
                 None,

@@ -1,7 +1,7 @@
 //! The Grafana dashboard in `grafana/`: its queries, read with the
 //! project's own literal reader (JSON is a JavaScript literal).
 
-use smarthub_exporter::format::js_literal::{self, Lit};
+use smarthub_exporter::script::literal::{self, Lit};
 
 pub const PATH: &str = "grafana/smarthub-exporter.json";
 
@@ -9,7 +9,7 @@ pub const PATH: &str = "grafana/smarthub-exporter.json";
 pub fn queries() -> Vec<String> {
     let text = std::fs::read_to_string(super::repo_root().join(PATH))
         .unwrap_or_else(|e| panic!("{PATH}: {e}"));
-    let dash = js_literal::parse(&text).unwrap_or_else(|e| panic!("{PATH}: {e}"));
+    let dash = literal::parse(&text).unwrap_or_else(|e| panic!("{PATH}: {e}"));
     let mut out = Vec::new();
     collect(&dash, &mut out);
     out

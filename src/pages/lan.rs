@@ -9,15 +9,13 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use super::{parse_u64, ParseError};
-use crate::format::percent;
+use super::{
+    label, label_text, mac_of, normalise_mac, object, parse_u64, text, ParseError, Record,
+};
 use crate::script::{self, Lit};
 
 pub const PATH: &str = "/cgi/cgi_basicMyDevice.js";
 
-/// Label values are cut to this many bytes: device names are chosen by
-/// whoever joins the Wi-Fi, and a label is not the place for an essay.
-pub const MAX_LABEL_BYTES: usize = 128;
 /// Devices kept from one page, after splitting grouped entries.
 pub const MAX_DEVICES: usize = 4096;
 
@@ -57,9 +55,6 @@ pub struct Traffic {
 pub struct Devices {
     /// Sorted by MAC, one per MAC.
     pub devices: Vec<Device>,
-    /// `rate` rows that name no known device: counted, never guessed into a
-    /// device's numbers.
-    pub unmatched_rates: usize,
     /// Devices as the hub lists them: an EE entry grouping several random
     /// MACs of one phone is one device here, however many MACs it holds.
     pub entries: usize,
@@ -157,10 +152,10 @@ pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
         ));
     }
 
-    let mut unmatched_rates = 0;
+    // A row that names no known device is never guessed into a device's
+    // numbers.
     for row in rate.iter().filter_map(object) {
         let Some(mac) = mac_of(row, "mac") else {
-            unmatched_rates += 1;
             continue;
         };
         let (Some(rx), Some(tx)) = (
@@ -184,89 +179,16 @@ pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
             }
             None => {
                 log::debug!("{PATH}: rate row for {mac} matches no known device");
-                unmatched_rates += 1;
             }
         }
     }
 
     Ok(Devices {
         devices: by_mac.into_values().collect(),
-        unmatched_rates,
         entries,
         active_entries,
         notes,
     })
-}
-
-pub type Record = [(String, Lit)];
-
-pub(crate) fn object(v: &Lit) -> Option<&Record> {
-    match v {
-        Lit::Object(fields) => Some(fields),
-        _ => None,
-    }
-}
-
-/// A field as decoded text, when it is whole. Strings are what the hub
-/// writes; whole numbers are accepted too (a hand-edited page may drop the
-/// quotes), anything else counts as absent, a cut string ([`Lit::Cut`])
-/// too: a number or a list read from one would be wrong.
-pub(crate) fn text(record: &Record, key: &str) -> Option<String> {
-    let (_, v) = record.iter().find(|(k, _)| k == key)?;
-    match v {
-        Lit::Str(s) => Some(percent::decode(s).into_owned()),
-        Lit::Num(n) if n.fract() == 0.0 && *n >= 0.0 && *n <= 9_007_199_254_740_992.0 => {
-            Some(format!("{}", *n as u64))
-        }
-        _ => None,
-    }
-}
-
-/// A field as a label: decoded, trimmed when asked, and cut to
-/// [`MAX_LABEL_BYTES`]. A cut string gives the label its whole would,
-/// or none when that cannot be told.
-///
-/// Why it can be told: decoding a prefix of a string gives a prefix of the
-/// whole's decoding, except for its last few bytes (a `%4` cut from its
-/// second digit, a UTF-8 sequence cut short: 4 bytes at most). When what is
-/// left before those, trimmed, still runs past a label's length and the
-/// widest character after it, the whole's label is made of the same bytes.
-pub fn label_text(record: &Record, key: &str, trim: bool) -> Option<String> {
-    /// Bytes at the end of a cut string's decoding that may differ.
-    const UNSURE: usize = 4;
-    let (_, v) = record.iter().find(|(k, _)| k == key)?;
-    let Lit::Cut(s) = v else {
-        let t = text(record, key)?;
-        return Some(label(if trim { t.trim() } else { &t }));
-    };
-    let decoded = percent::decode(s);
-    let sure = &decoded[..script::cut_point(&decoded, decoded.len().saturating_sub(UNSURE))];
-    let t = if trim { sure.trim() } else { sure };
-    (t.len() >= MAX_LABEL_BYTES + UNSURE).then(|| label(t))
-}
-
-/// A MAC as [`normalise_mac`] makes it, from a field.
-pub(crate) fn mac_of(record: &Record, key: &str) -> Option<String> {
-    label_text(record, key, true).map(|m| m.to_ascii_uppercase())
-}
-
-/// A MAC as it is joined, deduplicated and labelled: trimmed, upper-case and
-/// cut as a label is. Keying by the uncut text let two MACs that differ only
-/// past the cut become two series with one label set.
-pub(crate) fn normalise_mac(mac: &str) -> String {
-    label(mac.trim()).to_ascii_uppercase()
-}
-
-/// Cuts a label value to [`MAX_LABEL_BYTES`] on a character boundary.
-pub(crate) fn label(s: &str) -> String {
-    if s.len() <= MAX_LABEL_BYTES {
-        return s.to_owned();
-    }
-    let mut end = MAX_LABEL_BYTES;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s[..end].to_owned()
 }
 
 /// Entries of `known_device_list` read only in part because a string was
@@ -421,7 +343,8 @@ fn port_name(p: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::js_literal::parse as lit;
+    use crate::pages::MAX_LABEL_BYTES;
+    use crate::script::literal::parse as lit;
 
     fn build(known: &str, rate: &str) -> Devices {
         from_lists(&lit(known).unwrap(), &lit(rate).unwrap()).unwrap()
@@ -443,7 +366,6 @@ mod tests {
                 tx_bytes: 6
             })
         );
-        assert_eq!(d.unmatched_rates, 0);
     }
 
     #[test]
@@ -465,7 +387,6 @@ mod tests {
                 tx_bytes: 1313609
             })
         );
-        assert_eq!(d.unmatched_rates, 0);
     }
 
     #[test]
@@ -483,7 +404,6 @@ mod tests {
                 tx_bytes: u64::MAX
             })
         );
-        assert_eq!(d.unmatched_rates, 1);
     }
 
     #[test]

@@ -5,20 +5,20 @@
 //! VDSL/G.fast, row 2 ADSL) whose cells are percent-encoded, `;`-separated
 //! strings. `wan_active_idx` names the live row; reading row 0 regardless
 //! (as the Go exporter did) reports zeros on every DSL line.
-//! Field meanings: `../shared/fixtures/FIELD-NOTES.md`.
+//! Field meanings and how we know them: `docs/hub-pages.md`.
 
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::{parse_u64, ParseError};
-use crate::format::js_literal::{self, Lit};
+use super::{label, parse_u64, ParseError};
 use crate::format::{percent, xml};
+use crate::script::literal::{self, Lit};
 
 pub const PATH: &str = "/nonAuth/wan_conn.xml";
 
 /// The active WAN interface, as the hub reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WanConn {
+pub struct Wan {
     /// Seconds since the hub booted.
     pub sysuptime: u64,
     /// The live row of every per-interface list.
@@ -108,7 +108,6 @@ pub fn wan_kind(idx: usize) -> &'static str {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Volume {
-    pub total_bytes: u64,
     pub down_bytes: u64,
     pub up_bytes: u64,
 }
@@ -122,7 +121,7 @@ pub struct Rate {
 /// The hub has three WAN rows; anything far beyond is not a hub.
 const MAX_WAN_IDX: u64 = 15;
 
-pub fn parse(body: &[u8]) -> Result<WanConn, ParseError> {
+pub fn parse(body: &[u8]) -> Result<Wan, ParseError> {
     let page = Page::parse(body)?;
 
     let sysuptime = page.scalar_u64("sysuptime")?;
@@ -163,8 +162,8 @@ pub fn parse(body: &[u8]) -> Result<WanConn, ParseError> {
     let volume = page
         .optional_row("wan_conn_volume_list", active_idx)
         .and_then(|f| match numbers::<3>(&f) {
-            Some([total_bytes, down_bytes, up_bytes]) => Some(Volume {
-                total_bytes,
+            // The first is down + up, which the metrics leave to a query.
+            Some([_total, down_bytes, up_bytes]) => Some(Volume {
                 down_bytes,
                 up_bytes,
             }),
@@ -203,7 +202,7 @@ pub fn parse(body: &[u8]) -> Result<WanConn, ParseError> {
             .map(|c| c as u32)
     });
 
-    Ok(WanConn {
+    Ok(Wan {
         sysuptime,
         active_idx,
         connected,
@@ -283,11 +282,6 @@ fn dsl_line(f: &[Cow<'_, str>]) -> Option<DslLine> {
             attainable_bps: [rate(13, 1), rate(14, 1)],
         }),
     })
-}
-
-/// Label text from the hub: short, so a garbled page cannot bloat a label.
-fn label(s: &str) -> String {
-    s.chars().take(64).collect()
 }
 
 fn addresses(page: &Page, idx: usize) -> Addresses {
@@ -383,7 +377,7 @@ impl Page {
 
     /// The rows of an array element, undecoded.
     pub fn table(&self, name: &'static str) -> Result<Vec<Lit>, ParseError> {
-        match js_literal::parse(self.value(name)?) {
+        match literal::parse(self.value(name)?) {
             Ok(Lit::Array(rows)) => Ok(rows),
             Ok(_) => Err(ParseError::field(name, "is not an array")),
             Err(e) => Err(ParseError::field(name, e.to_string())),
@@ -475,7 +469,6 @@ mod tests {
         assert_eq!(
             w.volume,
             Some(Volume {
-                total_bytes: 81650478525,
                 down_bytes: 67192513981,
                 up_bytes: 14457964544
             })

@@ -3,23 +3,22 @@
 //! The page repeats most of wan_conn.xml (the line, link and session lists,
 //! `sysuptime`); what it adds is the firmware version, the serial number and
 //! the hub's LAN address. Only those are read, as literals: the page is data
-//! and is never run (see [`script::read_data_vars`]). The page also sets the
+//! and is never run (see [`script::read_data`]). The page also sets the
 //! BT Wi-Fi hotspot flags with `parseInt(..) && parseInt(..)` expressions,
 //! which only a JavaScript engine could evaluate, so they are not read.
-//! Field meanings: `../shared/fixtures/FIELD-NOTES.md`.
+//! Field meanings and how we know them: `docs/hub-pages.md`.
 
 use std::net::Ipv4Addr;
-use std::time::Instant;
 
-use super::my_device::{label, label_text};
 use super::ParseError;
+use super::{label, label_text};
 use crate::format::percent;
-use crate::script::{self, Lit};
+use crate::script::{self, Lit, Var};
 
 pub const PATH: &str = "/cgi/cgi_basicStatus.js";
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct BasicStatus {
+pub struct Status {
     /// `fw_ver`, e.g. `v0.21.03.07094-BT`.
     pub firmware: String,
     /// `serial_no`; empty when the page has none.
@@ -30,18 +29,21 @@ pub struct BasicStatus {
     pub notes: Vec<String>,
 }
 
-pub const VARS: [&str; 3] = ["fw_ver", "serial_no", "lan_service_ip"];
+pub const VARS: [Var; 3] = [
+    Var::all("fw_ver"),
+    Var::all("serial_no"),
+    Var::all("lan_service_ip"),
+];
 
-pub fn parse(body: &[u8], deadline: Instant) -> Result<BasicStatus, ParseError> {
-    let read = script::read_data_vars(body, &VARS, deadline)
-        .map_err(|e| ParseError::page(e.to_string()))?;
+pub fn parse(body: &[u8]) -> Result<Status, ParseError> {
+    let read = script::read_data(body, &VARS).map_err(|e| ParseError::page(e.to_string()))?;
     let mut status = from_vars(&read.values)?;
     status.notes = read.notes;
     Ok(status)
 }
 
 /// Builds the snapshot from the values of [`VARS`], in that order.
-pub fn from_vars(vars: &[Option<Lit>]) -> Result<BasicStatus, ParseError> {
+pub fn from_vars(vars: &[Option<Lit>]) -> Result<Status, ParseError> {
     let get = |i: usize, name: &'static str| -> Result<Option<String>, ParseError> {
         match vars.get(i).and_then(Option::as_ref) {
             None | Some(Lit::Null) => Ok(None),
@@ -64,7 +66,7 @@ pub fn from_vars(vars: &[Option<Lit>]) -> Result<BasicStatus, ParseError> {
         get(0, "fw_ver")?.ok_or_else(|| ParseError::field("fw_ver", "not defined by the page"))?;
     let serial = get(1, "serial_no")?.unwrap_or_default();
     let lan_ip = get(2, "lan_service_ip")?.and_then(|s| s.parse().ok());
-    Ok(BasicStatus {
+    Ok(Status {
         firmware,
         serial,
         lan_ip,

@@ -1,2 +1,0 @@
-#![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| smarthub_exporter_fuzz::device_page_js(data));

@@ -1,0 +1,111 @@
+//! The collectors: one row per hub page in [`ALL`], and everything else
+//! follows from the table — the names `--no-collector` accepts and `--help`
+//! lists, the order of a scrape, the `collector` label of the
+//! `smarthub_scrape_collector_*` self-metrics, the tests' fake hub and the
+//! checks that the UCI config, the README and the fuzz targets name every
+//! collector.
+//!
+//! A row joins the two halves of a collector: its page module in
+//! [`crate::pages`] (path and pure parser) and its metrics module in
+//! [`crate::metrics`] (the [`Snapshot`] impl that renders what was parsed).
+
+use std::time::Instant;
+
+use crate::exposition::Exposition;
+use crate::pages::{self, ParseError};
+
+/// What a collector's parser read from its page, ready to render.
+pub trait Snapshot {
+    /// The samples, appended to the scrape's exposition.
+    fn render(&self, out: &mut Exposition);
+    /// What the parser noted while reading (cuts, a script that threw after
+    /// defining its lists): logged through the scrape's limiter.
+    fn notes(&self) -> &[String] {
+        &[]
+    }
+}
+
+/// The parser of a collector's page: the body, and the scrape's deadline for
+/// a page that runs JavaScript.
+pub type Read = fn(&[u8], Instant) -> Result<Box<dyn Snapshot>, ParseError>;
+
+/// A hub page and the metrics read from it.
+pub struct Collector {
+    /// Its name in `--no-collector`, the UCI config and the `collector` label.
+    pub name: &'static str,
+    /// The page it fetches.
+    pub path: &'static str,
+    /// What it serves, for `--help`.
+    pub about: &'static str,
+    pub read: Read,
+}
+
+impl std::fmt::Debug for Collector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl PartialEq for Collector {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+/// Every collector, in the order a scrape fetches their pages: the Go
+/// exporter's two pages first, so that a slow hub spends the `--timeout`
+/// budget on them before the others.
+pub static ALL: &[Collector] = &[
+    Collector {
+        name: "wan",
+        path: pages::wan::PATH,
+        about: "the WAN: DSL line, link, session, addresses, traffic, uptime",
+        read: |body, _| Ok(Box::new(pages::wan::parse(body)?)),
+    },
+    Collector {
+        name: "lan",
+        path: pages::lan::PATH,
+        about: "devices and their traffic (the one page run as JavaScript)",
+        read: |body, deadline| Ok(Box::new(pages::lan::parse(body, deadline)?)),
+    },
+    Collector {
+        name: "status",
+        path: pages::status::PATH,
+        about: "firmware version, serial number, LAN address",
+        read: |body, _| Ok(Box::new(pages::status::parse(body)?)),
+    },
+    Collector {
+        name: "owl",
+        path: pages::owl::PATH,
+        about: "the Wi-Fi mesh: the hub, its discs and their clients",
+        read: |body, _| Ok(Box::new(pages::owl::parse(body)?)),
+    },
+];
+
+/// The collector of that name.
+pub fn by_name(name: &str) -> Option<&'static Collector> {
+    ALL.iter().find(|c| c.name == name)
+}
+
+/// The names, comma-separated, for messages.
+pub fn names() -> String {
+    ALL.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_paths_are_unique() {
+        for (i, a) in ALL.iter().enumerate() {
+            for b in &ALL[i + 1..] {
+                assert_ne!(a.name, b.name);
+                assert_ne!(a.path, b.path);
+            }
+            assert_eq!(by_name(a.name), Some(a));
+            assert!(a.name.bytes().all(|b| b.is_ascii_lowercase()), "{}", a.name);
+        }
+        assert_eq!(by_name("dsl"), None);
+    }
+}
