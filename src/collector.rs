@@ -65,7 +65,7 @@ pub static ALL: &[Collector] = &[
     Collector {
         name: "lan",
         path: pages::lan::PATH,
-        about: "devices and their traffic (the one page run as JavaScript)",
+        about: "devices and their traffic (the page the js build runs as JavaScript)",
         read: |body, deadline| Ok(Box::new(pages::lan::parse(body, deadline)?)),
     },
     Collector {

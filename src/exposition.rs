@@ -2,7 +2,7 @@
 //!
 //! Why not a crate: `prometheus` needs 64-bit atomics that mipsel lacks, and
 //! `prometheus-client` renames counters to `*_total`, which would break the
-//! seed's metric names and its dashboard. The format itself is small: HELP and
+//! Go exporter's metric names and its dashboard. The format itself is small: HELP and
 //! TYPE once per family, then one line per sample, label values escaped.
 
 use std::fmt::Write as _;

@@ -132,7 +132,7 @@ fn render(outcomes: &[Outcome]) -> Exposition {
     )
     .sample(&[("version", env!("CARGO_PKG_VERSION"))], 1u64);
     // Named smarthub_up, never `up`: Prometheus owns `up` for every target,
-    // and the seed's own `up` overwrote it.
+    // and the Go exporter's own `up` overwrote it.
     out.family(
         "smarthub_up",
         Kind::Gauge,

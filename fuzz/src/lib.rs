@@ -13,11 +13,12 @@ use std::time::{Duration, Instant};
 
 use arbitrary::Arbitrary;
 use smarthub_exporter::exposition::{Exposition, Kind};
-use smarthub_exporter::script::literal::{self, Lit};
 use smarthub_exporter::format::{percent, xml};
 use smarthub_exporter::http::{self, Request};
+use smarthub_exporter::pages;
 use smarthub_exporter::pages::lan::{self, Devices};
 use smarthub_exporter::pages::wan;
+use smarthub_exporter::script::literal::{self, Lit};
 use smarthub_exporter::{metrics, script};
 
 /// The tests' strict, independent reader of the text format.
@@ -495,7 +496,6 @@ pub fn lan_lists(input: &DeviceLists) {
 
 /// The device page through the JavaScript-free reader.
 pub fn lan_data(data: &[u8]) {
-    let far = Instant::now() + Duration::from_secs(3600);
     let Ok(read) = script::read_data(data, &DEVICE_VARS) else {
         return;
     };
@@ -725,7 +725,6 @@ pub fn exposition(input: &ExpoInput) {
 /// something else. Where QuickJS fails only for want of time or memory
 /// (which the literal reader does not spend), there is nothing to compare.
 pub fn lan_readers(data: &[u8]) {
-    let far = Instant::now() + Duration::from_secs(3600);
     // What script::read does first, in either build.
     if script::sniff(data).is_err() {
         return;
@@ -790,8 +789,7 @@ pub fn lan_readers(data: &[u8]) {
 
 /// The status page: whatever it reads renders to a valid exposition.
 pub fn status(data: &[u8]) {
-    let far = Instant::now() + Duration::from_secs(3600);
-    let Ok(s) = smarthub_exporter::pages::status::parse(data, far) else {
+    let Ok(s) = smarthub_exporter::pages::status::parse(data) else {
         return;
     };
     assert!(
@@ -806,8 +804,7 @@ pub fn status(data: &[u8]) {
 /// The mesh page: stations sorted and unique by MAC, labels bounded, no
 /// signal of -127 (the hub's "no reading"), and a valid exposition.
 pub fn owl(data: &[u8]) {
-    let far = Instant::now() + Duration::from_secs(3600);
-    let Ok(m) = smarthub_exporter::pages::owl::parse(data, far) else {
+    let Ok(m) = smarthub_exporter::pages::owl::parse(data) else {
         return;
     };
     let mut prev: Option<&str> = None;

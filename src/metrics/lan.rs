@@ -15,7 +15,7 @@ impl Snapshot for Devices {
 }
 
 pub fn render(d: &Devices, out: &mut Exposition) {
-    // The seed's per-device counters keep their names, without `_total`.
+    // The Go exporter's per-device counters keep their names, without `_total`.
     let mut down = out.family(
         "smarthub_lan_downloaded_bytes",
         Kind::Counter,
@@ -36,7 +36,7 @@ pub fn render(d: &Devices, out: &mut Exposition) {
             up.sample(&labels(dev), t.tx_bytes);
         }
     }
-    // Same labels as the seed's counters, so the two join one to one.
+    // Same labels as the Go exporter's counters, so the two join one to one.
     let mut f = out.family(
         "smarthub_lan_device_active",
         Kind::Gauge,

@@ -1,4 +1,4 @@
-//! One renderer per hub page: a typed snapshot in, samples out. The seed's
+//! One renderer per hub page: a typed snapshot in, samples out. The Go exporter's
 //! metric names, types and labels are kept so its Grafana dashboard works.
 
 pub mod lan;

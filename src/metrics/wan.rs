@@ -32,7 +32,7 @@ pub fn render(w: &Wan, out: &mut Exposition) {
     if let Some(v) = w.connection_uptime {
         f.sample(&[], v);
     }
-    // The seed's byte counters keep their names, without `_total`.
+    // The Go exporter's byte counters keep their names, without `_total`.
     if let Some(v) = w.volume {
         out.family(
             "smarthub_downloaded_bytes",
@@ -64,7 +64,7 @@ pub fn render(w: &Wan, out: &mut Exposition) {
     render_line(w, out);
 }
 
-/// The metrics added to the seed's: the active interface, its physical link
+/// The metrics added to the Go exporter's: the active interface, its physical link
 /// and addresses, the DSL line, and the Wi-Fi channels.
 fn render_line(w: &Wan, out: &mut Exposition) {
     let idx = w.active_idx.to_string();

@@ -23,7 +23,7 @@ pub const MAX_DEVICES: usize = 4096;
 pub struct Device {
     /// Upper-case, as the hub writes it in `known_device_list`.
     pub mac: String,
-    /// The DHCP hostname (the seed's `hostname` label).
+    /// The DHCP hostname (the Go exporter's `hostname` label).
     pub hostname: String,
     pub ip: String,
     /// The user-editable name (`unknown_<MAC>` when never set).
@@ -166,8 +166,8 @@ pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
             continue;
         };
         match by_mac.get_mut(&mac) {
-            // The device's own field says whether a row was joined already:
-            // a list of seen MACs made this quadratic in the page's rows.
+            // The device's own field says whether a row was joined already,
+            // so the join stays linear in the page's rows.
             Some(device) if device.traffic.is_some() => {
                 log::debug!("{PATH}: second rate row for {mac} ignored");
             }

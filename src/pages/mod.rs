@@ -1,6 +1,6 @@
 //! One module per hub page: the page's path and a pure parser from the body's
 //! bytes to a typed snapshot. Nothing here touches the network or the clock
-//! (a deadline is passed in for the pages that run JavaScript).
+//! (a deadline is passed in for the device page, which may run JavaScript).
 
 use std::fmt;
 
@@ -113,8 +113,8 @@ pub fn mac_of(record: &Record, key: &str) -> Option<String> {
 }
 
 /// A MAC as it is joined, deduplicated and labelled: trimmed, upper-case and
-/// cut as a label is. Keying by the uncut text let two MACs that differ only
-/// past the cut become two series with one label set.
+/// cut as a label is: keyed by the uncut text, two MACs that differ only
+/// past the cut would become two series with one label set.
 pub fn normalise_mac(mac: &str) -> String {
     label(mac.trim()).to_ascii_uppercase()
 }

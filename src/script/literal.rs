@@ -276,9 +276,8 @@ impl<'a> Cursor<'a> {
                 continue;
             }
             let key = key.into_owned();
-            // As in JS: the last value wins, in the place of the first. (The
-            // JS reader found `{hostname:'a',hostname:'b'}` named "b", this
-            // one "a", until fuzzing compared the two.)
+            // As in JS: the last value wins, in the place of the first
+            // (`{hostname:'a',hostname:'b'}` is named "b").
             let found = match &index {
                 Some(map) => map.get(&key).copied(),
                 None => fields.iter().position(|(k, _)| *k == key),

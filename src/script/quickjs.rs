@@ -487,8 +487,8 @@ fn is_inert_addcfg(line: &[u8]) -> bool {
 ///
 /// In sloppy mode, as a browser runs a classic script: rquickjs defaults to
 /// strict, where an assignment to an undeclared name throws and `010` is a
-/// syntax error, so a page the hub's own web UI runs fine could fail here
-/// (fuzzing found the readers disagreeing on `tx:010`).
+/// syntax error, so a page the hub's own web UI runs fine could fail here,
+/// and the two readers would disagree on `tx:010`.
 ///
 /// Through `JS_Eval` itself rather than rquickjs's `eval`, which refuses a
 /// source holding a NUL (it makes a C string of it): QuickJS takes the
@@ -603,8 +603,8 @@ fn describe<'js>(ctx: &Ctx<'js>, thrown: Value<'js>, stack: Option<&Function<'js
 
 /// A string with a lone surrogate (`'\uD800'`), which is not UTF-8, with
 /// each lone surrogate as U+FFFD: what the literal reader makes of it, and a
-/// usable label (this reader used to drop the whole field, so the two builds
-/// named such a device differently).
+/// usable label (dropping the whole field would name such a device
+/// differently in the two builds).
 fn lossy(s: rquickjs::String<'_>) -> Result<String, ScriptError> {
     let c = s
         .to_cstring()
