@@ -1,4 +1,4 @@
-"""openwrt/files/smarthub-exporter.init run against stand-ins for
+"""packaging/openwrt-feed/files/smarthub-exporter.init run against stand-ins for
 /etc/rc.common, procd, UCI and netifd (packaging/tests/openwrt-root), under
 dash and under busybox ash (OpenWrt's shell)."""
 
