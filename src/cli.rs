@@ -451,7 +451,7 @@ mod tests {
 
     #[test]
     fn the_openwrt_config_documents_every_collector() {
-        let config = include_str!("../openwrt/files/smarthub-exporter.config");
+        let config = include_str!("../packaging/openwrt-feed/files/smarthub-exporter.config");
         for c in collector::ALL {
             let documented = config.lines().any(|l| {
                 l.trim_start_matches(['#', '\t', ' '])
