@@ -242,6 +242,15 @@ fn render(outcomes: &[Outcome]) -> Exposition {
     for o in outcomes {
         f.sample(&[("collector", o.collector.name)], o.result.is_ok());
     }
+    let mut f = out.family(
+        "smarthub_scrape_collector_available",
+        Kind::Gauge,
+        "0 when every page a collector can read answered 404 in this scrape: this hub model has none of them; else 1.",
+    );
+    for o in outcomes {
+        let unavailable = matches!(o.result, Err(CollectorError::Unavailable));
+        f.sample(&[("collector", o.collector.name)], !unavailable);
+    }
     for o in outcomes {
         if let Ok(snapshot) = &o.result {
             snapshot.render(&mut out);

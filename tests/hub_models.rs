@@ -102,6 +102,8 @@ fn a_hub_without_the_mesh_page_is_up_and_says_so_once() {
         assert_eq!(m.value("smarthub_up"), 1.0);
         assert_eq!(m.collector_success("owl"), Some(0.0));
         assert_eq!(m.collector_success("wan"), Some(1.0));
+        let available = |c| m.get("smarthub_scrape_collector_available", &[("collector", c)]);
+        assert_eq!((available("owl"), available("wan")), (Some(0.0), Some(1.0)));
         assert!(!m.has("smarthub_mesh_node_info"));
     }
     let about_owl = |log: &[String]| {
@@ -137,6 +139,14 @@ fn other_failures_still_count_and_404_everywhere_is_no_hub() {
     let e = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);
     let m = e.scrape();
     assert_eq!(m.value("smarthub_up"), 0.0, "a 500 is a failure");
+    assert_eq!(
+        m.get(
+            "smarthub_scrape_collector_available",
+            &[("collector", "owl")]
+        ),
+        Some(1.0),
+        "a page that fails is still there"
+    );
     assert!(e.wait_log(|l| l.starts_with("ERROR ") && l.contains(owl::PATH)));
 
     // A web server that answers 404 to every page is not a hub that lacks
