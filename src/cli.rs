@@ -457,6 +457,29 @@ mod tests {
     }
 
     #[test]
+    fn a_replay_reads_a_directory_and_no_hub() {
+        let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/hub");
+        // $SMARTHUB_HOST, even a bad one, is not read with --replay.
+        let c = p(&["--replay", demo], Some("bad host")).unwrap();
+        let r = c.replay.unwrap();
+        assert_eq!(r.shown, demo);
+        assert_eq!(r.advance, Some(50_000), "the demo asks for moving counters");
+        assert_eq!(p(&[], None).unwrap().replay, None);
+        for args in [
+            &["--replay", demo, "--host", "192.168.1.254"][..],
+            &["--replay", "/nonexistent/smarthub-recording"],
+            &[
+                "--replay",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/demo/hub/MANIFEST"),
+            ],
+        ] {
+            let e = p(args, None).unwrap_err();
+            assert!(matches!(&e, Exit::Usage(m) if m.contains("--")), "{e:?}");
+            assert_eq!(e.code(), 2, "{args:?}");
+        }
+    }
+
+    #[test]
     fn collectors_and_listen() {
         let c = p(&["--no-lan", "--listen", "[::]:9101"], None).unwrap();
         assert_eq!(c.listen, "[::]:9101".parse().unwrap());
