@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 
 use crate::collector::{Collector, Snapshot};
 use crate::exposition::{Exposition, Kind};
-use crate::failure_log::{self, FailureLog};
-use crate::hub::{FetchError, Hub};
+use crate::failure_log::FailureLog;
+use crate::hub::FetchError;
 use crate::pages::ParseError;
+use crate::source::Source;
 
 pub struct Config {
     pub timeout: Duration,
@@ -60,20 +61,21 @@ struct Outcome {
 }
 
 pub struct Scraper {
-    hub: Hub,
+    /// The hub, or a recording of one (`--replay`).
+    source: Source,
     config: Config,
-    /// What to log about each page, rate-limited (see [`failure_log`]).
+    /// What to log about each page, rate-limited (see [`crate::failure_log`]).
     log: RefCell<FailureLog>,
     /// Per enabled collector, in `config.collectors`' order.
     found: Vec<Cell<Found>>,
 }
 
 impl Scraper {
-    pub fn new(hub: Hub, config: Config) -> Self {
-        let log = RefCell::new(FailureLog::new(failure_log::hub_name(hub.authority())));
+    pub fn new(source: Source, config: Config) -> Self {
+        let log = RefCell::new(FailureLog::new(source.name()));
         let found = vec![Cell::default(); config.collectors.len()];
         Scraper {
-            hub,
+            source,
             config,
             log,
             found,
@@ -171,7 +173,7 @@ impl Scraper {
                 page: i,
                 unavailable: false,
             });
-            match self.hub.fetch(pages[i], deadline) {
+            match self.source.fetch(pages[i], deadline) {
                 Err(FetchError::Status { code: 404, .. }) => continue,
                 other => return other.map_err(CollectorError::Fetch),
             }
