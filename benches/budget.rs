@@ -22,10 +22,7 @@ use std::sync::Arc;
 use support::exporter::Exporter;
 use support::fake_hub::{FakeHub, Reply};
 
-const WAN: &str = "/nonAuth/wan_conn.xml";
-const LAN: &str = "/cgi/cgi_basicMyDevice.js";
-const STATUS: &str = "/cgi/cgi_basicStatus.js";
-const OWL: &str = "/cgi/cgi_owl.js";
+use support::{LAN, OWL, STATUS, WAN};
 const ONLY_CORE: &[&str] = &["--no-collector", "status", "--no-collector", "owl"];
 
 fn ticks_per_second() -> f64 {

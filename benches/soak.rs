@@ -18,10 +18,7 @@ use std::time::Instant;
 use support::exporter::Exporter;
 use support::fake_hub::{FakeHub, Reply};
 
-const WAN: &str = "/nonAuth/wan_conn.xml";
-const LAN: &str = "/cgi/cgi_basicMyDevice.js";
-const STATUS: &str = "/cgi/cgi_basicStatus.js";
-const OWL: &str = "/cgi/cgi_owl.js";
+use support::{LAN, OWL, STATUS, WAN};
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
