@@ -10,6 +10,8 @@
 //! `SMARTHUB_EXPORTER_RUNNER=valgrind-wrapper` sees it exit normally (callgrind
 //! writes its counts at exit).
 
+// Only part of the support code is used here.
+#[allow(dead_code)]
 #[path = "../tests/support/mod.rs"]
 mod support;
 

@@ -9,6 +9,8 @@
 //! README and says whether RSS and descriptors stayed flat after warm-up;
 //! exits 1 when they did not. Times are reported, never judged.
 
+// Only part of the support code is used here.
+#[allow(dead_code)]
 #[path = "../tests/support/mod.rs"]
 mod support;
 

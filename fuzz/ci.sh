@@ -37,11 +37,11 @@ runs_for() {
 seeds_for() {
     case $1 in
     wan | xml)
-        echo "tests/fixtures/hub/wan_conn_*.xml tests/fixtures/captures/*/*wan_conn*.xml" ;;
+        echo "tests/fixtures/hub/wan_*.xml tests/fixtures/captures/*/*wan_conn*.xml" ;;
     literal | lan_data | lan_js | lan_readers)
-        echo "tests/fixtures/hub/my_device_*.js tests/fixtures/captures/*/*.js tests/fixtures/captures/*/*/*.js" ;;
+        echo "tests/fixtures/hub/lan_*.js tests/fixtures/captures/*/*.js tests/fixtures/captures/*/*/*.js" ;;
     owl) echo "tests/fixtures/hub/owl_*.js tests/fixtures/captures/*/*owl*.js tests/fixtures/captures/*/*/*owl*.js" ;;
-    status) echo "tests/fixtures/hub/basic_status_*.js" ;;
+    status) echo "tests/fixtures/hub/status_*.js" ;;
     http_request | percent) echo "" ;;
     # Structure-aware targets build their input from raw bytes; files make
     # poor seeds for them.

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use smarthub_exporter::server::{MAX_CONNECTIONS, WRITE_TIMEOUT};
 use support::exporter::{parse_response, Exporter, THREADS};
 use support::fake_hub::{FakeHub, Reply};
-use support::{LAN, OWL, STATUS};
+use support::{LAN, OWL, STATUS, WAN};
 
 #[derive(Default)]
 struct Tally {

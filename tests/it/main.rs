@@ -12,9 +12,11 @@
 mod support;
 
 mod cli;
+mod collector_names;
 mod collectors;
 mod exact_readers;
 mod fuzz_regressions;
+mod golden;
 mod hostile_js;
 mod http_server;
 mod hub_client;

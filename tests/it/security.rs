@@ -61,12 +61,12 @@ fn page(encoded_names: &[String]) -> String {
     for (i, name) in encoded_names.iter().enumerate() {
         known.push_str(&format!(
             "{{mac:'{}',hostname:'{name}',ip:'192%2E168%2E1%2E{}',name:'{name}',activity:'1',os:'{name}',device:'{name}',port:'{name}'}},\n",
-            enc(&mac(i)),
+            enc(mac(i)),
             i + 2
         ));
         rate.push_str(&format!(
             "{{timestamp:'0',app:'4294967295',mac:'{}',tx:'{}',rx:'{}'}},\n",
-            enc(&mac(i).to_lowercase()),
+            enc(mac(i).to_lowercase()),
             1000 + i,
             2000 + i
         ));

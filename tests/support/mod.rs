@@ -2,10 +2,9 @@
 //! TCP server), a handle on the real exporter binary, page generators in the
 //! hub's syntax, and a strict reader of the exposition format.
 //!
-//! The test crates use all of it, so unused code is caught there; the
-//! benchmarks (`harness = false`, so built without `cfg(test)`) include it
-//! by path and use only a part.
-#![cfg_attr(not(test), allow(dead_code))]
+//! `tests/it/` uses all of it, so unused code is caught there; the crates
+//! that use only a part (the benchmarks, the tests kept apart) allow dead
+//! code where they declare the module.
 
 pub mod dashboard;
 pub mod expo;

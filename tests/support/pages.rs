@@ -64,7 +64,7 @@ pub fn device_page(devs: &[Dev]) -> String {
             enc(&d.mac),
             enc(&d.hostname),
             enc(&d.ip),
-            enc(&format!("unknown_{}", d.mac)),
+            enc(format!("unknown_{}", d.mac)),
             d.active as u8,
             d.active as u8,
         ));
@@ -74,7 +74,7 @@ pub fn device_page(devs: &[Dev]) -> String {
         if let Some((tx, rx)) = d.traffic {
             out.push_str(&format!(
                 "{{timestamp:'0',app:'4294967295',mac:'{}',tx:'{tx}',rx:'{rx}'}},\n",
-                enc(&d.mac.to_ascii_lowercase())
+                enc(d.mac.to_ascii_lowercase())
             ));
         }
     }

@@ -4,13 +4,18 @@
 //! where a page holds code, the engine reads it while the literal reader
 //! refuses it. Without the `js` feature only the literal reader's half runs.
 
-use smarthub_exporter::pages::{lan, owl, status};
+use smarthub_exporter::pages::lan;
 use smarthub_exporter::script::literal::Lit;
 use smarthub_exporter::script::{self, Var};
 
-use super::owl::{OWL, OWL_ORIGINAL, OWL_SPECIAL};
-use super::soon;
-use crate::support::{fixture, pages, shared_fixture, strip_publisher_notes};
+// What only the tests comparing with the engine use.
+#[cfg(feature = "js")]
+use {
+    super::owl::{OWL, OWL_ORIGINAL, OWL_SPECIAL},
+    super::soon,
+    crate::support::{fixture, pages, shared_fixture, strip_publisher_notes},
+    smarthub_exporter::pages::{owl, status},
+};
 
 /// Both readers of the device page, when this build has both; the JS-free
 /// one alone otherwise. They must agree, values and notes.
