@@ -248,7 +248,11 @@ fn golden_metrics_of_every_fixture_set() {
         let got = scrape(set);
         let path = golden_path(set.name);
         if update {
-            std::fs::write(&path, &got).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            // Renamed into place, so the README check running beside this
+            // test never reads a half-written file.
+            let tmp = path.with_extension("prom.new");
+            std::fs::write(&tmp, &got).unwrap_or_else(|e| panic!("{}: {e}", tmp.display()));
+            std::fs::rename(&tmp, &path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             continue;
         }
         let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
