@@ -3,7 +3,6 @@
 //! replays first (see fuzz/README.md).
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use smarthub_exporter::pages::lan::{self, Device, Devices};
 use smarthub_exporter::script::{self, Var};
@@ -11,8 +10,8 @@ use smarthub_exporter::script::{self, Var};
 const NAMES: [&str; 2] = ["known_device_list", "rate"];
 
 #[cfg(feature = "js")]
-fn soon() -> Instant {
-    Instant::now() + Duration::from_secs(5)
+fn soon() -> std::time::Instant {
+    std::time::Instant::now() + std::time::Duration::from_secs(5)
 }
 
 /// The devices the JavaScript-free reader finds on a page.

@@ -5,8 +5,6 @@
 //! ours (`grafana/smarthub-exporter.json`), whose metric names are also
 //! checked against what the exporter emits.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -16,9 +14,12 @@ use std::sync::Arc;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use support::dashboard;
-use support::exporter::Exporter;
-use support::fake_hub::{FakeHub, Reply};
+use serde_json::Value;
+
+use crate::support::dashboard;
+use crate::support::exporter::Exporter;
+use crate::support::fake_hub::{FakeHub, Reply};
+use crate::support::{LAN, WAN};
 
 /// The queries of the seed's Grafana dashboard, as listed in
 /// `shared/seed/dashboard-queries.tsv` (checked against it when present).
@@ -41,8 +42,10 @@ const SEED_QUERIES: &[&str] = &[
 fn full_hub(devices: usize) -> FakeHub {
     let hub = FakeHub::with_pages(devices);
     hub.set(
-        "/nonAuth/wan_conn.xml",
-        Reply::Dynamic(Arc::new(|n| support::pages::wan_page_vdsl(n).into_bytes())),
+        WAN,
+        Reply::Dynamic(Arc::new(|n| {
+            crate::support::pages::wan_page_vdsl(n).into_bytes()
+        })),
     );
     hub
 }
@@ -60,7 +63,8 @@ fn tool(name: &str) -> PathBuf {
 
 #[test]
 fn seed_queries_match_the_seed_dashboard() {
-    let Some(tsv) = support::shared_fixtures_dir().map(|d| d.join("../seed/dashboard-queries.tsv"))
+    let Some(tsv) =
+        crate::support::shared_fixtures_dir().map(|d| d.join("../seed/dashboard-queries.tsv"))
     else {
         eprintln!("../shared not present: the copy of the seed queries is not re-checked");
         return;
@@ -184,20 +188,13 @@ fn start_prometheus_with(target: &str, interval: &str, replica: Option<&str>) ->
     }
 }
 
-/// Runs an instant query; returns the JSON answer.
-fn query(port: u16, q: &str) -> Option<String> {
+/// Runs an instant query; returns the series of a successful answer (the
+/// API's `data.result`). `None` while Prometheus cannot answer yet; a
+/// malformed or failed answer is a test failure.
+fn query(port: u16, q: &str) -> Option<Vec<Value>> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let encoded: String = q
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"_-.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    let encoded = crate::support::pages::enc(q);
     write!(
         s,
         "GET /api/v1/query?query={encoded} HTTP/1.0\r\nHost: x\r\n\r\n"
@@ -205,20 +202,37 @@ fn query(port: u16, q: &str) -> Option<String> {
     .ok()?;
     let mut out = String::new();
     s.read_to_string(&mut out).ok()?;
-    Some(out.split_once("\r\n\r\n")?.1.to_owned())
+    let (head, body) = out.split_once("\r\n\r\n")?;
+    // Not ready yet (503 while starting up): ask again later.
+    if !head.starts_with("HTTP/1.0 200") && !head.starts_with("HTTP/1.1 200") {
+        return None;
+    }
+    let answer: Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{q}: not JSON ({e}): {body}"));
+    assert_eq!(answer["status"], "success", "{q}: {answer}");
+    assert_eq!(answer["data"]["resultType"], "vector", "{q}: {answer}");
+    match &answer["data"]["result"] {
+        Value::Array(series) => Some(series.clone()),
+        other => panic!("{q}: result is not a list: {other}"),
+    }
 }
 
 /// The value of a query answering one series, as a number.
 fn scalar(port: u16, q: &str) -> Option<f64> {
-    let answer = query(port, q)?;
-    let value = answer.rsplit_once("\"value\":[")?.1;
-    let (_, v) = value.split_once(",\"")?;
-    v.split('"').next()?.parse().ok()
-}
-
-/// True when a query answer holds at least one series.
-fn has_data(answer: &str) -> bool {
-    answer.contains("\"status\":\"success\"") && !answer.contains("\"result\":[]")
+    let series = query(port, q)?;
+    let [one] = &series[..] else {
+        assert!(series.is_empty(), "{q}: {} series", series.len());
+        return None;
+    };
+    // An instant vector's sample is [time, "value"].
+    let value = one["value"][1]
+        .as_str()
+        .unwrap_or_else(|| panic!("{q}: no value in {one}"));
+    Some(
+        value
+            .parse()
+            .unwrap_or_else(|e| panic!("{q}: {value}: {e}")),
+    )
 }
 
 #[test]
@@ -293,7 +307,7 @@ fn prometheus_scrapes_it_and_both_dashboards_have_data() {
     let mut missing: Vec<&String> = queries.iter().collect();
     while !missing.is_empty() && t.elapsed() < Duration::from_secs(60) {
         sleep(Duration::from_secs(1));
-        missing.retain(|q| !query(prom.port, q).is_some_and(|a| has_data(&a)));
+        missing.retain(|q| !query(prom.port, q).is_some_and(|series| !series.is_empty()));
     }
     assert!(
         missing.is_empty(),
@@ -301,14 +315,15 @@ fn prometheus_scrapes_it_and_both_dashboards_have_data() {
         t.elapsed()
     );
     // Per-device series carry the three seed labels.
-    let a = query(prom.port, "smarthub_lan_downloaded_bytes").unwrap();
-    for label in [
-        "\"mac\":\"02:00:00:00:00:00\"",
-        "\"hostname\":\"device-0\"",
-        "\"ip\":\"192.168.1.2\"",
-    ] {
-        assert!(a.contains(label), "{label} missing in {a}");
-    }
+    let series = query(prom.port, "smarthub_lan_downloaded_bytes").unwrap();
+    let first = series
+        .iter()
+        .map(|s| &s["metric"])
+        .find(|m| m["mac"] == "02:00:00:00:00:00")
+        .unwrap_or_else(|| panic!("no series of the first device in {series:?}"));
+    assert_eq!(first["hostname"], "device-0", "{first}");
+    assert_eq!(first["ip"], "192.168.1.2", "{first}");
+    assert_eq!(first["job"], "smarthub", "{first}");
 }
 
 #[test]
@@ -336,9 +351,9 @@ fn an_ha_pair_of_prometheus_servers_shares_one_set_of_hub_requests() {
         sleep(Duration::from_millis(500));
     }
     let before: Vec<u64> = pair.iter().map(scrapes).collect();
-    let hub_sets = hub.count("/nonAuth/wan_conn.xml") as u64;
+    let hub_sets = hub.count(WAN) as u64;
     let after: Vec<u64> = pair.iter().map(scrapes).collect();
-    assert_eq!(hub.count("/cgi/cgi_basicMyDevice.js") as u64, hub_sets);
+    assert_eq!(hub.count(LAN) as u64, hub_sets);
     // One set of hub requests per interval, not one per replica and interval
     // (allowing one scrape in flight while the counts were read).
     assert!(

@@ -2,16 +2,15 @@
 //! and dribbling clients, clients that never read, wrong methods and paths,
 //! and many scrapes in a row.
 
-mod support;
-
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use support::exporter::{parse_response, Exporter, THREADS};
-use support::fake_hub::{FakeHub, Reply};
+use crate::support::exporter::{parse_response, Exporter, THREADS};
+use crate::support::fake_hub::{FakeHub, Reply};
+use crate::support::{LAN, WAN};
 
 fn exporter() -> (FakeHub, Exporter) {
     let hub = FakeHub::with_pages(2);
@@ -67,11 +66,7 @@ fn head_metrics_has_the_length_of_the_cached_result_and_never_scrapes() {
     assert_eq!(head.status, 200);
     assert_eq!(head.header("content-length"), None, "{}", head.head);
     sleep(Duration::from_millis(200));
-    assert_eq!(
-        hub.count("/nonAuth/wan_conn.xml"),
-        0,
-        "HEAD started a scrape"
-    );
+    assert_eq!(hub.count(WAN), 0, "HEAD started a scrape");
     // Fresh in the cache: exactly what a GET gets now.
     let get = exp.get("/metrics");
     let head = exp.request("HEAD", "/metrics");
@@ -81,7 +76,7 @@ fn head_metrics_has_the_length_of_the_cached_result_and_never_scrapes() {
         Some(get.body.len().to_string())
     );
     assert_eq!(exp.get("/metrics").body, get.body);
-    assert_eq!(hub.count("/nonAuth/wan_conn.xml"), 1);
+    assert_eq!(hub.count(WAN), 1);
 }
 
 #[test]
@@ -124,11 +119,11 @@ fn idle_and_dribbling_clients_are_dropped_and_block_no_one() {
     const HUB_TIME: Duration = Duration::from_millis(400);
     let hub = FakeHub::with_pages(2);
     hub.set(
-        "/nonAuth/wan_conn.xml",
+        WAN,
         Reply::Delay(
             HUB_TIME,
             Box::new(Reply::Dynamic(Arc::new(|n| {
-                support::pages::wan_page(n).into_bytes()
+                crate::support::pages::wan_page(n).into_bytes()
             }))),
         ),
     );
@@ -189,7 +184,7 @@ fn a_client_that_never_reads_cannot_block_the_server() {
         let s = TcpStream::connect(exp.addr).unwrap();
         // A tiny receive window, never read: the response cannot be
         // delivered, so the server's writes would block if they could.
-        support::shrink_receive_buffer(&s);
+        crate::support::shrink_receive_buffer(&s);
         (&s).write_all(b"GET /metrics HTTP/1.1\r\n\r\n").unwrap();
         stuck.push(s);
     }
@@ -246,7 +241,7 @@ fn three_hundred_scrapes_leave_no_descriptors_behind() {
         exp.vm_rss_kib()
     );
     assert_eq!(
-        hub.count("/nonAuth/wan_conn.xml"),
+        hub.count(WAN),
         305,
         "every scrape reached the hub (cache off)"
     );
@@ -265,8 +260,8 @@ fn the_cache_shares_one_set_of_hub_requests() {
     for _ in 0..10 {
         assert_eq!(exp.get("/metrics").body, first);
     }
-    assert_eq!(hub.count("/nonAuth/wan_conn.xml"), 1);
-    assert_eq!(hub.count("/cgi/cgi_basicMyDevice.js"), 1);
+    assert_eq!(hub.count(WAN), 1);
+    assert_eq!(hub.count(LAN), 1);
 }
 
 /// The bound the issue sets for everything but `/metrics` during a scrape.
@@ -358,14 +353,14 @@ fn probe_during(exp: &Exporter) {
     let r = parse_response(&raw);
     assert_eq!(r.status, 200);
     assert!(took >= Duration::from_millis(4500), "{took:?}");
-    let m = support::expo::parse(&r.text()).unwrap();
+    let m = crate::support::expo::parse(&r.text()).unwrap();
     assert_eq!(m.value("smarthub_up"), 0.0);
 }
 
 #[test]
 fn everything_but_metrics_answers_at_once_while_the_hub_hangs() {
     let hub = FakeHub::with_pages(2);
-    hub.set("/nonAuth/wan_conn.xml", Reply::Hang);
+    hub.set(WAN, Reply::Hang);
     let exp = Exporter::start(&hub.host(), &["--timeout", "5", "--cache-ttl", "0"]);
     probe_during(&exp);
     assert_eq!(hub.max_concurrent(), 1);
@@ -375,10 +370,7 @@ fn everything_but_metrics_answers_at_once_while_the_hub_hangs() {
 #[test]
 fn everything_but_metrics_answers_at_once_while_hostile_javascript_runs() {
     let hub = FakeHub::with_pages(2);
-    hub.set(
-        "/cgi/cgi_basicMyDevice.js",
-        Reply::ok("var known_device_list=[]; while(true){}"),
-    );
+    hub.set(LAN, Reply::ok("var known_device_list=[]; while(true){}"));
     let exp = Exporter::start(&hub.host(), &["--timeout", "5", "--cache-ttl", "0"]);
     probe_during(&exp);
 }
@@ -387,10 +379,7 @@ fn everything_but_metrics_answers_at_once_while_hostile_javascript_runs() {
 #[test]
 fn sigterm_stops_the_exporter_at_once_while_javascript_runs() {
     let hub = FakeHub::with_pages(2);
-    hub.set(
-        "/cgi/cgi_basicMyDevice.js",
-        Reply::ok("var known_device_list=[]; while(true){}"),
-    );
+    hub.set(LAN, Reply::ok("var known_device_list=[]; while(true){}"));
     let exp = Exporter::start(&hub.host(), &["--timeout", "30"]);
     let scrape = scrape_in_background(exp.addr);
     sleep(Duration::from_millis(500));
@@ -398,7 +387,7 @@ fn sigterm_stops_the_exporter_at_once_while_javascript_runs() {
     let (status, took) = exp.signal(libc::SIGTERM);
     assert_eq!(status.code(), Some(0));
     assert!(
-        took < Duration::from_millis(500) * support::exporter::slowdown(),
+        took < Duration::from_millis(500) * crate::support::exporter::slowdown(),
         "took {took:?}"
     );
     // The client saw the connection close, not an answer.
@@ -435,11 +424,11 @@ fn a_client_that_half_closes_gets_its_answer() {
     let hub = FakeHub::with_pages(2);
     // Slow enough that the half-close comes while /metrics waits.
     hub.set(
-        "/nonAuth/wan_conn.xml",
+        WAN,
         Reply::Delay(
             Duration::from_millis(500),
             Box::new(Reply::Dynamic(Arc::new(|n| {
-                support::pages::wan_page(n).into_bytes()
+                crate::support::pages::wan_page(n).into_bytes()
             }))),
         ),
     );
@@ -452,7 +441,7 @@ fn a_client_that_half_closes_gets_its_answer() {
     let r = parse_response(&out);
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-length"), Some(r.body.len().to_string()));
-    let m = support::expo::parse(&r.text()).unwrap();
+    let m = crate::support::expo::parse(&r.text()).unwrap();
     assert_eq!(m.collector_success("wan"), Some(1.0));
     assert_eq!(m.collector_success("lan"), Some(1.0));
 
@@ -464,7 +453,7 @@ fn a_client_that_half_closes_gets_its_answer() {
 #[test]
 fn a_waiting_client_that_resets_is_dropped() {
     let hub = FakeHub::with_pages(2);
-    hub.set("/nonAuth/wan_conn.xml", Reply::Hang);
+    hub.set(WAN, Reply::Hang);
     let exp = Exporter::start(&hub.host(), &["--timeout", "3", "--cache-ttl", "0"]);
     let scrape = scrape_in_background(exp.addr);
     sleep(Duration::from_millis(300));
@@ -497,7 +486,7 @@ fn an_absolute_form_target_is_routed_by_its_path() {
     );
     let r = parse_response(&exp.raw(request.as_bytes()));
     assert_eq!(r.status, 200, "{}", r.head);
-    let m = support::expo::parse(&r.text()).unwrap();
+    let m = crate::support::expo::parse(&r.text()).unwrap();
     assert_eq!(m.value("smarthub_up"), 1.0);
     let r = parse_response(&exp.raw(b"GET http://exporter.lan:9101/-/healthy HTTP/1.1\r\n\r\n"));
     assert_eq!((r.status, r.text().as_str()), (200, "OK\n"));
@@ -537,7 +526,7 @@ impl CloggedLog {
             .unwrap()
             .port();
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let child = support::exporter::command()
+        let child = crate::support::exporter::command()
             .args(["--listen", &addr.to_string()])
             .args(args)
             .env_remove("SMARTHUB_HOST")
@@ -604,7 +593,7 @@ impl Drop for CloggedLog {
 
 #[test]
 fn a_client_waiting_for_a_scrape_that_overruns_gets_a_503() {
-    let hub = support::fake_hub::refusing_addr();
+    let hub = crate::support::fake_hub::refusing_addr();
     let exp = CloggedLog::start(&["--host", &hub, "--timeout", "1", "--cache-ttl", "0"]);
     exp.clog();
     // The scrape's first error line blocks the worker; the waiting client
@@ -642,6 +631,6 @@ fn a_client_waiting_for_a_scrape_that_overruns_gets_a_503() {
     sleep(Duration::from_millis(100));
     let r = parse_response(&raw_request(exp.addr, b"GET /metrics HTTP/1.1\r\n\r\n"));
     assert_eq!(r.status, 200, "{}", r.head);
-    let m = support::expo::parse(&r.text()).unwrap();
+    let m = crate::support::expo::parse(&r.text()).unwrap();
     assert_eq!(m.value("smarthub_up"), 0.0);
 }

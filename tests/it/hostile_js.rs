@@ -4,17 +4,14 @@
 //! metrics intact, and leave nothing running after the answer.
 #![cfg(feature = "js")]
 
-mod support;
-
 use std::thread::sleep;
 use std::time::Duration;
 
-use support::exporter::Exporter;
-use support::fake_hub::{FakeHub, Reply};
-use support::fixture;
+use crate::support::exporter::Exporter;
+use crate::support::fake_hub::{FakeHub, Reply};
+use crate::support::fixture;
 
-const WAN: &str = "/nonAuth/wan_conn.xml";
-const LAN: &str = "/cgi/cgi_basicMyDevice.js";
+use crate::support::{LAN, OWL, STATUS, WAN};
 
 const ATTACKS: &[(&str, &str)] = &[
     ("infinite loop", "var known_device_list=[]; var rate=[]; for(;;){}"),
@@ -62,16 +59,13 @@ fn every_attack_is_contained() {
     assert!(burnt <= 1, "{burnt} ticks of CPU while idle");
     assert_eq!(
         exp.threads(),
-        support::exporter::THREADS,
+        crate::support::exporter::THREADS,
         "helper threads left behind"
     );
     // And it still serves real pages afterwards.
     hub.set(LAN, Reply::ok(fixture("hub/lan_2dev.js")));
-    hub.set(
-        "/cgi/cgi_basicStatus.js",
-        Reply::ok(fixture("hub/status_vdsl2.js")),
-    );
-    hub.set("/cgi/cgi_owl.js", Reply::ok(fixture("hub/owl_hub_only.js")));
+    hub.set(STATUS, Reply::ok(fixture("hub/status_vdsl2.js")));
+    hub.set(OWL, Reply::ok(fixture("hub/owl_hub_only.js")));
     let m = exp.scrape();
     assert_eq!(m.value("smarthub_up"), 1.0);
 }
@@ -130,7 +124,7 @@ fn with_lan(page: &str) -> (FakeHub, Exporter) {
     (hub, exp)
 }
 
-fn hostnames(m: &support::expo::Parsed) -> Vec<String> {
+fn hostnames(m: &crate::support::expo::Parsed) -> Vec<String> {
     let mut h: Vec<String> = m
         .series("smarthub_lan_downloaded_bytes")
         .iter()

@@ -6,16 +6,12 @@
 //! the status and mesh pages are always read as literals, the device page
 //! only without the `js` feature.
 
-mod support;
+use crate::support::expo::Parsed;
+use crate::support::exporter::Exporter;
+use crate::support::fake_hub::{FakeHub, Reply};
+use crate::support::pages;
 
-use support::expo::Parsed;
-use support::exporter::Exporter;
-use support::fake_hub::{FakeHub, Reply};
-use support::pages;
-
-const LAN: &str = "/cgi/cgi_basicMyDevice.js";
-const STATUS: &str = "/cgi/cgi_basicStatus.js";
-const OWL: &str = "/cgi/cgi_owl.js";
+use crate::support::{LAN, OWL, STATUS};
 
 /// The 1-based line of `page` on which `needle` first appears.
 fn line_of(page: &str, needle: &str) -> usize {
@@ -73,7 +69,7 @@ fn a_mesh_list_declared_inside_a_function_fails_the_mesh_collector_naming_its_li
 
 /// A device page whose lists start empty and are filled by `push()`, as a
 /// page with code might: the generated 250-device page rewritten so.
-fn pushed_device_page(n: usize) -> String {
+pub(crate) fn pushed_device_page(n: usize) -> String {
     let page = pages::device_page(&pages::devices(n, 3));
     let (head, rest) = page.split_once("null];\nvar rate = [").unwrap();
     let records = head.strip_prefix("var known_device_list=[").unwrap();
@@ -148,7 +144,7 @@ fn without_javascript_a_top_level_loop_fails_the_device_page_at_once() {
     let (m, took) = exp.timed_scrape();
     assert_eq!(m.collector_success("lan"), Some(0.0));
     assert!(
-        took < std::time::Duration::from_secs(1) * support::exporter::slowdown(),
+        took < std::time::Duration::from_secs(1) * crate::support::exporter::slowdown(),
         "took {took:?}"
     );
     assert!(exp.wait_log(|l| l.contains("line 3: `while …` is code, not data")));
@@ -196,106 +192,4 @@ fn a_page_that_also_declares_functions_still_reads() {
         ),
         Some(1.0)
     );
-}
-
-/// The literal reader and the engine read every real page alike: the
-/// captures under tests/fixtures, the shared ones, and the generated pages.
-#[cfg(feature = "js")]
-#[test]
-fn both_readers_agree_on_every_real_page() {
-    use smarthub_exporter::pages::{lan, owl, status};
-    use smarthub_exporter::script::{self, Var};
-    let mut files = Vec::new();
-    let mut dirs = vec![support::repo_root().join("tests/fixtures")];
-    dirs.extend(support::shared_fixtures_dir());
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "js") {
-                files.push(p);
-            }
-        }
-    }
-    let mut pages: Vec<(String, Vec<u8>)> = files
-        .iter()
-        .map(|p| {
-            let raw = std::fs::read(p).unwrap();
-            (
-                p.display().to_string(),
-                support::strip_publisher_notes(&raw),
-            )
-        })
-        .collect();
-    let devs = pages::devices(250, 5);
-    pages.push(("generated device".into(), pages::device_page(&devs).into()));
-    pages.push(("generated owl".into(), pages::owl_page(&devs).into()));
-    pages.push(("generated status".into(), pages::status_page().into()));
-    assert!(pages.len() >= 20, "{} pages", pages.len());
-    let soon = || std::time::Instant::now() + std::time::Duration::from_secs(5);
-    for (name, page) in &pages {
-        let vars: Vec<Var> = if name.contains("owl") {
-            vec![
-                Var {
-                    name: owl::VARS[0],
-                    fields: owl::NODE_FIELDS,
-                },
-                Var {
-                    name: owl::VARS[1],
-                    fields: owl::STATION_FIELDS,
-                },
-            ]
-        } else if name.contains("status") {
-            status::VARS.to_vec()
-        } else {
-            vec![
-                Var {
-                    name: "known_device_list",
-                    fields: lan::DEVICE_FIELDS,
-                },
-                Var {
-                    name: "rate",
-                    fields: lan::RATE_FIELDS,
-                },
-                // Every other list of the device page, whole.
-                Var::all("usb_device_list"),
-                Var::all("wireless_device_option_list"),
-                Var::all("acl_list"),
-                Var::all("MAX_NAT_RULES"),
-                Var::all("wan_suuport_eth"),
-            ]
-        };
-        let js =
-            script::quickjs::read(page, &vars, soon()).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let lit = script::read_data(page, &vars).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(js, lit, "{name}: the two readers differ");
-        assert!(js.values[0].is_some(), "{name}: {} missing", vars[0].name);
-    }
-}
-
-/// What a page with code reads as in the engine, and that the literal
-/// reader refuses it rather than reading something else: the hostile pages
-/// above, side by side.
-#[cfg(feature = "js")]
-#[test]
-fn where_the_engine_reads_code_the_literal_reader_refuses() {
-    use smarthub_exporter::script;
-    let soon = || std::time::Instant::now() + std::time::Duration::from_secs(5);
-    let pushed = pushed_device_page(3);
-    let reassigned = pages::status_page() + "fw_ver = 'v9';\n";
-    let in_function = "var x = [1];\nfunction f(){ var x = [2]; }\n".to_owned();
-    let spliced = "var x = [1, 2];\nx.splice(0, 1);\n".to_owned();
-    for (page, var) in [
-        (pushed, "known_device_list"),
-        (reassigned, "fw_ver"),
-        (in_function, "x"),
-        (spliced, "x"),
-    ] {
-        let js = script::quickjs::read(page.as_bytes(), &[script::Var::all(var)], soon()).unwrap();
-        assert!(js.values[0].is_some(), "{page:?}");
-        let lit = script::read_data(page.as_bytes(), &[script::Var::all(var)]);
-        let err = lit.expect_err(&page).to_string();
-        assert!(err.contains("line "), "{err}");
-    }
 }

@@ -1,27 +1,14 @@
-//! End to end on the real binary: a fake hub serving hub pages over TCP (and
-//! refusing requests without a Referer, like the real one), the exporter in
-//! front of it, and the values checked on /metrics. This suite also runs
-//! against every cross-built binary under qemu (see .ci/test).
+//! The `wan` collector end to end: the seed's WAN metrics from the active
+//! row, the DSL line, the link, the addresses and the Wi-Fi channels.
 
-mod support;
+use super::{all, dsl_hub, hub, hub_with, labels};
+use crate::support::exporter::Exporter;
+use crate::support::fake_hub::Reply;
+use crate::support::{fixture, WAN};
+use smarthub_exporter::collector::ALL;
 
-use support::exporter::Exporter;
-use support::fake_hub::{FakeHub, Reply};
-use support::fixture;
-
-const WAN: &str = "/nonAuth/wan_conn.xml";
-const LAN: &str = "/cgi/cgi_basicMyDevice.js";
-const STATUS: &str = "/cgi/cgi_basicStatus.js";
-const OWL: &str = "/cgi/cgi_owl.js";
-
-/// A hub serving these two pages, and a status and a mesh page of its own.
-fn hub_with(wan: &str, lan: &str) -> FakeHub {
-    let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture(wan)));
-    hub.set(LAN, Reply::ok(fixture(lan)));
-    hub.set(STATUS, Reply::ok(fixture("hub/status_vdsl2.js")));
-    hub.set(OWL, Reply::ok(fixture("hub/owl_hub_only.js")));
-    hub
+fn dir(d: &str) -> [(&str, &str); 1] {
+    [("direction", d)]
 }
 
 #[test]
@@ -134,115 +121,6 @@ fn disconnected_wan_reports_zero_session_uptime() {
     assert!(!m.has("smarthub_lan_downloaded_bytes"));
 }
 
-#[test]
-fn hostile_names_cannot_break_the_exposition() {
-    let hub = hub_with("hub/wan_gfast_row1.xml", "hub/lan_names.js");
-    let exp = Exporter::start(&hub.host(), &[]);
-    let m = exp.scrape(); // parses strictly: any injected line would fail here
-    let hosts: Vec<String> = m
-        .series("smarthub_lan_downloaded_bytes")
-        .iter()
-        .map(|s| s.labels["hostname"].clone())
-        .collect();
-    assert_eq!(hosts.len(), 8);
-    assert!(hosts.contains(&"x\"} 1\nsmarthub_up{a=\"".to_owned()));
-    assert!(hosts.contains(&"Café Zoë ☕".to_owned()));
-    assert_eq!(m.series("smarthub_up").len(), 1);
-}
-
-#[test]
-fn no_lan_never_fetches_the_device_page() {
-    let hub = hub_with("hub/wan_gfast_row1.xml", "hub/lan_2dev.js");
-    let exp = Exporter::start(&hub.host(), &["--no-lan", "--cache-ttl", "0"]);
-    for _ in 0..3 {
-        let m = exp.scrape();
-        assert_eq!(m.value("smarthub_up"), 1.0);
-        assert_eq!(m.collector_success("lan"), None);
-        assert!(!m.has("smarthub_lan_downloaded_bytes"));
-    }
-    assert_eq!(hub.count(LAN), 0);
-    assert_eq!(hub.count(WAN), 3);
-}
-
-#[test]
-fn a_failing_page_loses_only_its_own_metrics() {
-    let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
-    hub.set(LAN, Reply::status(500, &[], "oops"));
-    let exp = Exporter::start(&hub.host(), &[]);
-    let m = exp.scrape();
-    assert_eq!(m.value("smarthub_up"), 0.0);
-    assert_eq!(m.collector_success("wan"), Some(1.0));
-    assert_eq!(m.collector_success("lan"), Some(0.0));
-    assert_eq!(m.value("smarthub_connected"), 1.0);
-    assert!(!m.has("smarthub_lan_downloaded_bytes"));
-    assert!(
-        exp.wait_log(|l| l.contains(LAN) && l.contains("500")),
-        "{:?}",
-        exp.log()
-    );
-
-    let hub2 = FakeHub::start();
-    hub2.set(WAN, Reply::ok(fixture("hub/wan_truncated.xml")));
-    hub2.set(LAN, Reply::ok(fixture("hub/lan_2dev.js")));
-    let exp2 = Exporter::start(&hub2.host(), &[]);
-    let m = exp2.scrape();
-    assert_eq!(m.collector_success("wan"), Some(0.0));
-    assert!(
-        !m.has("smarthub_connected") && !m.has("smarthub_uptime"),
-        "no zeros pretending to be readings"
-    );
-    assert_eq!(m.series("smarthub_lan_uploaded_bytes").len(), 1);
-}
-
-#[cfg(feature = "js")]
-#[test]
-fn an_endless_script_is_stopped_at_the_deadline() {
-    let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
-    hub.set(
-        LAN,
-        Reply::ok("var known_device_list=[]; var rate=[]; while(true){}"),
-    );
-    let exp = Exporter::start(&hub.host(), &["--timeout", "2"]);
-    let (m, took) = exp.timed_scrape();
-    assert_eq!(m.collector_success("lan"), Some(0.0));
-    assert_eq!(m.collector_success("wan"), Some(1.0));
-    assert!(
-        took < std::time::Duration::from_millis(2000 + 1500 * support::exporter::slowdown() as u64),
-        "took {took:?}"
-    );
-    assert!(exp.wait_log(|l| l.contains("deadline")), "{:?}", exp.log());
-}
-
-/// Built without the JavaScript engine, the page's code never runs: the two
-/// lists are read as literals, so an endless loop in a function beside them
-/// is harmless (a loop at top level would be refused: see exact_readers.rs).
-#[cfg(not(feature = "js"))]
-#[test]
-fn without_javascript_the_page_code_never_runs() {
-    let hub = FakeHub::start();
-    hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
-    hub.set(
-        LAN,
-        Reply::ok("function spin(){ while(true){} }\nvar known_device_list=[{mac:'AA',hostname:'h',ip:'1'}]; var rate=[{mac:'aa',tx:'5',rx:'7'}];"),
-    );
-    let exp = Exporter::start(&hub.host(), &["--timeout", "2"]);
-    let (m, took) = exp.timed_scrape();
-    assert_eq!(m.collector_success("lan"), Some(1.0));
-    assert_eq!(
-        m.get(
-            "smarthub_lan_downloaded_bytes",
-            &[("mac", "AA"), ("hostname", "h"), ("ip", "1")]
-        ),
-        Some(7.0)
-    );
-    assert!(
-        took < std::time::Duration::from_secs(1) * support::exporter::slowdown(),
-        "took {took:?}"
-    );
-}
-
 /// A stray byte that is not UTF-8 (a Latin-1 `é` the firmware wrote as is)
 /// is U+FFFD, as a browser decodes the page: in a comment it changes
 /// nothing, in a label it shows, in a number it makes that number absent,
@@ -295,4 +173,155 @@ fn bytes_that_are_not_utf8_in_wan_page_lose_nothing_else() {
     );
     assert_eq!(m.get(sync, &[("direction", "up")]), Some(18567000.0 / 8.0));
     assert_eq!(m.value("smarthub_uptime"), 973412.0);
+}
+
+#[test]
+fn dsl_line_addresses_link_and_channels() {
+    let hub = dsl_hub();
+    let exp = Exporter::start(&hub.host(), &[]);
+    let m = exp.scrape();
+    assert_eq!(m.value("smarthub_up"), 1.0);
+    for c in ALL.iter().map(|c| c.name) {
+        assert_eq!(m.collector_success(c), Some(1.0), "{c}");
+    }
+    assert_eq!(m.value("smarthub_dsl_up"), 1.0);
+    assert_eq!(
+        all(&m, "smarthub_dsl_info"),
+        [(
+            labels(&[
+                ("mode", "VDSL2"),
+                ("profile", "Profile 17a"),
+                ("channel", "fast")
+            ]),
+            1.0
+        )]
+    );
+    let rate = |name: &str, d: &str| m.raw(name, &dir(d));
+    assert_eq!(
+        rate("smarthub_dsl_sync_rate_bytes_per_second", "down").as_deref(),
+        Some("8132375")
+    );
+    assert_eq!(
+        rate("smarthub_dsl_sync_rate_bytes_per_second", "up").as_deref(),
+        Some("2320875")
+    );
+    assert_eq!(
+        rate("smarthub_dsl_attainable_rate_bytes_per_second", "down").as_deref(),
+        Some("8210250")
+    );
+    assert_eq!(
+        rate("smarthub_dsl_attainable_rate_bytes_per_second", "up").as_deref(),
+        Some("2320500")
+    );
+    for (name, down, up) in [
+        ("smarthub_dsl_snr_margin_db", "3.1", "5.8"),
+        ("smarthub_dsl_line_attenuation_db", "18.6", "8.3"),
+        ("smarthub_dsl_signal_attenuation_db", "20.2", "8.3"),
+        ("smarthub_dsl_output_power_dbm", "13", "7.4"),
+    ] {
+        assert_eq!(rate(name, "down").as_deref(), Some(down), "{name}");
+        assert_eq!(rate(name, "up").as_deref(), Some(up), "{name}");
+        assert_eq!(m.kind(name), Some("gauge"), "{name}");
+    }
+    // The seed's rate (bit/s) agrees with the line's sync rate (bytes/s).
+    assert_eq!(m.value("smarthub_download_rate"), 65059000.0);
+    assert_eq!(
+        m.get("smarthub_dsl_sync_rate_bytes_per_second", &dir("down")),
+        Some(65059000.0 / 8.0)
+    );
+    assert_eq!(
+        all(&m, "smarthub_wan_info"),
+        [(
+            labels(&[
+                ("index", "1"),
+                ("kind", "vdsl"),
+                ("ipv4", "86.1.2.3"),
+                ("ipv4_gateway", "172.16.10.1"),
+                ("dns", "81.139.57.100,81.139.56.100"),
+                ("ipv6", "2a00:23c5:1234:5600::1/64"),
+                ("ipv6_link_local", "fe80::1a2b:3c4d:5e6f:7081/10"),
+            ]),
+            1.0
+        )]
+    );
+    assert_eq!(m.value("smarthub_wan_link_up"), 1.0);
+    assert_eq!(
+        m.value("smarthub_wan_link_uptime_seconds"),
+        (973412 - 462385) as f64
+    );
+    assert_eq!(
+        m.value("smarthub_connection_uptime"),
+        (973412 - 462390) as f64,
+        "the IP session's uptime stays the session's"
+    );
+    assert_eq!(
+        m.get("smarthub_wifi_channel", &[("band", "2.4GHz")]),
+        Some(6.0)
+    );
+    assert_eq!(
+        m.get("smarthub_wifi_channel", &[("band", "5GHz")]),
+        Some(44.0)
+    );
+}
+
+#[test]
+fn fttp_and_dropped_dsl_lines_export_no_line_figures() {
+    for (wan, link_up) in [
+        (
+            "captures/bebo-dot-dev__go-ddns-client/btsmarthub2.go.inline_wan_conn.xml",
+            1.0,
+        ),
+        ("hub/wan_vdsl_line_down.xml", 0.0),
+    ] {
+        let hub = hub(
+            wan,
+            "hub/lan_2dev.js",
+            "hub/status_sparse.js",
+            "hub/owl_hub_only.js",
+        );
+        let exp = Exporter::start(&hub.host(), &[]);
+        let m = exp.scrape();
+        assert_eq!(m.value("smarthub_up"), 1.0, "{wan}");
+        assert_eq!(m.value("smarthub_dsl_up"), 0.0, "{wan}");
+        for absent in [
+            "smarthub_dsl_info",
+            "smarthub_dsl_sync_rate_bytes_per_second",
+            "smarthub_dsl_attainable_rate_bytes_per_second",
+            "smarthub_dsl_snr_margin_db",
+            "smarthub_dsl_line_attenuation_db",
+            "smarthub_dsl_signal_attenuation_db",
+            "smarthub_dsl_output_power_dbm",
+        ] {
+            assert!(!m.has(absent), "{wan}: {absent} from a line that is down");
+        }
+        assert_eq!(m.value("smarthub_wan_link_up"), link_up, "{wan}");
+        if link_up == 0.0 {
+            assert_eq!(m.value("smarthub_wan_link_uptime_seconds"), 0.0);
+            let info = &m.series("smarthub_wan_info")[0].labels;
+            assert_eq!(
+                (info["index"].as_str(), info["kind"].as_str()),
+                ("1", "vdsl")
+            );
+            assert_eq!(info["ipv4"], "", "0.0.0.0 is no address");
+            assert_eq!(info["ipv6"], "", ":: is no address");
+        } else {
+            assert_eq!(
+                m.value("smarthub_wan_link_uptime_seconds"),
+                (849301 - 47) as f64
+            );
+            let info = &m.series("smarthub_wan_info")[0].labels;
+            assert_eq!(
+                (
+                    info["index"].as_str(),
+                    info["kind"].as_str(),
+                    info["ipv4"].as_str()
+                ),
+                ("0", "ethernet", "81.255.255.255")
+            );
+        }
+        // The sparse status page: a NULL serial is an empty label.
+        let hub_info = &m.series("smarthub_hub_info")[0].labels;
+        assert_eq!(hub_info["firmware_version"], "v0.17.01.12312-BT");
+        assert_eq!(hub_info["serial_number"], "");
+    }
 }

@@ -1,14 +1,13 @@
 //! The command line and the process: exit codes, environment, signals, logs.
 
-mod support;
-
 use std::net::TcpListener;
 use std::process::Stdio;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use support::exporter::{command, slowdown, Exporter};
-use support::fake_hub::{FakeHub, Reply};
+use crate::support::exporter::{command, slowdown, Exporter};
+use crate::support::fake_hub::{FakeHub, Reply};
+use crate::support::WAN;
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String, Duration) {
     let t = Instant::now();
@@ -135,7 +134,7 @@ fn host_comes_from_the_environment() {
         &[("SMARTHUB_HOST", &format!("http://{}/", hub.host()))],
     );
     assert_eq!(exp.scrape().value("smarthub_up"), 1.0);
-    assert_eq!(hub.count("/nonAuth/wan_conn.xml"), 1);
+    assert_eq!(hub.count(WAN), 1);
 }
 
 #[test]
@@ -153,7 +152,7 @@ fn listens_on_ipv6_too() {
 fn sigterm_and_sigint_exit_0_promptly_even_mid_scrape() {
     for sig in [libc::SIGTERM, libc::SIGINT] {
         let hub = FakeHub::start();
-        hub.set("/nonAuth/wan_conn.xml", Reply::Hang);
+        hub.set(WAN, Reply::Hang);
         let exp = Exporter::start(&hub.host(), &["--timeout", "30"]);
         let addr = exp.addr;
         // Start a scrape that will hang on the hub, then signal.

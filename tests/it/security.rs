@@ -3,20 +3,17 @@
 //! exporter sends it what they like, and must not be able to point it at
 //! another host.
 
-mod support;
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use crate::support::exporter::{parse_response, Exporter};
+use crate::support::fake_hub::{FakeHub, Reply};
+use crate::support::fixture;
+use crate::support::pages::enc;
 use smarthub_exporter::pages::{lan::MAX_DEVICES, MAX_LABEL_BYTES};
 use smarthub_exporter::script::limits::MAX_ARRAY_LEN;
-use support::exporter::{parse_response, Exporter};
-use support::fake_hub::{FakeHub, Reply};
-use support::fixture;
-use support::pages::enc;
 
-const WAN: &str = "/nonAuth/wan_conn.xml";
-const LAN: &str = "/cgi/cgi_basicMyDevice.js";
+use crate::support::{LAN, WAN};
 
 /// Names built to break out of a label, a line, the HTTP response or the
 /// JavaScript string they sit in, as the hub would write them (percent-
@@ -64,12 +61,12 @@ fn page(encoded_names: &[String]) -> String {
     for (i, name) in encoded_names.iter().enumerate() {
         known.push_str(&format!(
             "{{mac:'{}',hostname:'{name}',ip:'192%2E168%2E1%2E{}',name:'{name}',activity:'1',os:'{name}',device:'{name}',port:'{name}'}},\n",
-            enc(&mac(i)),
+            enc(mac(i)),
             i + 2
         ));
         rate.push_str(&format!(
             "{{timestamp:'0',app:'4294967295',mac:'{}',tx:'{}',rx:'{}'}},\n",
-            enc(&mac(i).to_lowercase()),
+            enc(mac(i).to_lowercase()),
             1000 + i,
             2000 + i
         ));
@@ -111,7 +108,7 @@ fn device_names_cannot_break_the_exposition_or_inject_anything() {
     );
     let text = r.text();
     // Strictly valid: any injected line, label or family would fail here.
-    let m = support::expo::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let m = crate::support::expo::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     for s in &m.samples {
         assert!(families.contains(&s.name), "injected {}", s.name);
     }
@@ -189,7 +186,7 @@ fn a_name_the_hub_failed_to_encode_stays_inside_the_sandbox() {
 fn nothing_a_client_sends_changes_where_the_exporter_connects() {
     let hub = FakeHub::with_pages(2);
     let elsewhere = FakeHub::with_pages(2);
-    let exp = Exporter::start(
+    let mut exp = Exporter::start(
         &hub.host(),
         &[
             "--cache-ttl",
@@ -228,6 +225,7 @@ fn nothing_a_client_sends_changes_where_the_exporter_connects() {
     // The four with the path /metrics: an absolute-form target is routed by
     // its path (RFC 9112 §3.2.2), and the host it names is never followed.
     assert_eq!(scrapes, 4, "the /metrics requests are answered");
+    assert!(exp.is_running(), "a request stopped the exporter");
     assert!(
         elsewhere.requests().is_empty(),
         "the exporter connected where a client told it to"
@@ -266,7 +264,7 @@ fn serving(page: impl Into<Vec<u8>>) -> (FakeHub, Exporter) {
 }
 
 /// Each device's hostname label, by MAC, from the traffic series.
-fn hostnames(m: &support::expo::Parsed) -> std::collections::BTreeMap<String, String> {
+fn hostnames(m: &crate::support::expo::Parsed) -> std::collections::BTreeMap<String, String> {
     m.series("smarthub_lan_downloaded_bytes")
         .iter()
         .map(|s| (s.labels["mac"].clone(), s.labels["hostname"].clone()))

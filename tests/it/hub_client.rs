@@ -4,16 +4,13 @@
 //! redirects named for what they are, and one connection and no threads of
 //! its own.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
-use support::exporter::{slowdown, Exporter};
-use support::fake_hub::{FakeHub, Reply};
-use support::fixture;
+use crate::support::exporter::{slowdown, Exporter};
+use crate::support::fake_hub::{FakeHub, Reply};
+use crate::support::fixture;
 
-const WAN: &str = "/nonAuth/wan_conn.xml";
-const LAN: &str = "/cgi/cgi_basicMyDevice.js";
+use crate::support::{LAN, WAN};
 /// Only the two pages these tests set.
 const TWO_PAGES: [&str; 4] = ["--no-collector", "status", "--no-collector", "owl"];
 

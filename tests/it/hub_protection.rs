@@ -4,17 +4,14 @@
 //! happy browser, many clients at once), and must not retry in a loop when
 //! the hub fails. The fake hub counts what reaches it.
 
-mod support;
-
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::exporter::Exporter;
-use support::fake_hub::{FakeHub, Reply};
-use support::fixture;
+use crate::support::exporter::Exporter;
+use crate::support::fake_hub::{FakeHub, Reply};
+use crate::support::fixture;
 
-const WAN: &str = "/nonAuth/wan_conn.xml";
-const LAN: &str = "/cgi/cgi_basicMyDevice.js";
+use crate::support::{LAN, WAN};
 
 #[test]
 fn a_timed_out_request_is_over_before_the_next_one_starts() {
@@ -36,7 +33,7 @@ fn a_timed_out_request_is_over_before_the_next_one_starts() {
     );
     assert_eq!(
         exp.threads(),
-        support::exporter::THREADS,
+        crate::support::exporter::THREADS,
         "a thread outlived its request"
     );
 }

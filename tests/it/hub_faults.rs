@@ -2,16 +2,13 @@
 //! answers in time, names the failed page, and keeps the other page's
 //! metrics.
 
-mod support;
-
 use std::time::Duration;
 
-use support::exporter::{slowdown, Exporter};
-use support::fake_hub::{refusing_addr, FakeHub, Reply};
-use support::fixture;
+use crate::support::exporter::{slowdown, Exporter};
+use crate::support::fake_hub::{refusing_addr, FakeHub, Reply};
+use crate::support::fixture;
 
-const WAN: &str = "/nonAuth/wan_conn.xml";
-const LAN: &str = "/cgi/cgi_basicMyDevice.js";
+use crate::support::{LAN, WAN};
 const TIMEOUT: u64 = 2;
 
 /// The deadline plus slack for process scheduling (and emulation).

@@ -3,8 +3,6 @@
 //! `--syslog` datagrams at each line's priority, and a hub that is down
 //! logged once per page, not once per scrape.
 
-mod support;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::{FromRawFd, OwnedFd};
@@ -16,30 +14,19 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, sleep};
 use std::time::{Duration, Instant};
 
-use support::exporter::{command, parse_response, slowdown, Exporter};
-use support::fake_hub::{refusing_addr, FakeHub, Reply};
-use support::{expo, pages};
+use crate::support::exporter::{command, parse_response, slowdown, Exporter};
+use crate::support::fake_hub::{refusing_addr, FakeHub, Reply};
+use crate::support::{expo, pages};
 
-const WAN: &str = "/nonAuth/wan_conn.xml";
-const LAN: &str = "/cgi/cgi_basicMyDevice.js";
-const STATUS: &str = "/cgi/cgi_basicStatus.js";
-const OWL: &str = "/cgi/cgi_owl.js";
+use crate::support::{LAN, OWL, STATUS, WAN};
 const PAGES: [&str; 4] = [WAN, LAN, STATUS, OWL];
 const SOCKET_ENV: &str = "SMARTHUB_EXPORTER_SYSLOG_SOCKET";
-
-/// Serves every page as `FakeHub::with_pages(2)` does, on a hub of our own.
-fn serve_pages(hub: &FakeHub) {
-    hub.set(WAN, Reply::ok(pages::wan_page(0)));
-    hub.set(LAN, Reply::ok(pages::device_page(&pages::devices(2, 0))));
-    hub.set(STATUS, Reply::ok(pages::status_page()));
-    hub.set(OWL, Reply::ok(pages::owl_page(&pages::devices(2, 0))));
-}
 
 /// A device page with one device more than `MAX_DEVICES` (4094 entries and
 /// a grouped one of three, so the list itself is inside the array limit):
 /// the reader keeps 4096 and warns, once.
 fn too_many_devices_page() -> String {
-    let mac = |j: u32| format!("02%3A00%3A00%3A00%3A{:02X}%3A{:02X}", j >> 8, j & 0xff);
+    let mac = |j: u32| pages::enc(format!("02:00:00:00:{:02X}:{:02X}", j >> 8, j & 0xff));
     let mut out = String::from("var known_device_list=[");
     for i in 0..4094u32 {
         out.push_str(&format!(
@@ -162,7 +149,7 @@ fn wait_for(what: &str, lines: &Mutex<Vec<String>>, pred: impl Fn(&str) -> bool)
 #[test]
 fn stderr_lines_are_level_and_message_naming_hub_and_page() {
     let hub = FakeHub::start();
-    serve_pages(&hub);
+    hub.serve_pages(2);
     hub.set(WAN, Reply::status(500, &[], "oops"));
     let exp = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);
     exp.scrape();
@@ -244,7 +231,7 @@ fn a_hub_that_is_down_is_one_line_per_page_and_one_when_it_is_back() {
     assert_eq!(log.len(), 1 + PAGES.len(), "{log:#?}");
 
     let hub = FakeHub::start_at(host.parse().unwrap());
-    serve_pages(&hub);
+    hub.serve_pages(2);
     for _ in 0..3 {
         assert_eq!(exp.scrape().value("smarthub_up"), 1.0);
     }
@@ -345,7 +332,7 @@ fn syslog_gets_each_line_at_its_severity() {
     let path = dir.join("log");
     let logger = Syslog::bind(&path);
     let hub = FakeHub::start();
-    serve_pages(&hub);
+    hub.serve_pages(2);
     hub.set(WAN, Reply::status(500, &[], "oops"));
     hub.set(LAN, Reply::ok(too_many_devices_page()));
     let (read, write) = pipe();
