@@ -150,7 +150,22 @@ fn hub_redirects_to_its_login_page() {
 
 #[test]
 fn hub_answers_404() {
-    wan_fault(Reply::status(404, &[], "Not Found"), "HTTP 404");
+    // A page this hub model lacks: the collector is unavailable, said once
+    // at warn, and the hub is still up on the pages it has.
+    let hub = FakeHub::start();
+    hub.serve_pages(2);
+    hub.set(WAN, Reply::status(404, &[], "Not Found"));
+    let exp = Exporter::start(&hub.host(), &["--timeout", &TIMEOUT.to_string()]);
+    let (m, took) = exp.timed_scrape();
+    assert!(took <= bound(), "scrape took {took:?}");
+    assert_eq!(m.collector_success("wan"), Some(0.0));
+    assert_eq!(m.value("smarthub_up"), 1.0);
+    assert!(!m.has("smarthub_connected") && !m.has("smarthub_uptime"));
+    assert!(
+        exp.wait_log(|l| l.starts_with("WARN ") && l.contains(WAN) && l.contains("404 Not Found")),
+        "{:?}",
+        exp.log()
+    );
 }
 
 #[test]

@@ -378,14 +378,14 @@ fn syslog_gets_each_line_at_its_severity() {
 
     // It is back (a new socket at the same path): the next line reaches it.
     let logger = Syslog::bind(&path);
-    hub.set(WAN, Reply::status(404, &[], "gone"));
+    hub.set(WAN, Reply::status(503, &[], "busy"));
     exp.scrape();
     let error = logger.wait(WAN);
     assert!(
         error.starts_with(&format!("<27>{tag}GET {WAN} ")),
         "{error}"
     );
-    assert!(error.contains("404"), "{error}");
+    assert!(error.contains("503"), "{error}");
     let stderr = stderr.lock().unwrap().clone();
     assert_eq!(
         stderr.len(),

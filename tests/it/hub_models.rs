@@ -2,14 +2,12 @@
 //! page as the `lan` collector's fallback, and collectors whose page a hub
 //! does not have (404), which must not read as a dead hub.
 
-mod support;
-
 use std::collections::BTreeSet;
 
+use crate::support::exporter::Exporter;
+use crate::support::fake_hub::{FakeHub, Reply};
+use crate::support::fixture;
 use smarthub_exporter::pages::{lan, owl, status, wan};
-use support::exporter::Exporter;
-use support::fake_hub::{FakeHub, Reply};
-use support::fixture;
 
 const EE_CAPTURE: &str = "captures/krygal__eebrightbox/cgi_myNetwork.js";
 

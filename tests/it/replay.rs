@@ -3,20 +3,18 @@
 //! rule and nothing else does; hostile page files are bounded as hostile
 //! bodies are; and a replay opens no socket but its own.
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::support::exporter::{command, slowdown, Exporter};
+use crate::support::fake_hub::{FakeHub, Reply};
+use crate::support::{fixture, repo_root};
 use smarthub_exporter::collector;
 use smarthub_exporter::hub::MAX_BODY_BYTES;
 use smarthub_exporter::pages::{lan, owl, status, wan};
 use smarthub_exporter::replay::advance;
-use support::exporter::{command, slowdown, Exporter};
-use support::fake_hub::{FakeHub, Reply};
-use support::{fixture, repo_root};
 
 const DEMO: &str = "demo/hub";
 /// The demo MANIFEST's `replay-advance`.
