@@ -11,6 +11,7 @@
 
 pub mod cli;
 pub mod collector;
+pub mod dump;
 pub mod exposition;
 pub mod failure_log;
 pub mod format;
@@ -19,6 +20,7 @@ pub mod hub;
 pub mod logging;
 pub mod metrics;
 pub mod pages;
+pub mod redact;
 pub mod scrape;
 pub mod script;
 pub mod server;
