@@ -921,11 +921,23 @@ pub fn redact(data: &[u8]) {
     };
     let readers: [fn(&[u8], &mut Exposition) -> bool; 3] = [
         |b, e| wan::parse(b).map(|w| metrics::wan::render(&w, e)).is_ok(),
-        |b, e| pages::status::parse(b).map(|s| metrics::status::render(&s, e)).is_ok(),
-        |b, e| pages::owl::parse(b).map(|o| metrics::owl::render(&o, e)).is_ok(),
+        |b, e| {
+            pages::status::parse(b)
+                .map(|s| metrics::status::render(&s, e))
+                .is_ok()
+        },
+        |b, e| {
+            pages::owl::parse(b)
+                .map(|o| metrics::owl::render(&o, e))
+                .is_ok()
+        },
     ];
     for read in readers {
-        assert_eq!(families(data, read), families(&out, read), "redaction changed what a page reads to");
+        assert_eq!(
+            families(data, read),
+            families(&out, read),
+            "redaction changed what a page reads to"
+        );
     }
     let (_, again) = r.page(&out);
     assert_eq!(again.get(Kind::Ipv4), 0, "a public address was left");
