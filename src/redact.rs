@@ -24,7 +24,6 @@
 //! MAC by trying all 2^24 NIC parts of a known OUI.
 
 use std::collections::hash_map::RandomState;
-use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -94,10 +93,10 @@ impl fmt::Display for Counts {
 pub struct Redactor {
     key: RandomState,
     keep_oui: bool,
-    macs: HashMap<[u8; 6], [u8; 6]>,
-    used_macs: HashSet<[u8; 6]>,
-    ipv4: HashMap<Ipv4Addr, Ipv4Addr>,
-    used_ipv4: HashSet<Ipv4Addr>,
+    // Lists, not hash maps: a dump meets a few hundred addresses once, and
+    // a map's code is kilobytes in a binary for 8 MB of flash.
+    macs: Vec<([u8; 6], [u8; 6])>,
+    ipv4: Vec<(Ipv4Addr, Ipv4Addr)>,
 }
 
 impl Redactor {
@@ -107,10 +106,8 @@ impl Redactor {
         Redactor {
             key: RandomState::new(),
             keep_oui,
-            macs: HashMap::new(),
-            used_macs: HashSet::new(),
-            ipv4: HashMap::new(),
-            used_ipv4: HashSet::new(),
+            macs: Vec::new(),
+            ipv4: Vec::new(),
         }
     }
 
@@ -311,7 +308,7 @@ impl Redactor {
     /// The pseudonym of a MAC: locally administered (never a real maker's)
     /// unless the OUI is kept; distinct MACs never share one.
     pub fn mac(&mut self, mac: [u8; 6]) -> [u8; 6] {
-        if let Some(p) = self.macs.get(&mac) {
+        if let Some((_, p)) = self.macs.iter().find(|(m, _)| *m == mac) {
             return *p;
         }
         let mut salt = 0;
@@ -323,13 +320,12 @@ impl Redactor {
             } else {
                 p[0] = (p[0] & 0xfc) | 0x02;
             }
-            if p != mac && !self.used_macs.contains(&p) {
+            if p != mac && !self.macs.iter().any(|(_, q)| *q == p) {
                 break p;
             }
             salt += 1;
         };
-        self.used_macs.insert(new);
-        self.macs.insert(mac, new);
+        self.macs.push((mac, new));
         new
     }
 
@@ -379,20 +375,19 @@ impl Redactor {
     /// A public IPv4 address becomes one in 198.18.0.0/15 (set aside for
     /// benchmarks, RFC 2544: never a real household's), distinct per address.
     fn ipv4(&mut self, ip: Ipv4Addr) -> Ipv4Addr {
-        if let Some(p) = self.ipv4.get(&ip) {
+        if let Some((_, p)) = self.ipv4.iter().find(|(a, _)| *a == ip) {
             return *p;
         }
         let mut salt = 0;
         let new = loop {
             let h = self.hash(&ip.octets(), 2 << 32 | salt) as u32;
             let p = Ipv4Addr::from(0xc612_0000 | (h & 0x1_ffff));
-            if !self.used_ipv4.contains(&p) {
+            if !self.ipv4.iter().any(|(_, q)| *q == p) {
                 break p;
             }
             salt += 1;
         };
-        self.used_ipv4.insert(new);
-        self.ipv4.insert(ip, new);
+        self.ipv4.push((ip, new));
         new
     }
 
@@ -515,6 +510,8 @@ fn field_kind(name: &str) -> Field {
         || f.ends_with("_pin")
     {
         Field::Replace(Kind::Secret)
+    } else if has("bssid") {
+        Field::Mac
     } else if has("ssid") {
         Field::Replace(Kind::Ssid)
     } else if f == "sn" || has("serial") {
@@ -530,10 +527,7 @@ fn field_kind(name: &str) -> Field {
             && !matches!(f.as_str(), "model_name" | "product_name" | "ether_name"))
     {
         Field::Replace(Kind::Name)
-    } else if has("mac")
-        || has("bssid")
-        || matches!(f.as_str(), "device_id" | "parent_id" | "child_id")
-    {
+    } else if has("mac") || matches!(f.as_str(), "device_id" | "parent_id" | "child_id") {
         Field::Mac
     } else if f.ends_with("_ver") || f == "ver" || has("version") {
         Field::Version
@@ -799,7 +793,7 @@ mod tests {
     fn named_fields_are_replaced_part_by_part() {
         let (out, c) = red(
             "var serial_no=\"+0912+21\";\n{hostname:'Bob%27s%20phone',name:'NA',sn:'x',\
-             essid_2g:'BT%2DHOME',device:'Phone',mac:'aabbcc010203'}\naddCfg(\"desc3\",1,'a%2Cb');\
+             essid_2g:'BT%2DHOME',bssid_2g:'AA%3ABB%3ACC%3A01%3A02%3A03',device:'Phone',mac:'aabbcc010203'}\naddCfg(\"desc3\",1,'a%2Cb');\
              addCfg(\"PasswordHint\",2,'my dog');dhcp_option:'0c03abc'",
         );
         assert!(
@@ -818,6 +812,11 @@ mod tests {
         assert!(
             !out.contains("aabbcc010203"),
             "a bare MAC in a MAC field: {out}"
+        );
+        let bssid = out.split("bssid_2g:'").nth(1).unwrap();
+        assert!(
+            bssid.as_bytes()[2..5] == *b"%3A" && !bssid.starts_with("AA%3ABB"),
+            "a BSSID is a MAC: {out}"
         );
         assert_eq!(
             (
