@@ -676,6 +676,13 @@ fn lex(body: &[u8]) -> Vec<Segment> {
             i = end + 1;
             continue;
         }
+        if xml && body[i..].starts_with(b"<!--") {
+            i = body[i + 4..]
+                .windows(3)
+                .position(|w| w == b"-->")
+                .map_or(body.len(), |n| i + 4 + n + 3);
+            continue;
+        }
         if b == b'/' && body.get(i + 1) == Some(&b'/') {
             i = body[i..]
                 .iter()
