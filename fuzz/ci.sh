@@ -28,7 +28,7 @@ runs_for() {
     case $1 in
     lan_lists) echo 8000 ;;
     literal_round_trip | lan_js | lan_readers) echo 10000 ;;
-    literal | lan_data) echo 50000 ;;
+    literal | lan_data | redact) echo 50000 ;;
     *) echo 100000 ;;
     esac
 }
@@ -42,6 +42,7 @@ seeds_for() {
         echo "tests/fixtures/hub/lan_*.js tests/fixtures/captures/*/*.js tests/fixtures/captures/*/*/*.js" ;;
     owl) echo "tests/fixtures/hub/owl_*.js tests/fixtures/captures/*/*owl*.js tests/fixtures/captures/*/*/*owl*.js" ;;
     status) echo "tests/fixtures/hub/status_*.js" ;;
+    redact) echo "tests/fixtures/hub/*.js tests/fixtures/hub/*.xml tests/fixtures/captures/*/*.js tests/fixtures/captures/*/*/*.js tests/fixtures/captures/*/*.xml" ;;
     http_request | percent) echo "" ;;
     # Structure-aware targets build their input from raw bytes; files make
     # poor seeds for them.
@@ -59,7 +60,7 @@ options_for() {
     case $1 in
     http_request) echo "-max_len=9000" ;;
     dns_answer) echo "-max_len=600" ;;
-    wan | xml | literal | lan_data | owl | status) echo "-max_len=20000" ;;
+    wan | xml | literal | lan_data | owl | status | redact) echo "-max_len=20000" ;;
     # QuickJS runs each input in a fresh runtime: larger inputs mostly buy
     # longer compiles.
     lan_js | lan_readers) echo "-max_len=8192" ;;

@@ -2,11 +2,13 @@
 //! clear message and exit code 2, never a server that starts and fails later.
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use argh::FromArgs;
 
 use crate::collector::{self, Collector};
+use crate::dump;
 use crate::replay::Recording;
 
 pub const DEFAULT_HOST: &str = "192.168.1.254";
@@ -65,6 +67,88 @@ struct Args {
     /// print the version and exit
     #[argh(switch)]
     version: bool,
+}
+
+#[derive(FromArgs, Debug)]
+/// Fetch every page the exporter reads, and the other login-free pages
+/// (cgi_myNetwork.js, cgi_home.js, cgi_broadband.js), once, into DIR for a
+/// bug report, with a MANIFEST. MACs, public IP addresses, names, serial
+/// numbers, SSIDs and secrets are redacted unless --no-redact.
+struct DumpArgs {
+    /// a new or empty directory to write the pages and MANIFEST into
+    #[argh(positional)]
+    dir: String,
+
+    /// the hub, as HOST or HOST:PORT (default: $SMARTHUB_HOST, else 192.168.1.254)
+    #[argh(option)]
+    host: Option<String>,
+
+    /// seconds each page may take, 1-300 (default: 5)
+    #[argh(option, default = "5")]
+    timeout: u64,
+
+    /// write the pages exactly as the hub sent them (MACs, addresses, names and all)
+    #[argh(switch)]
+    no_redact: bool,
+
+    /// keep the first three bytes of each MAC (its maker), pseudonymise the rest
+    #[argh(switch)]
+    keep_oui: bool,
+}
+
+/// What the command line asks for: serve metrics, or write a dump.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Serve(Config),
+    Dump(dump::Options),
+}
+
+/// Parses `args` (without the program name): `dump DIR [...]`, or the
+/// server's flags ([`parse`]).
+pub fn parse_command(
+    program: &str,
+    args: &[&str],
+    env_host: Option<&str>,
+) -> Result<Command, Exit> {
+    if args.first() != Some(&"dump") {
+        return parse(program, args, env_host).map(Command::Serve);
+    }
+    let a = DumpArgs::from_args(&[program, "dump"], &args[1..]).map_err(|e| match e.status {
+        Ok(()) => Exit::Help(e.output),
+        Err(()) => Exit::Usage(format!("{}Run {program} dump --help for usage.", e.output)),
+    })?;
+    let hub = hub_of(a.host.as_deref(), env_host)?;
+    check_timeout(a.timeout)?;
+    if a.no_redact && a.keep_oui {
+        return Err(Exit::Usage(
+            "--keep-oui and --no-redact: --no-redact keeps whole MACs already".into(),
+        ));
+    }
+    Ok(Command::Dump(dump::Options {
+        hub,
+        timeout: Duration::from_secs(a.timeout),
+        dir: PathBuf::from(a.dir),
+        redact: !a.no_redact,
+        keep_oui: a.keep_oui,
+    }))
+}
+
+fn hub_of(flag: Option<&str>, env_host: Option<&str>) -> Result<String, Exit> {
+    match (flag, env_host.filter(|h| !h.trim().is_empty())) {
+        (Some(h), _) => parse_host(h).map_err(|e| Exit::Usage(format!("--host {h:?}: {e}"))),
+        (None, Some(h)) => parse_host(h).map_err(|e| Exit::Usage(format!("{HOST_ENV}={h:?}: {e}"))),
+        (None, None) => Ok(DEFAULT_HOST.to_owned()),
+    }
+}
+
+fn check_timeout(secs: u64) -> Result<(), Exit> {
+    if (1..=MAX_TIMEOUT_SECS).contains(&secs) {
+        Ok(())
+    } else {
+        Err(Exit::Usage(format!(
+            "--timeout {secs}: must be 1 to {MAX_TIMEOUT_SECS} seconds"
+        )))
+    }
 }
 
 /// The checked configuration.
@@ -131,19 +215,10 @@ pub fn parse(program: &str, args: &[&str], env_host: Option<&str>) -> Result<Con
     // A replay has no hub: `$SMARTHUB_HOST`, set for the live exporter in the
     // same environment, is not read (nor refused).
     let env_host = env_host.filter(|_| replay.is_none());
-    let hub = match (&a.host, env_host.filter(|h| !h.trim().is_empty())) {
-        (Some(h), _) => parse_host(h).map_err(|e| usage(format!("--host {h:?}: {e}")))?,
-        (None, Some(h)) => parse_host(h).map_err(|e| usage(format!("{HOST_ENV}={h:?}: {e}")))?,
-        (None, None) => DEFAULT_HOST.to_owned(),
-    };
+    let hub = hub_of(a.host.as_deref(), env_host)?;
     let listen =
         parse_listen(&a.listen).map_err(|e| usage(format!("--listen {:?}: {e}", a.listen)))?;
-    if !(1..=MAX_TIMEOUT_SECS).contains(&a.timeout) {
-        return Err(usage(format!(
-            "--timeout {}: must be 1 to {MAX_TIMEOUT_SECS} seconds",
-            a.timeout
-        )));
-    }
+    check_timeout(a.timeout)?;
     if a.cache_ttl > MAX_CACHE_TTL_SECS {
         return Err(usage(format!(
             "--cache-ttl {}: must be 0 to {MAX_CACHE_TTL_SECS} seconds",
@@ -196,7 +271,10 @@ pub fn parse(program: &str, args: &[&str], env_host: Option<&str>) -> Result<Con
 /// The help's last section, from the collector table: what each serves and
 /// the page it reads.
 fn collectors_help() -> String {
-    let mut s = String::from("\nCollectors (all on; --no-collector NAME turns one off):\n");
+    let mut s = String::from(
+        "\nCommands:\n  dump DIR  fetch every page once into DIR for a bug report, redacted (dump --help)\n",
+    );
+    s += "\nCollectors (all on; --no-collector NAME turns one off):\n";
     for c in collector::ALL {
         s += &format!("  {:<8}{} ({})\n", c.name, c.about, c.path);
     }

@@ -12,6 +12,7 @@
 
 pub mod cli;
 pub mod collector;
+pub mod dump;
 pub mod exposition;
 pub mod failure_log;
 pub mod format;
@@ -20,6 +21,7 @@ pub mod hub;
 pub mod logging;
 pub mod metrics;
 pub mod pages;
+pub mod redact;
 pub mod replay;
 pub mod scrape;
 pub mod script;

@@ -1,20 +1,29 @@
 use std::net::TcpListener;
 use std::process::ExitCode;
 
-use smarthub_exporter::cli::{self, Exit};
+use smarthub_exporter::cli::{self, Command, Exit};
 use smarthub_exporter::hub::Hub;
 use smarthub_exporter::replay::Replay;
 use smarthub_exporter::scrape::{self, Scraper};
 use smarthub_exporter::source::Source;
-use smarthub_exporter::{logging, server, signals};
+use smarthub_exporter::{dump, logging, server, signals};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let program = args.first().map_or("smarthub-exporter", String::as_str);
     let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
     let env_host = std::env::var(cli::HOST_ENV).ok();
-    let config = match cli::parse(program, &rest, env_host.as_deref()) {
-        Ok(c) => c,
+    let config = match cli::parse_command(program, &rest, env_host.as_deref()) {
+        Ok(Command::Serve(c)) => c,
+        Ok(Command::Dump(options)) => {
+            return match dump::run(&options, &mut std::io::stderr()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("dump: {e}");
+                    ExitCode::from(e.code())
+                }
+            };
+        }
         Err(exit) => {
             match &exit {
                 Exit::Help(text) | Exit::Version(text) => println!("{}", text.trim_end()),

@@ -191,6 +191,17 @@ impl Hub {
     /// Every step ends by `deadline` (give or take a scheduler tick); the
     /// connection is closed when this returns.
     pub fn fetch(&self, path: &str, deadline: Instant) -> Result<Vec<u8>, FetchError> {
+        self.get(path, deadline, false).map(|a| a.body)
+    }
+
+    /// Like [`Hub::fetch`], but an answer of any final status is returned
+    /// with its body, not made an error: `dump` records what a 404 or a
+    /// redirect to the login page was, size included.
+    pub fn fetch_any(&self, path: &str, deadline: Instant) -> Result<Answer, FetchError> {
+        self.get(path, deadline, true)
+    }
+
+    fn get(&self, path: &str, deadline: Instant, any: bool) -> Result<Answer, FetchError> {
         if Instant::now() >= deadline {
             return Err(FetchError::NoTimeLeft);
         }
@@ -207,7 +218,7 @@ impl Hub {
             .set_write_timeout(Some(left))
             .and_then(|()| stream.write_all(request.as_bytes()))
             .map_err(|e| io_error(e, Step::Sending, deadline))?;
-        self.read_response(&mut stream, deadline)
+        self.read_response(&mut stream, deadline, any)
     }
 
     fn referer(&self) -> String {
@@ -251,7 +262,8 @@ impl Hub {
         &self,
         stream: &mut TcpStream,
         deadline: Instant,
-    ) -> Result<Vec<u8>, FetchError> {
+        any_status: bool,
+    ) -> Result<Answer, FetchError> {
         let mut buf = vec![0u8; READ_CHUNK];
         let mut raw: Vec<u8> = Vec::new();
         let mut interim = 0;
@@ -281,7 +293,10 @@ impl Hub {
                 raw.drain(..h.len);
             }
         };
-        if head.code != 200 {
+        // A status other than 200 is an error, unless the caller wants any
+        // answer; then too when its framing cannot be read (the status
+        // is what matters then, as for `fetch`).
+        if head.code != 200 && (!any_status || head.framing.is_err()) {
             return Err(FetchError::Status {
                 code: head.code,
                 reason: head.reason,
@@ -300,21 +315,38 @@ impl Hub {
             }
             let n = read(stream, &mut buf, deadline, Step::ReadingBody)?;
             if n == 0 {
-                return decoder.finish().map_err(FetchError::Body);
+                break;
             }
             pending.extend_from_slice(&buf[..n]);
         }
         // Complete by its framing. Bytes the hub sent past it, if they have
         // arrived, make the page suspect; the close itself is not waited for.
-        if framing != Framing::UntilClose && stream.set_nonblocking(true).is_ok() {
+        if decoder.is_done()
+            && framing != Framing::UntilClose
+            && stream.set_nonblocking(true).is_ok()
+        {
             if let Ok(n) = stream.read(&mut buf[..1]) {
                 if n > 0 {
                     decoder.feed(&buf[..n]).map_err(FetchError::Body)?;
                 }
             }
         }
-        decoder.finish().map_err(FetchError::Body)
+        Ok(Answer {
+            status: head.code,
+            reason: head.reason,
+            location: head.location,
+            body: decoder.finish().map_err(FetchError::Body)?,
+        })
     }
+}
+
+/// A whole response of any final status ([`Hub::fetch_any`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub reason: String,
+    pub location: Option<String>,
+    pub body: Vec<u8>,
 }
 
 /// Splits a checked authority (see `cli::parse_host`) into host and port.

@@ -14,6 +14,7 @@ mod support;
 mod cli;
 mod collector_names;
 mod collectors;
+mod dump;
 mod exact_readers;
 mod fuzz_regressions;
 mod golden;
