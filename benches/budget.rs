@@ -10,6 +10,8 @@
 //! `SMARTHUB_EXPORTER_RUNNER=valgrind-wrapper` sees it exit normally (callgrind
 //! writes its counts at exit).
 
+// Only part of the support code is used here.
+#[allow(dead_code)]
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -22,10 +24,7 @@ use std::sync::Arc;
 use support::exporter::Exporter;
 use support::fake_hub::{FakeHub, Reply};
 
-const WAN: &str = "/nonAuth/wan_conn.xml";
-const LAN: &str = "/cgi/cgi_basicMyDevice.js";
-const STATUS: &str = "/cgi/cgi_basicStatus.js";
-const OWL: &str = "/cgi/cgi_owl.js";
+use support::{LAN, OWL, STATUS, WAN};
 const ONLY_CORE: &[&str] = &["--no-collector", "status", "--no-collector", "owl"];
 
 fn ticks_per_second() -> f64 {

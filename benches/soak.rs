@@ -9,6 +9,8 @@
 //! README and says whether RSS and descriptors stayed flat after warm-up;
 //! exits 1 when they did not. Times are reported, never judged.
 
+// Only part of the support code is used here.
+#[allow(dead_code)]
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -18,10 +20,7 @@ use std::time::Instant;
 use support::exporter::Exporter;
 use support::fake_hub::{FakeHub, Reply};
 
-const WAN: &str = "/nonAuth/wan_conn.xml";
-const LAN: &str = "/cgi/cgi_basicMyDevice.js";
-const STATUS: &str = "/cgi/cgi_basicStatus.js";
-const OWL: &str = "/cgi/cgi_owl.js";
+use support::{LAN, OWL, STATUS, WAN};
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)

@@ -47,7 +47,7 @@ for dir in dist/openwrt/*/; do
   done
 done
 cp dist/deb/*.deb "$release/"
-# The source tarball of a tag (openwrt/Makefile's PKG_SOURCE_URL names the release).
+# The source tarball of a tag (packaging/openwrt-feed/Makefile's PKG_SOURCE_URL names the release).
 if [ -d dist/source ]; then cp dist/source/*.tar.gz "$release/"; fi
 (cd "$release" && sha256sum -- * >../SHA256SUMS.tmp && mv ../SHA256SUMS.tmp SHA256SUMS)
 echo "dist: $(find dist -type f | wc -l) files under dist/; $(wc -l <"$release/SHA256SUMS") release assets in $release/ (SHA256SUMS)"

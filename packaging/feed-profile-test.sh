@@ -2,7 +2,7 @@
 # CI's check of what the OpenWrt packages feed would ship: build the two
 # variants the feed builds by default for the two commonest router CPUs the
 # feed's way (packaging/feed-profile-build.sh: mipsel gets -nojs, aarch64
-# the JavaScript build; openwrt/Makefile says why), print their sizes, and
+# the JavaScript build; packaging/openwrt-feed/Makefile says why), print their sizes, and
 # run the end-to-end suites on them under qemu with Debian's multiarch musl
 # as their loader and libc.so (installed here when missing; needs root).
 set -euo pipefail

@@ -3,8 +3,8 @@
 # it, with the tarball's real PKG_HASH:
 #   packaging/feed-release.sh [REF]        (default: the tag v<Cargo.toml version>)
 #   -> dist/source/smarthub-exporter-<version>.tar.gz   (git archive of REF;
-#        publish it with the release: openwrt/Makefile's PKG_SOURCE_URL)
-#      dist/openwrt-feed/utils/smarthub-exporter/       (openwrt/ of REF with
+#        publish it with the release: the feed Makefile's PKG_SOURCE_URL)
+#      dist/openwrt-feed/utils/smarthub-exporter/       (packaging/openwrt-feed/ of REF with
 #        PKG_HASH filled in: the directory to submit to the packages feed)
 # OUTDIR overrides dist/. The tarball is reproducible: git archive of one
 # commit, gzip -n, so running this again gives the same bytes and hash.
@@ -19,10 +19,10 @@ commit=$(git -C "$root" rev-parse --verify "$ref^{commit}") || {
 	exit 1
 }
 
-makefile_version=$(git -C "$root" show "$commit:openwrt/Makefile" | sed -n 's/^PKG_VERSION:=//p')
+makefile_version=$(git -C "$root" show "$commit:packaging/openwrt-feed/Makefile" | sed -n 's/^PKG_VERSION:=//p')
 ref_version=$(git -C "$root" show "$commit:Cargo.toml" | sed -n 's/^version = "\(.*\)"$/\1/p' | head -n 1)
 if [ "$makefile_version" != "$ref_version" ]; then
-	echo "feed-release: openwrt/Makefile says $makefile_version, Cargo.toml $ref_version at $ref" >&2
+	echo "feed-release: packaging/openwrt-feed/Makefile says $makefile_version, Cargo.toml $ref_version at $ref" >&2
 	exit 1
 fi
 version=$ref_version
@@ -37,7 +37,7 @@ hash=$(sha256sum "$tarball" | cut -d' ' -f1)
 feed=$out/openwrt-feed/utils/smarthub-exporter
 rm -rf "$feed"
 mkdir -p "$feed"
-git -C "$root" archive --format=tar "$commit" openwrt | tar -x -C "$feed" --strip-components=1
+git -C "$root" archive --format=tar "$commit" packaging/openwrt-feed | tar -x -C "$feed" --strip-components=2
 sed -i "s/^PKG_HASH:=.*/PKG_HASH:=$hash/" "$feed/Makefile"
 grep -qx "PKG_HASH:=$hash" "$feed/Makefile" || { echo "feed-release: no PKG_HASH line to fill" >&2; exit 1; }
 

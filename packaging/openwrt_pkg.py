@@ -8,7 +8,7 @@ Why by hand: the SDK is a large per-target download that builds its own
 toolchain, while our binaries are already cross-built and static. Packaging
 them is only archive layout, which this file writes with the standard
 library, mirroring what the SDK's include/package-pack.mk and
-scripts/ipkg-build produce for the feed Makefile in openwrt/Makefile.
+scripts/ipkg-build produce for the feed Makefile in packaging/openwrt-feed/Makefile.
 
 Usage:
   openwrt_pkg.py build --binary PATH --pkgarch ARCH [--variant js|nojs]
@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPTS = ROOT / "packaging" / "openwrt"
-FILES = ROOT / "openwrt" / "files"
+SCRIPTS = ROOT / "packaging" / "openwrt-scripts"
+FILES = ROOT / "packaging" / "openwrt-feed" / "files"
 
 NAME = "smarthub-exporter"
 URL = "https://github.com/smarthub-exporter/smarthub-exporter"
@@ -44,11 +44,11 @@ USERID = f"{NAME}:{NAME}"
 CONFFILES = [f"/etc/config/{NAME}"]
 MAINTAINER = "smarthub-exporter developers <smarthub-exporter@users.noreply.github.com>"
 LICENSE_FILES = "LICENSE-APACHE LICENSE-MIT"
-MAKEFILE = ROOT / "openwrt" / "Makefile"
+MAKEFILE = ROOT / "packaging" / "openwrt-feed" / "Makefile"
 
 
 def makefile_description(name: str) -> list[str]:
-    """The lines of `define Package/<name>/description` in openwrt/Makefile,
+    """The lines of `define Package/<name>/description` in the feed Makefile,
     without their indentation: the SDK writes that long description into
     both formats, so the packages built here carry the same text."""
     lines = MAKEFILE.read_text().splitlines()

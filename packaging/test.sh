@@ -11,7 +11,8 @@
 # Usage: packaging/test.sh [BINARY]
 #   BINARY (or $SMARTHUB_BINARY): the exporter to package; default
 #   target/release/smarthub-exporter, built with cargo when missing.
-# Takes about 15 s when cargo-deb and the binary are already there.
+# Takes about 45 s on a 2-core machine when cargo-deb and the binary are
+# already there.
 set -eu
 
 caller=$(pwd)

@@ -7,6 +7,7 @@ use std::time::Duration;
 use argh::FromArgs;
 
 use crate::collector::{self, Collector};
+use crate::replay::Recording;
 
 pub const DEFAULT_HOST: &str = "192.168.1.254";
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:9101";
@@ -32,6 +33,10 @@ struct Args {
     /// address and port to serve metrics on (default: 0.0.0.0:9101; [::]:9101 for IPv6)
     #[argh(option, default = "DEFAULT_LISTEN.to_owned()")]
     listen: String,
+
+    /// replay a recorded hub: read its pages from DIR (laid out as `dump` writes it) instead of over HTTP, connecting to no host; --host is refused with it and $SMARTHUB_HOST ignored
+    #[argh(option)]
+    replay: Option<String>,
 
     /// seconds that all hub requests of one scrape may take together, 1-300 (default: 5)
     #[argh(option, default = "5")]
@@ -74,6 +79,8 @@ pub struct Config {
     pub log_level: log::LevelFilter,
     /// Log to the system logger instead of stderr (`--syslog`).
     pub syslog: bool,
+    /// `--replay DIR`: the pages come from this recording, not from `hub`.
+    pub replay: Option<Recording>,
 }
 
 /// Why parsing stopped short of a configuration.
@@ -110,6 +117,20 @@ pub fn parse(program: &str, args: &[&str], env_host: Option<&str>) -> Result<Con
     }
     let usage = |msg: String| Exit::Usage(msg);
 
+    let replay = match (&a.replay, &a.host) {
+        (Some(_), Some(_)) => {
+            return Err(usage(
+                "--host and --replay: a replay reads its pages from DIR and connects to no hub; give one of them".into(),
+            ))
+        }
+        (Some(dir), None) => {
+            Some(Recording::open(dir).map_err(|e| usage(format!("--replay {dir:?}: {e}")))?)
+        }
+        (None, _) => None,
+    };
+    // A replay has no hub: `$SMARTHUB_HOST`, set for the live exporter in the
+    // same environment, is not read (nor refused).
+    let env_host = env_host.filter(|_| replay.is_none());
     let hub = match (&a.host, env_host.filter(|h| !h.trim().is_empty())) {
         (Some(h), _) => parse_host(h).map_err(|e| usage(format!("--host {h:?}: {e}")))?,
         (None, Some(h)) => parse_host(h).map_err(|e| usage(format!("{HOST_ENV}={h:?}: {e}")))?,
@@ -168,6 +189,7 @@ pub fn parse(program: &str, args: &[&str], env_host: Option<&str>) -> Result<Con
         cache_ttl: Duration::from_secs(a.cache_ttl),
         log_level,
         syslog: a.syslog,
+        replay,
     })
 }
 
@@ -435,6 +457,29 @@ mod tests {
     }
 
     #[test]
+    fn a_replay_reads_a_directory_and_no_hub() {
+        let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/hub");
+        // $SMARTHUB_HOST, even a bad one, is not read with --replay.
+        let c = p(&["--replay", demo], Some("bad host")).unwrap();
+        let r = c.replay.unwrap();
+        assert_eq!(r.shown, demo);
+        assert_eq!(r.advance, Some(50_000), "the demo asks for moving counters");
+        assert_eq!(p(&[], None).unwrap().replay, None);
+        for args in [
+            &["--replay", demo, "--host", "192.168.1.254"][..],
+            &["--replay", "/nonexistent/smarthub-recording"],
+            &[
+                "--replay",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/demo/hub/MANIFEST"),
+            ],
+        ] {
+            let e = p(args, None).unwrap_err();
+            assert!(matches!(&e, Exit::Usage(m) if m.contains("--")), "{e:?}");
+            assert_eq!(e.code(), 2, "{args:?}");
+        }
+    }
+
+    #[test]
     fn collectors_and_listen() {
         let c = p(&["--no-lan", "--listen", "[::]:9101"], None).unwrap();
         assert_eq!(c.listen, "[::]:9101".parse().unwrap());
@@ -451,7 +496,7 @@ mod tests {
 
     #[test]
     fn the_openwrt_config_documents_every_collector() {
-        let config = include_str!("../openwrt/files/smarthub-exporter.config");
+        let config = include_str!("../packaging/openwrt-feed/files/smarthub-exporter.config");
         for c in collector::ALL {
             let documented = config.lines().any(|l| {
                 l.trim_start_matches(['#', '\t', ' '])

@@ -35,9 +35,22 @@ pub struct Collector {
     pub name: &'static str,
     /// The page it fetches.
     pub path: &'static str,
+    /// Pages of other hub models with the same content, tried in order when
+    /// `path` answers 404 (and the one that answered is asked first from
+    /// then on).
+    pub fallbacks: &'static [&'static str],
     /// What it serves, for `--help`.
     pub about: &'static str,
     pub read: Read,
+}
+
+impl Collector {
+    /// `path`, then the fallbacks.
+    pub fn pages(&self) -> Vec<&'static str> {
+        std::iter::once(self.path)
+            .chain(self.fallbacks.iter().copied())
+            .collect()
+    }
 }
 
 impl std::fmt::Debug for Collector {
@@ -59,24 +72,29 @@ pub static ALL: &[Collector] = &[
     Collector {
         name: "wan",
         path: pages::wan::PATH,
+        fallbacks: &[],
         about: "the WAN: DSL line, link, session, addresses, traffic, uptime",
         read: |body, _| Ok(Box::new(pages::wan::parse(body)?)),
     },
     Collector {
         name: "lan",
         path: pages::lan::PATH,
+        // The EE Smart Hub's device page: the same lists, and more.
+        fallbacks: &[pages::lan::EE_PATH],
         about: "devices and their traffic (the page the js build runs as JavaScript)",
         read: |body, deadline| Ok(Box::new(pages::lan::parse(body, deadline)?)),
     },
     Collector {
         name: "status",
         path: pages::status::PATH,
+        fallbacks: &[],
         about: "firmware version, serial number, LAN address",
         read: |body, _| Ok(Box::new(pages::status::parse(body)?)),
     },
     Collector {
         name: "owl",
         path: pages::owl::PATH,
+        fallbacks: &[],
         about: "the Wi-Fi mesh: the hub, its discs and their clients",
         read: |body, _| Ok(Box::new(pages::owl::parse(body)?)),
     },
@@ -101,7 +119,9 @@ mod tests {
         for (i, a) in ALL.iter().enumerate() {
             for b in &ALL[i + 1..] {
                 assert_ne!(a.name, b.name);
-                assert_ne!(a.path, b.path);
+                for page in a.pages() {
+                    assert!(!b.pages().contains(&page), "{page}");
+                }
             }
             assert_eq!(by_name(a.name), Some(a));
             assert!(a.name.bytes().all(|b| b.is_ascii_lowercase()), "{}", a.name);

@@ -1,6 +1,7 @@
 //! smarthub-exporter: a Prometheus exporter for the BT Smart Hub 2.
 //!
-//! Data flows one way: [`hub`] fetches a page → [`pages`] parses it into a
+//! Data flows one way: [`hub`] (or [`replay`], a recording of one, behind
+//! [`source`]) fetches a page → [`pages`] parses it into a
 //! typed snapshot (with [`script`] for the JavaScript pages and [`format`] for
 //! the hub's encodings) → [`metrics`] renders it with [`exposition`]. Each
 //! [`collector`] is one row of a table that joins a page to its metrics.
@@ -19,8 +20,10 @@ pub mod hub;
 pub mod logging;
 pub mod metrics;
 pub mod pages;
+pub mod replay;
 pub mod scrape;
 pub mod script;
 pub mod server;
 pub mod signals;
+pub mod source;
 pub mod worker;

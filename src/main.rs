@@ -3,7 +3,9 @@ use std::process::ExitCode;
 
 use smarthub_exporter::cli::{self, Exit};
 use smarthub_exporter::hub::Hub;
+use smarthub_exporter::replay::Replay;
 use smarthub_exporter::scrape::{self, Scraper};
+use smarthub_exporter::source::Source;
 use smarthub_exporter::{logging, server, signals};
 
 fn main() -> ExitCode {
@@ -42,8 +44,25 @@ fn main() -> ExitCode {
     // picks a free port, and this line is how a supervisor or test learns it.
     let bound = listener.local_addr().unwrap_or(config.listen);
     // Ready (the scrape worker running) before the line that says so.
+    let (source, reading) = match &config.replay {
+        None => (
+            Source::Hub(Hub::new(&config.hub)),
+            format!("reading hub {}", config.hub),
+        ),
+        // Said at start, so a replay is never taken for a live hub.
+        Some(r) => (
+            Source::Replay(Replay::new(r.clone())),
+            match r.advance {
+                None => format!("replaying the hub recorded in {} (no hub is contacted; pages as recorded)", r.shown),
+                Some(n) => format!(
+                    "replaying the hub recorded in {} (no hub is contacted; not live: byte counters advance by multiples of {n} bytes a scrape, as its MANIFEST asks)",
+                    r.shown
+                ),
+            },
+        ),
+    };
     let scraper = Scraper::new(
-        Hub::new(&config.hub),
+        source,
         scrape::Config {
             timeout: config.timeout,
             collectors: config.collectors.clone(),
@@ -58,10 +77,9 @@ fn main() -> ExitCode {
     };
     let names: Vec<&str> = config.collectors.iter().map(|c| c.name).collect();
     log::info!(
-        "smarthub-exporter {} listening on {}, reading hub {} (collectors: {}; timeout {}s)",
+        "smarthub-exporter {} listening on {}, {reading} (collectors: {}; timeout {}s)",
         env!("CARGO_PKG_VERSION"),
         bound,
-        config.hub,
         if names.is_empty() {
             "none".to_owned()
         } else {

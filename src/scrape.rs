@@ -6,16 +6,17 @@
 //! its worker thread, one at a time, and caches their results
 //! (`--cache-ttl`): see [`crate::server`].
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::collector::{Collector, Snapshot};
 use crate::exposition::{Exposition, Kind};
-use crate::failure_log::{self, FailureLog};
-use crate::hub::{FetchError, Hub};
+use crate::failure_log::FailureLog;
+use crate::hub::FetchError;
 use crate::pages::ParseError;
+use crate::source::Source;
 
 pub struct Config {
     pub timeout: Duration,
@@ -27,6 +28,9 @@ pub struct Config {
 pub enum CollectorError {
     Fetch(FetchError),
     Parse(ParseError),
+    /// Every page the collector can read answered 404: this hub model does
+    /// not have it. It does not hold `smarthub_up` at 0.
+    Unavailable,
 }
 
 impl fmt::Display for CollectorError {
@@ -34,8 +38,20 @@ impl fmt::Display for CollectorError {
         match self {
             CollectorError::Fetch(e) => write!(f, "{e}"),
             CollectorError::Parse(e) => write!(f, "{e}"),
+            CollectorError::Unavailable => f.write_str("HTTP 404 Not Found: not on this hub"),
         }
     }
+}
+
+/// What a scrape remembers of a collector's pages on this hub.
+#[derive(Debug, Default, Clone, Copy)]
+struct Found {
+    /// Which of [`Collector::pages`] answered last: a scrape asks that one
+    /// first, so a hub that has only a fallback costs one request too.
+    page: usize,
+    /// Every page answered 404 last time (logged once, and once when one
+    /// answers again).
+    unavailable: bool,
 }
 
 struct Outcome {
@@ -45,16 +61,25 @@ struct Outcome {
 }
 
 pub struct Scraper {
-    hub: Hub,
+    /// The hub, or a recording of one (`--replay`).
+    source: Source,
     config: Config,
-    /// What to log about each page, rate-limited (see [`failure_log`]).
+    /// What to log about each page, rate-limited (see [`crate::failure_log`]).
     log: RefCell<FailureLog>,
+    /// Per enabled collector, in `config.collectors`' order.
+    found: Vec<Cell<Found>>,
 }
 
 impl Scraper {
-    pub fn new(hub: Hub, config: Config) -> Self {
-        let log = RefCell::new(FailureLog::new(failure_log::hub_name(hub.authority())));
-        Scraper { hub, config, log }
+    pub fn new(source: Source, config: Config) -> Self {
+        let log = RefCell::new(FailureLog::new(source.name()));
+        let found = vec![Cell::default(); config.collectors.len()];
+        Scraper {
+            source,
+            config,
+            log,
+            found,
+        }
     }
 
     /// The exposition for `/metrics` from a fresh scrape, inside `--timeout`.
@@ -77,15 +102,25 @@ impl Scraper {
             .config
             .collectors
             .iter()
-            .map(|&collector| {
+            .zip(&self.found)
+            .map(|(&collector, found)| {
                 let started = Instant::now();
-                let result = self.collect(collector, deadline);
-                let path = collector.path;
+                let was = found.get();
+                let result = self.collect(collector, found, deadline);
+                let path = collector.pages()[found.get().page];
                 let mut log = self.log.borrow_mut();
                 // At debug, every scrape of every page; above, what the
                 // limiter lets through.
                 let took = started.elapsed();
+                let unavailable = matches!(result, Err(CollectorError::Unavailable));
+                if unavailable != was.unavailable {
+                    unavailable_line(log.hub(), collector, path, unavailable);
+                }
                 let lines: Vec<_> = match &result {
+                    Err(CollectorError::Unavailable) => {
+                        log::debug!("GET {path} from hub {}: 404 ({took:?})", log.hub());
+                        Vec::new()
+                    }
                     Err(e) => {
                         log::debug!("GET {path} from hub {}: {e} ({took:?})", log.hub());
                         log.failed(now, path, e).into_iter().collect()
@@ -113,14 +148,68 @@ impl Scraper {
     fn collect(
         &self,
         collector: &Collector,
+        found: &Cell<Found>,
         deadline: Instant,
     ) -> Result<Box<dyn Snapshot>, CollectorError> {
-        let body = self
-            .hub
-            .fetch(collector.path, deadline)
-            .map_err(CollectorError::Fetch)?;
+        let body = self.fetch(collector, found, deadline)?;
         (collector.read)(&body, deadline).map_err(CollectorError::Parse)
     }
+
+    /// The page that answered last first; when it answers 404, the others in
+    /// order, and the first that answers otherwise is remembered. Any other
+    /// failure ends the search: a hub that is struggling is not asked for
+    /// more.
+    fn fetch(
+        &self,
+        collector: &Collector,
+        found: &Cell<Found>,
+        deadline: Instant,
+    ) -> Result<Vec<u8>, CollectorError> {
+        let pages = collector.pages();
+        let first = found.get().page.min(pages.len() - 1);
+        let order = std::iter::once(first).chain((0..pages.len()).filter(|&i| i != first));
+        for i in order {
+            found.set(Found {
+                page: i,
+                unavailable: false,
+            });
+            match self.source.fetch(pages[i], deadline) {
+                Err(FetchError::Status { code: 404, .. }) => continue,
+                other => return other.map_err(CollectorError::Fetch),
+            }
+        }
+        found.set(Found {
+            page: first,
+            unavailable: true,
+        });
+        Err(CollectorError::Unavailable)
+    }
+}
+
+/// The one line, at warn, when a collector's pages all start answering 404,
+/// and when one answers again.
+fn unavailable_line(hub: &str, collector: &Collector, path: &str, unavailable: bool) {
+    if unavailable {
+        log::warn!(
+            "hub {hub}: {} answered 404 Not Found: this hub has no such page, so the {} collector is unavailable (smarthub_scrape_collector_success 0; smarthub_up does not count it)",
+            collector.pages().join(" and "),
+            collector.name
+        );
+    } else {
+        log::warn!(
+            "hub {hub}: {path} answers again: the {} collector is available",
+            collector.name
+        );
+    }
+}
+
+/// Every collector read its page, or its page is not on this hub model; and
+/// at least one read something (a web server answering 404 to everything is
+/// no hub).
+fn up(outcomes: &[Outcome]) -> bool {
+    let unavailable = |o: &&Outcome| matches!(o.result, Err(CollectorError::Unavailable));
+    outcomes.iter().all(|o| o.result.is_ok() || unavailable(&o))
+        && (outcomes.is_empty() || outcomes.iter().any(|o| o.result.is_ok()))
 }
 
 fn render(outcomes: &[Outcome]) -> Exposition {
@@ -136,9 +225,9 @@ fn render(outcomes: &[Outcome]) -> Exposition {
     out.family(
         "smarthub_up",
         Kind::Gauge,
-        "1 when every enabled page of the hub was fetched and parsed in this scrape, else 0.",
+        "1 when every enabled collector's page was fetched and parsed in this scrape, else 0. A collector whose pages this hub does not have (404) does not count, unless no collector succeeded.",
     )
-    .sample(&[], outcomes.iter().all(|o| o.result.is_ok()));
+    .sample(&[], up(outcomes));
     let mut f = out.family(
         "smarthub_scrape_collector_duration_seconds",
         Kind::Gauge,
@@ -154,6 +243,15 @@ fn render(outcomes: &[Outcome]) -> Exposition {
     );
     for o in outcomes {
         f.sample(&[("collector", o.collector.name)], o.result.is_ok());
+    }
+    let mut f = out.family(
+        "smarthub_scrape_collector_available",
+        Kind::Gauge,
+        "0 when every page a collector can read answered 404 in this scrape: this hub model has none of them; else 1.",
+    );
+    for o in outcomes {
+        let unavailable = matches!(o.result, Err(CollectorError::Unavailable));
+        f.sample(&[("collector", o.collector.name)], !unavailable);
     }
     for o in outcomes {
         if let Ok(snapshot) = &o.result {

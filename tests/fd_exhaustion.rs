@@ -1,8 +1,14 @@
 //! Out of file descriptors: the exporter pauses accepting (ACCEPT_BACKOFF)
 //! rather than spinning on a listener that stays readable, and serves again
-//! once descriptors are free. Alone in its file because it sets the runner
-//! for every exporter this test binary starts.
+//! once descriptors are free.
+//!
+//! A test binary of its own, not a module of `tests/it/`: it sets
+//! `$SMARTHUB_EXPORTER_RUNNER` (a wrapper that lowers `ulimit -n`) in its
+//! process's environment, which every exporter that any test of the same
+//! binary starts would inherit.
 
+// Only part of the support code is used here.
+#[allow(dead_code)]
 mod support;
 
 use std::net::TcpStream;

@@ -1,7 +1,13 @@
 //! The exporter needs no privilege: as `nobody`, with no capabilities, it
-//! listens on its port, reads the hub and serves. Alone in its file because
-//! it sets the runner for every exporter this test binary starts.
+//! listens on its port, reads the hub and serves.
+//!
+//! A test binary of its own, not a module of `tests/it/`: it sets
+//! `$SMARTHUB_EXPORTER_RUNNER` and `$SMARTHUB_EXPORTER_BIN` (a copy run as
+//! `nobody`) in its process's environment, which every exporter that any
+//! test of the same binary starts would inherit.
 
+// Only part of the support code is used here.
+#[allow(dead_code)]
 mod support;
 
 use support::exporter::Exporter;

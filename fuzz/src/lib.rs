@@ -26,6 +26,11 @@ use smarthub_exporter::{metrics, script};
 #[allow(dead_code)]
 pub mod expo;
 
+/// The tests' page generators, for their percent-encoder (`test_pages::enc`).
+#[path = "../../tests/support/pages.rs"]
+#[allow(dead_code)]
+pub mod test_pages;
+
 /// How long the JavaScript targets let a page run. Short, so a page that
 /// loops costs one deadline per execution rather than stalling the fuzzer; a
 /// page that overruns it by far is a hang libFuzzer reports (`-timeout`).
@@ -120,7 +125,7 @@ pub fn percent(data: &[u8]) {
     }
 
     // Any bytes, encoded as the hub does, decode back to themselves.
-    assert_eq!(&*percent::decode_bytes(&hub_encode(data)), data);
+    assert_eq!(&*percent::decode_bytes(&test_pages::enc(data)), data);
 
     // Fields joined by an encoded `;` split back into the same fields, in
     // either case of hex digit, even when they hold `%` escapes themselves.
@@ -130,7 +135,7 @@ pub fn percent(data: &[u8]) {
     for sep in ["%3B", "%3b"] {
         let joined = parts
             .iter()
-            .map(|p| hub_encode(p))
+            .map(|p| test_pages::enc(p))
             .collect::<Vec<_>>()
             .join(sep);
         let fields = percent::split_fields(&joined);
@@ -139,20 +144,6 @@ pub fn percent(data: &[u8]) {
             assert_eq!(f, &String::from_utf8_lossy(p));
         }
     }
-}
-
-/// Percent-encodes every byte that is not an ASCII letter or digit, as the
-/// hub does.
-pub fn hub_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 3);
-    for &b in bytes {
-        if b.is_ascii_alphanumeric() {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
 }
 
 // ---------------------------------------------------------------- JS literals
@@ -448,17 +439,17 @@ impl ArbStr {
                     m = m.to_ascii_lowercase();
                 }
                 if *encoded {
-                    m = hub_encode(m.as_bytes());
+                    m = test_pages::enc(m.as_bytes());
                 }
                 m
             }
             ArbStr::Macs(ns) => ns
                 .iter()
-                .map(|&n| hub_encode(pool_mac(n).as_bytes()))
+                .map(|&n| test_pages::enc(pool_mac(n).as_bytes()))
                 .collect::<Vec<_>>()
                 .join("%2C"),
             ArbStr::Number(n) => n.to_string(),
-            ArbStr::Encoded(s) => hub_encode(s.as_bytes()),
+            ArbStr::Encoded(s) => test_pages::enc(s.as_bytes()),
         }
     }
 }
@@ -552,7 +543,7 @@ pub fn check_devices(d: &Devices) {
             &dev.kind,
         ] {
             assert!(
-                v.len() <= pages::MAX_LABEL_BYTES,
+                v.len() <= smarthub_exporter::pages::MAX_LABEL_BYTES,
                 "label of {} bytes",
                 v.len()
             );
@@ -809,8 +800,8 @@ pub fn owl(data: &[u8]) {
     };
     let mut prev: Option<&str> = None;
     for s in &m.stations {
-        assert!(s.mac.len() <= pages::MAX_LABEL_BYTES);
-        assert!(s.name.len() <= pages::MAX_LABEL_BYTES);
+        assert!(s.mac.len() <= smarthub_exporter::pages::MAX_LABEL_BYTES);
+        assert!(s.name.len() <= smarthub_exporter::pages::MAX_LABEL_BYTES);
         assert_ne!(s.signal_dbm, Some(-127));
         if let Some(p) = prev {
             assert!(p < s.mac.as_str(), "stations sorted and unique");

@@ -13,8 +13,8 @@ sys.path.insert(0, str(ROOT / "packaging"))
 import openwrt_pkg  # noqa: E402  (needs the path above)
 
 STANDINS = ROOT / "packaging" / "tests" / "openwrt-root"
-INIT = ROOT / "openwrt" / "files" / "smarthub-exporter.init"
-CONFIG = ROOT / "openwrt" / "files" / "smarthub-exporter.config"
+INIT = ROOT / "packaging" / "openwrt-feed" / "files" / "smarthub-exporter.init"
+CONFIG = ROOT / "packaging" / "openwrt-feed" / "files" / "smarthub-exporter.config"
 UNIT = ROOT / "packaging" / "systemd" / "smarthub-exporter.service"
 
 

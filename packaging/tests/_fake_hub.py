@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from _common import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"
-# The pages of a hub with FTTP and two devices, as tests/e2e_values.rs serves
+# The pages of a hub with FTTP and two devices, as tests/it/metrics/wan.rs serves
 # them; the values the tests expect are that suite's.
 PAGES = {
     "/nonAuth/wan_conn.xml": "captures/bebo-dot-dev__go-ddns-client/btsmarthub2.go.inline_wan_conn.xml",

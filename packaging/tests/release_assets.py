@@ -57,7 +57,7 @@ class ReleaseAssetsTest(unittest.TestCase):
         for deb in (DIST / "deb").glob("*.deb"):
             self.expect(deb, deb.name)
             packages += 1
-        # On a v* tag, the source tarball that openwrt/Makefile's PKG_SOURCE_URL names.
+        # On a v* tag, the source tarball that packaging/openwrt-feed/Makefile's PKG_SOURCE_URL names.
         for tarball in (DIST / "source").glob("*.tar.gz"):
             self.expect(tarball, tarball.name)
             packages += 1

@@ -1,8 +1,8 @@
-"""openwrt/Makefile evaluated by GNU make where the packages feed keeps it
+"""packaging/openwrt-feed/Makefile evaluated by GNU make where the packages feed keeps it
 (feeds/packages/utils/smarthub-exporter of a stand-in buildroot,
 packaging/tests/openwrt-buildroot), whose BuildPackage prints each
 package's definition and whose Build/Compile/Cargo prints the cargo command;
-and openwrt/test.sh run as the feed's CI runs it."""
+and its test.sh run as the feed's CI runs it."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from pathlib import Path
 from _common import ROOT, binary, openwrt_pkg
 
 BUILDROOT = ROOT / "packaging" / "tests" / "openwrt-buildroot"
+# The package's directory as the packages feed holds it (utils/smarthub-exporter/).
+FEED = ROOT / "packaging" / "openwrt-feed"
 
 # OpenWrt ARCH -> the Rust target lang/rust/rust-values.mk builds for it
 # (REAL_GNU_TARGET_NAME with openwrt -> unknown; arm as the feed's usual
@@ -36,12 +38,13 @@ FEED_TARGETS = {
 
 
 def feed_tree() -> Path:
-    """A copy of the stand-in buildroot with openwrt/ where the feed has its
-    packages, so `../../lang/rust/rust-package.mk` resolves as it does there."""
+    """A copy of the stand-in buildroot with packaging/openwrt-feed/ where
+    the feed has its packages, so `../../lang/rust/rust-package.mk` resolves
+    as it does there."""
     tmp = Path(tempfile.mkdtemp())
     top = tmp / "buildroot"
     shutil.copytree(BUILDROOT, top)
-    shutil.copytree(ROOT / "openwrt", top / "feeds" / "packages" / "utils" / "smarthub-exporter")
+    shutil.copytree(FEED, top / "feeds" / "packages" / "utils" / "smarthub-exporter")
     return top
 
 
@@ -97,7 +100,7 @@ def rquickjs_sys_bindings() -> set[str]:
 
 
 class FeedMakefileTest(unittest.TestCase):
-    text = (ROOT / "openwrt" / "Makefile").read_text()
+    text = (FEED / "Makefile").read_text()
 
     def test_conventions_in_the_text(self):
         for needle in (
@@ -170,7 +173,7 @@ class FeedMakefileTest(unittest.TestCase):
         self.assertEqual((nojs["PROVIDES"], nojs["CONFLICTS"]), ("smarthub-exporter", "smarthub-exporter"))
         self.assertNotEqual(main["TITLE"], nojs["TITLE"])
         for f in ("smarthub-exporter.init", "smarthub-exporter.config"):
-            self.assertTrue((ROOT / "openwrt" / "files" / f).is_file())
+            self.assertTrue((FEED / "files" / f).is_file())
 
     def test_variants_have_their_own_description(self):
         packages, _ = evaluate(BUILD_VARIANT="js", ARCH="aarch64")
@@ -244,13 +247,13 @@ class FeedReleaseTest(unittest.TestCase):
     def test_makefile_has_the_tarballs_hash_and_nothing_else_changed(self):
         import hashlib
         digest = hashlib.sha256(self.tarball.read_bytes()).hexdigest()
-        ours = (ROOT / "openwrt" / "Makefile").read_text().splitlines()
+        ours = (FEED / "Makefile").read_text().splitlines()
         theirs = (self.feed / "Makefile").read_text().splitlines()
         self.assertIn(f"PKG_HASH:={digest}", theirs)
         self.assertEqual([a for a, b in zip(ours, theirs) if a != b], ["PKG_HASH:=skip"])
         self.assertEqual(len(ours), len(theirs))
         for f in ("test.sh", "files/smarthub-exporter.init", "files/smarthub-exporter.config"):
-            self.assertEqual((self.feed / f).read_bytes(), (ROOT / "openwrt" / f).read_bytes(), f)
+            self.assertEqual((self.feed / f).read_bytes(), (FEED / f).read_bytes(), f)
         packages, _ = evaluate(self.feed, BUILD_VARIANT="nojs", ARCH="mipsel")
         self.assertEqual(set(packages), {"smarthub-exporter", "smarthub-exporter-nojs"})
 
@@ -262,13 +265,13 @@ class FeedReleaseTest(unittest.TestCase):
 
 
 class FeedTestScriptTest(unittest.TestCase):
-    """openwrt/test.sh as the feed's CI (.github/workflows/entrypoint.sh)
+    """packaging/openwrt-feed/test.sh as the feed's CI (.github/workflows/entrypoint.sh)
     runs it after installing each package: `sh test.sh NAME VERSION`."""
 
     def run_test_sh(self, name: str, version: str) -> subprocess.CompletedProcess:
         with tempfile.TemporaryDirectory() as bindir:
             os.symlink(binary(), Path(bindir) / "smarthub-exporter")
-            return subprocess.run(["busybox", "sh", str(ROOT / "openwrt" / "test.sh"), name, version],
+            return subprocess.run(["busybox", "sh", str(FEED / "test.sh"), name, version],
                                   env={"PATH": f"{bindir}:/usr/bin:/bin"}, capture_output=True, text=True)
 
     def test_passes_for_both_packages_at_their_version(self):

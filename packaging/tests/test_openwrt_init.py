@@ -1,17 +1,18 @@
-"""openwrt/files/smarthub-exporter.init run against stand-ins for
+"""packaging/openwrt-feed/files/smarthub-exporter.init run against stand-ins for
 /etc/rc.common, procd, UCI and netifd (packaging/tests/openwrt-root), under
 dash and under busybox ash (OpenWrt's shell)."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import unittest
 from pathlib import Path
 
-from _common import CONFIG, INIT, STANDINS, parse_record
+from _common import CONFIG, INIT, STANDINS, binary, parse_record
 
 PROG = "/usr/bin/smarthub-exporter"
 SHELLS = {"dash": ["sh"], "busybox ash": ["busybox", "sh"]}
@@ -145,6 +146,42 @@ config smarthub-exporter 'main'
     def confinement(self, inst: Instance) -> dict[str, str]:
         (record,) = inst.calls_named("procd_confinement")
         return dict(field.split("=", 1) for field in record)
+
+    def test_the_config_has_a_line_to_switch_off_each_collector_the_binary_knows(self):
+        # The binary names its collectors when refused an unknown one.
+        r = subprocess.run([str(binary()), "--no-collector", "?"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        known = re.search(r"known: ([^)]*)\)", r.stderr)
+        self.assertIsNotNone(known, r.stderr)
+        collectors = known.group(1).split(", ")
+        self.assertGreaterEqual(len(collectors), 4, collectors)
+        text = CONFIG.read_text()
+        lines = re.findall(r"^\t#list disable_collector '([^']*)'$", text, re.M)
+        self.assertEqual(sorted(lines), sorted(collectors))
+        for name in collectors:
+            # Described in the comment that introduces the lines, too.
+            self.assertRegex(text, rf"(?m)^\t#   {re.escape(name)} +/", name)
+            # Removing the '#' is all it takes.
+            uncommented = text.replace(f"\t#list disable_collector '{name}'", f"\tlist disable_collector '{name}'")
+            inst = self.start(uncommented, TEST_IPADDR_lan="192.168.1.2")["busybox ash"]
+            self.assertEqual(inst.flag("--no-collector"), [name])
+
+    def test_commented_options_show_the_binarys_defaults(self):
+        # An option shown commented out must read as what applies while it
+        # is unset: the binary's own default (its --help).
+        r = subprocess.run([str(binary()), "--help"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        help_text = " ".join(r.stdout.split())
+        flags = {"host": "--host", "listen_port": "--listen", "timeout": "--timeout",
+                 "cache_ttl": "--cache-ttl", "log_level": "--log-level"}
+        shown = dict(re.findall(r"^\t#?option (\w+) '([^']*)'$", CONFIG.read_text(), re.M))
+        self.assertTrue(set(flags) <= set(shown), shown)
+        for option, flag in flags.items():
+            block = help_text.split(f" {flag} ", 1)[1].split(" --", 1)[0]
+            default = re.search(r"\(default: ([^)]*)\)", block)
+            self.assertIsNotNone(default, f"{flag} states no default: {block!r}")
+            self.assertRegex(default.group(1), rf"(^|[\s:]){re.escape(shown[option])}($|[;\s])",
+                             f"option {option} '{shown[option]}' against {flag}'s {default.group(0)}")
 
     def test_with_ujail_the_instance_is_jailed_with_no_new_privs(self):
         inst = self.start(ujail=True, TEST_IPADDR_lan="192.168.1.2")["busybox ash"]

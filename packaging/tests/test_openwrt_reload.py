@@ -143,7 +143,7 @@ class ReloadDocsTest(unittest.TestCase):
         return {
             "README.md (### OpenWrt)": openwrt_section((ROOT / "README.md").read_text()),
             "smarthub-exporter.config": CONFIG.read_text(),
-            "packaging/README-packaging.md": (ROOT / "packaging" / "README-packaging.md").read_text(),
+            "packaging/CROSS.md": (ROOT / "packaging" / "CROSS.md").read_text(),
         }
 
     def test_no_text_says_uci_commit_reloads(self):

@@ -16,13 +16,12 @@ INIT_OPTIONS = ["-s", "sh", "-e", "SC2034,SC3043"]
 
 def shell_files() -> list[Path]:
     found = []
-    for top in ("openwrt", "packaging"):
-        for path in sorted((ROOT / top).rglob("*")):
-            if not path.is_file() or path.suffix in (".py", ".md", ".mk"):
-                continue
-            head = path.read_bytes()[:64]
-            if path.suffix == ".sh" or head.startswith((b"#!/bin/sh", b"#!/bin/bash", b"#!/usr/bin/env bash")):
-                found.append(path)
+    for path in sorted((ROOT / "packaging").rglob("*")):
+        if not path.is_file() or path.suffix in (".py", ".md", ".mk"):
+            continue
+        head = path.read_bytes()[:64]
+        if path.suffix == ".sh" or head.startswith((b"#!/bin/sh", b"#!/bin/bash", b"#!/usr/bin/env bash")):
+            found.append(path)
     return found
 
 
@@ -30,9 +29,9 @@ class ShellcheckTest(unittest.TestCase):
     def test_files_are_found(self):
         names = {p.relative_to(ROOT).as_posix() for p in shell_files()}
         for expected in (
-            "openwrt/files/smarthub-exporter.init",
-            "packaging/openwrt/ipk-postinst",
-            "packaging/openwrt/apk-post-install",
+            "packaging/openwrt-feed/files/smarthub-exporter.init",
+            "packaging/openwrt-scripts/ipk-postinst",
+            "packaging/openwrt-scripts/apk-post-install",
             "packaging/openwrt-packages.sh",
             "packaging/deb.sh",
             "packaging/test.sh",

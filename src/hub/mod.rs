@@ -94,6 +94,9 @@ pub enum FetchError {
     Head(HeadError),
     Body(BodyError),
     TooManyInterim,
+    /// A page of a recorded hub (`--replay`) that is not a file it may read:
+    /// the message names the file and why.
+    File(String),
 }
 
 impl fmt::Display for FetchError {
@@ -142,6 +145,7 @@ impl fmt::Display for FetchError {
                 f,
                 "more than {MAX_INTERIM_RESPONSES} interim (1xx) responses before the answer"
             ),
+            FetchError::File(why) => f.write_str(why),
         }
     }
 }

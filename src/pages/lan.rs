@@ -15,6 +15,9 @@ use super::{
 use crate::script::{self, Lit};
 
 pub const PATH: &str = "/cgi/cgi_basicMyDevice.js";
+/// The EE Smart Hub's page of the same lists (`known_device_list`, `rate`),
+/// read the same way; it adds `arp_entry` and `sys_up_time`, unread.
+pub const EE_PATH: &str = "/cgi/cgi_myNetwork.js";
 
 /// Devices kept from one page, after splitting grouped entries.
 pub const MAX_DEVICES: usize = 4096;

@@ -220,6 +220,9 @@ impl Exporter {
     }
 
     /// Peak resident set size in KiB.
+    // In tests/it/, only the hostile-JavaScript tests (the `js` build) read
+    // this and `cpu_ticks`.
+    #[cfg_attr(not(feature = "js"), allow(dead_code))]
     pub fn vm_hwm_kib(&self) -> u64 {
         self.proc_status("VmHWM:")
     }
@@ -233,6 +236,7 @@ impl Exporter {
     }
 
     /// User + system CPU time used so far, in clock ticks (1/100 s).
+    #[cfg_attr(not(feature = "js"), allow(dead_code))]
     pub fn cpu_ticks(&self) -> u64 {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap();
         let after = &stat[stat.rfind(')').unwrap() + 2..];

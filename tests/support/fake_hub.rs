@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use smarthub_exporter::collector;
+
 /// How the hub answers a path.
 #[derive(Clone)]
 pub enum Reply {
@@ -87,7 +89,6 @@ impl Reply {
 pub struct Logged {
     pub path: String,
     pub referer: Option<String>,
-    pub at: Instant,
     /// The whole request head, as received.
     pub head: String,
 }
@@ -107,7 +108,6 @@ struct Inner {
     conns: Mutex<Vec<(u64, TcpStream)>>,
     next_id: AtomicU64,
     max_open: AtomicUsize,
-    require_referer: AtomicBool,
     stop: AtomicBool,
 }
 
@@ -146,7 +146,6 @@ impl FakeHub {
             conns: Mutex::new(Vec::new()),
             next_id: AtomicU64::new(0),
             max_open: AtomicUsize::new(0),
-            require_referer: AtomicBool::new(true),
             stop: AtomicBool::new(false),
         });
         let shared = Arc::clone(&inner);
@@ -205,27 +204,21 @@ impl FakeHub {
     /// page with one station per device.
     pub fn with_pages(devices: usize) -> FakeHub {
         let hub = FakeHub::start();
-        hub.set(
-            "/nonAuth/wan_conn.xml",
-            Reply::Dynamic(Arc::new(|n| super::pages::wan_page(n).into_bytes())),
-        );
-        hub.set(
-            "/cgi/cgi_basicMyDevice.js",
-            Reply::Dynamic(Arc::new(move |n| {
-                super::pages::device_page(&super::pages::devices(devices, n)).into_bytes()
-            })),
-        );
-        hub.set(
-            "/cgi/cgi_basicStatus.js",
-            Reply::ok(super::pages::status_page()),
-        );
-        hub.set(
-            "/cgi/cgi_owl.js",
-            Reply::Dynamic(Arc::new(move |n| {
-                super::pages::owl_page(&super::pages::devices(devices, n)).into_bytes()
-            })),
-        );
+        hub.serve_pages(devices);
         hub
+    }
+
+    /// Serves [`standard_page`] for every collector of the library's table.
+    pub fn serve_pages(&self, devices: usize) {
+        for c in collector::ALL {
+            let reply = standard_page(c.name, devices).unwrap_or_else(|| {
+                panic!(
+                    "the fake hub has no page for collector {:?}: add one to standard_page",
+                    c.name
+                )
+            });
+            self.set(c.path, reply);
+        }
     }
 
     pub fn host(&self) -> String {
@@ -238,10 +231,6 @@ impl FakeHub {
             .lock()
             .unwrap()
             .insert(path.to_owned(), reply);
-    }
-
-    pub fn require_referer(&self, on: bool) {
-        self.inner.require_referer.store(on, Ordering::SeqCst);
     }
 
     pub fn requests(&self) -> Vec<Logged> {
@@ -257,17 +246,6 @@ impl FakeHub {
     pub fn max_concurrent(&self) -> usize {
         self.inner.max_open.load(Ordering::SeqCst)
     }
-
-    /// Connections open now (served, or held by the client).
-    pub fn open_now(&self) -> usize {
-        self.inner
-            .conns
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(_, s)| !peer_closed(s))
-            .count()
-    }
 }
 
 impl Drop for FakeHub {
@@ -275,6 +253,24 @@ impl Drop for FakeHub {
         self.inner.stop.store(true, Ordering::SeqCst);
         self.stop_accepting();
     }
+}
+
+/// The generated page of a collector, in the hub's syntax, for a hub with
+/// `devices` devices; the counters grow with each request. `None` for a
+/// collector it has no page for (a test checks there is none).
+pub fn standard_page(collector: &str, devices: usize) -> Option<Reply> {
+    use super::pages;
+    Some(match collector {
+        "wan" => Reply::Dynamic(Arc::new(|n| pages::wan_page(n).into_bytes())),
+        "lan" => Reply::Dynamic(Arc::new(move |n| {
+            pages::device_page(&pages::devices(devices, n)).into_bytes()
+        })),
+        "status" => Reply::ok(pages::status_page()),
+        "owl" => Reply::Dynamic(Arc::new(move |n| {
+            pages::owl_page(&pages::devices(devices, n)).into_bytes()
+        })),
+        _ => return None,
+    })
 }
 
 fn serve(id: u64, mut stream: TcpStream, inner: &Inner) {
@@ -334,12 +330,11 @@ fn handle(stream: &mut TcpStream, inner: &Inner) -> std::io::Result<()> {
         log.requests.push(Logged {
             path: path.clone(),
             referer: referer.clone(),
-            at: Instant::now(),
             head: text.clone(),
         });
         n
     };
-    if inner.require_referer.load(Ordering::SeqCst) && referer.is_none() {
+    if referer.is_none() {
         return respond(stream, 403, &[], b"<html><body>403 Forbidden</body></html>");
     }
     let reply = inner.routes.lock().unwrap().get(&path).cloned();

@@ -1,7 +1,10 @@
-//! Shared by the integration tests and the benchmark: a fake hub (a real TCP
-//! server), a handle on the real exporter binary, page generators in the
+//! Shared by the integration tests and the benchmarks: a fake hub (a real
+//! TCP server), a handle on the real exporter binary, page generators in the
 //! hub's syntax, and a strict reader of the exposition format.
-#![allow(dead_code)]
+//!
+//! `tests/it/` uses all of it, so unused code is caught there; the crates
+//! that use only a part (the benchmarks, the tests kept apart) allow dead
+//! code where they declare the module.
 
 pub mod dashboard;
 pub mod expo;
@@ -9,7 +12,14 @@ pub mod exporter;
 pub mod fake_hub;
 pub mod pages;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+/// The collectors' pages, as the library's table has them: tests name a
+/// page by these, never by a string of their own.
+pub const WAN: &str = smarthub_exporter::pages::wan::PATH;
+pub const LAN: &str = smarthub_exporter::pages::lan::PATH;
+pub const STATUS: &str = smarthub_exporter::pages::status::PATH;
+pub const OWL: &str = smarthub_exporter::pages::owl::PATH;
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -43,10 +53,6 @@ pub fn strip_publisher_notes(page: &[u8]) -> Vec<u8> {
         .collect::<Vec<_>>()
         .join("\n")
         .into_bytes()
-}
-
-pub fn exists(p: &Path) -> bool {
-    p.exists()
 }
 
 /// Shrinks a socket's receive buffer to a sliver, so a response to a client

@@ -1,16 +1,20 @@
 //! Pages in the hub's exact syntax, generated: an N-device
 //! `cgi_basicMyDevice.js` and a `wan_conn.xml` whose counters grow with a
-//! tick, so rates over scrapes are non-zero.
+//! tick, so rates over scrapes are non-zero; and the hub's percent-encoding.
+//! Needs nothing but `std`, so the fuzz crate can include it.
 
 /// Percent-encodes every byte that is not an ASCII letter or digit, as the
-/// hub does.
-pub fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
+/// hub does: the one encoder of the tests, the benchmarks and the fuzz
+/// targets (which include this file). Also a valid URL query component.
+pub fn enc(text: impl AsRef<[u8]>) -> String {
+    use std::fmt::Write as _;
+    let bytes = text.as_ref();
+    let mut out = String::with_capacity(bytes.len() * 3);
+    for &b in bytes {
         if b.is_ascii_alphanumeric() {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out
@@ -60,7 +64,7 @@ pub fn device_page(devs: &[Dev]) -> String {
             enc(&d.mac),
             enc(&d.hostname),
             enc(&d.ip),
-            enc(&format!("unknown_{}", d.mac)),
+            enc(format!("unknown_{}", d.mac)),
             d.active as u8,
             d.active as u8,
         ));
@@ -70,7 +74,7 @@ pub fn device_page(devs: &[Dev]) -> String {
         if let Some((tx, rx)) = d.traffic {
             out.push_str(&format!(
                 "{{timestamp:'0',app:'4294967295',mac:'{}',tx:'{tx}',rx:'{rx}'}},\n",
-                enc(&d.mac.to_ascii_lowercase())
+                enc(d.mac.to_ascii_lowercase())
             ));
         }
     }

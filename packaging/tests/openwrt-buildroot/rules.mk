@@ -1,5 +1,5 @@
 # Stand-in for an OpenWrt buildroot's rules.mk, just enough to evaluate
-# openwrt/Makefile off the buildroot: the tests read what it defines.
+# packaging/openwrt-feed/Makefile off the buildroot: the tests read what it defines.
 INCLUDE_DIR:=$(TOPDIR)/include
 INSTALL_DIR:=install -d -m0755
 INSTALL_BIN:=install -m0755
