@@ -7,6 +7,8 @@
 //! restarts, goes away, and the exporter stops; the dashboard's alerts
 //! panel shows the firing one.
 
+// Uses part of the shared support (tests/it/ uses all of it).
+#[allow(dead_code)]
 mod support;
 
 use std::collections::BTreeSet;
