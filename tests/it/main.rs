@@ -11,6 +11,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod alerts;
 mod cli;
 mod collector_names;
 mod collectors;

@@ -17,8 +17,6 @@ pub fn queries() -> Vec<String> {
 /// The queries over Prometheus' own `ALERTS` series (the firing alerts of
 /// `monitoring/alerts.yml`): they read no exporter metric, and have data
 /// only while an alert fires (`tests/alerts.rs` makes one fire).
-// Read by tests/alerts.rs, a crate of its own until it joins tests/it/.
-#[allow(dead_code)]
 pub fn alert_queries() -> Vec<String> {
     all_queries()
         .into_iter()

@@ -8,8 +8,6 @@
 //! panel shows the firing one.
 
 // Uses part of the shared support (tests/it/ uses all of it).
-#[allow(dead_code)]
-mod support;
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -21,10 +19,10 @@ use std::sync::Arc;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use crate::support::dashboard;
+use crate::support::exporter::Exporter;
+use crate::support::fake_hub::{FakeHub, Reply};
 use serde_json::Value;
-use support::dashboard;
-use support::exporter::Exporter;
-use support::fake_hub::{FakeHub, Reply};
 
 const RULES: &str = "monitoring/alerts.yml";
 /// Minute by minute, and the 7- and 30-day windows hour by hour.
@@ -45,7 +43,8 @@ fn tool(name: &str) -> PathBuf {
 }
 
 fn read(rel: &str) -> String {
-    std::fs::read_to_string(support::repo_root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    std::fs::read_to_string(crate::support::repo_root().join(rel))
+        .unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 /// The values of `key:` lines of a YAML file (`- alert: X`, `- record: X`).
@@ -60,7 +59,7 @@ fn yaml_values(text: &str, key: &str) -> Vec<String> {
 fn promtool(args: &[&str]) -> (Output, String) {
     let out = Command::new(tool("promtool"))
         .args(args)
-        .current_dir(support::repo_root())
+        .current_dir(crate::support::repo_root())
         .output()
         .unwrap();
     let text = format!(
@@ -129,7 +128,7 @@ fn hub(rebooted: Arc<AtomicBool>) -> FakeHub {
     hub.set(
         "/nonAuth/wan_conn.xml",
         Reply::Dynamic(Arc::new(move |n| {
-            let page = support::pages::wan_page_vdsl(n);
+            let page = crate::support::pages::wan_page_vdsl(n);
             if !rebooted.load(Ordering::SeqCst) {
                 return page.into_bytes();
             }
