@@ -10,11 +10,20 @@
 #   dist/bin/<target>/smarthub-exporter-nojs
 #
 # Environment:
-#   RUST_NIGHTLY      toolchain for the build-std targets (default: nightly)
-#   CROSS_BUILD_STD   "all": build std with nightly for every target, not only
-#                     where rustup has none. Rebuilding std without its
-#                     `backtrace` feature saves ~200 KB (aarch64: 1.18 -> 0.98
-#                     MB with QuickJS), at the price of nightly everywhere.
+#   RUST_NIGHTLY      toolchain for the router builds (default: nightly)
+#   CROSS_BUILD_STD   "all" (default): nightly rebuilds std for every target,
+#                     so that std's size-only choices below apply everywhere.
+#                     "needed": stable and rustup's prebuilt std wherever
+#                     rustup has one (aarch64, x86_64, usually armv7); nightly
+#                     only for mips and mipsel. 160-210 KB larger a binary.
+#   CROSS_PANIC       "immediate-abort" (default, needs a rebuilt std): a
+#                     panic executes a trap instruction at once. No message
+#                     is printed (the process dies of SIGILL or SIGTRAP), so
+#                     std's panic formatting and every unwind table (Rust's
+#                     and QuickJS's) can go: 120-180 KB. "abort": the release
+#                     profile's `panic = "abort"`, which prints the panic
+#                     message and location to stderr before aborting; use it
+#                     to find out where a binary panics.
 #   QUICKJS_OPT_LEVEL opt-level of the QuickJS C code in these builds
 #                     (default "s"; the native build's Cargo.toml says 3).
 #                     On a router flash is what runs out, not CPU: at "s"
@@ -33,7 +42,8 @@ ALL_TARGETS=(
 BIN=smarthub-exporter
 NIGHTLY=${RUST_NIGHTLY:-nightly}
 QJS_OPT=${QUICKJS_OPT_LEVEL:-s}
-BUILD_STD=${CROSS_BUILD_STD:-needed}
+BUILD_STD=${CROSS_BUILD_STD:-all}
+PANIC=${CROSS_PANIC:-immediate-abort}
 
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -74,9 +84,20 @@ has_rustup_std() { # $1 = toolchain, $2 = target
   [ -d "$(rustup run "$1" rustc --print sysroot)/lib/rustlib/$2/lib" ]
 }
 
+# Whether this nightly's cargo knows `panic = "immediate-abort"` (until
+# late 2025 it was the std feature panic_immediate_abort instead).
+has_immediate_abort() {
+  cargo "+$NIGHTLY" -Z help 2>/dev/null | grep -q -- '-Z panic-immediate-abort'
+}
+if [ "$PANIC" = immediate-abort ] && ! has_immediate_abort; then
+  echo "cross-build: cargo +$NIGHTLY has no -Zpanic-immediate-abort: building with panic = \"abort\" (larger binaries)" >&2
+  PANIC=abort
+fi
+
 build_one() { # $1 = target; then cargo args
   local t=$1; shift
-  local tc="" hdr="" std_args=() var
+  local tc="" hdr="" std_args=() panic_args=() var
+  local rustflags="" cflags=${TARGET_CFLAGS:-}
   case $t in
     mips-*|mipsel-*) hdr=mips-linux-musl ;;
     armv7-*) hdr=arm-linux-musl ;;
@@ -92,22 +113,47 @@ build_one() { # $1 = target; then cargo args
     case $t in aarch64-*|x86_64-*)
       # A rebuilt std brings no self-contained crt1.o/libc.a, so the linker
       # driver must supply them (.cargo/config.toml says so for the others).
-      var="CARGO_TARGET_$(tr '[:lower:]-' '[:upper:]_' <<<"$t")_RUSTFLAGS"
-      export "$var=${!var:-"-C link-self-contained=no"}" ;;
+      rustflags="-C link-self-contained=no" ;;
     esac
+    if [ "$PANIC" = immediate-abort ]; then
+      # Immediate abort needs std built with it, hence only here. Nothing
+      # unwinds or walks the stack then, so no function needs an unwind
+      # table: not Rust's (-C force-unwind-tables=no), nor QuickJS's (C;
+      # cc-rs adds TARGET_CFLAGS to the CFLAGS_<target> of .cargo/config).
+      panic_args=(-Zpanic-immediate-abort --config 'profile.release.panic="immediate-abort"')
+      rustflags+=" -C force-unwind-tables=no"
+      cflags+=" -fno-asynchronous-unwind-tables -fno-unwind-tables"
+    fi
   fi
+  # Cargo joins these flags to .cargo/config.toml's target rustflags.
+  var="CARGO_TARGET_$(tr '[:lower:]-' '[:upper:]_' <<<"$t")_RUSTFLAGS"
+  rustflags="${!var:-} $rustflags"
+  local envs=("$var=$rustflags" "TARGET_CFLAGS=$cflags")
   if [ -n "$hdr" ]; then
     var="BINDGEN_EXTRA_CLANG_ARGS_${t//-/_}"
-    export "$var=${!var:-$(bindgen_args "$hdr")}"
+    envs+=("$var=${!var:-$(bindgen_args "$hdr")}")
   fi
   local cargo=(cargo)
   [ -n "$tc" ] && cargo=(cargo "+$tc")
   # A number stays a number in TOML; "s" and "z" must be strings.
   local opt=$QJS_OPT
   case $opt in [0-9]) ;; *) opt="\"$opt\"" ;; esac
-  local cfg=(--config "profile.release.package.rquickjs-sys.opt-level=$opt")
-  echo "+ ${cargo[*]} zigbuild ${cfg[*]} --release --locked --target $t ${std_args[*]} $*" >&2
-  "${cargo[@]}" zigbuild "${cfg[@]}" --release --locked --target "$t" "${std_args[@]}" "$@"
+  local cfg=(--config "profile.release.package.rquickjs-sys.opt-level=$opt" "${panic_args[@]}")
+  echo "+ ${envs[*]} ${cargo[*]} zigbuild ${cfg[*]} --release --locked --target $t ${std_args[*]} $*" >&2
+  env "${envs[@]}" "${cargo[@]}" zigbuild "${cfg[@]}" --release --locked --target "$t" "${std_args[@]}" "$@"
+}
+
+# The release profile's strip leaves the sections it does not know to be
+# debug information. On MIPS that is `.pdr` (procedure descriptors, one per
+# function, for debuggers: 80-190 KB, never loaded). rust-objcopy ships with
+# every rustc; it needs rustc's own libLLVM.
+objcopy_sysroot=$(rustup run "$NIGHTLY" rustc --print sysroot)
+objcopy_bin=$objcopy_sysroot/lib/rustlib/$(rustup run "$NIGHTLY" rustc -vV | sed -n 's/^host: //p')/bin/rust-objcopy
+drop_unloaded_sections() { # $1 = target, $2 = binary
+  case $1 in mips-*|mipsel-*) ;; *) return 0 ;; esac
+  [ -x "$objcopy_bin" ] || die "no rust-objcopy at $objcopy_bin"
+  LD_LIBRARY_PATH="$objcopy_sysroot/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+    "$objcopy_bin" --remove-section=.pdr "$2"
 }
 
 summary=()
@@ -125,6 +171,7 @@ for t in "${targets[@]}"; do
     # The release profile strips already; copy before the next variant
     # overwrites the same output path.
     cp "$target_dir/$t/release/$BIN" "$out/$name"
+    drop_unloaded_sections "$t" "$out/$name"
     size=$(stat -c %s "$out/$name")
     echo "$t $name: $size bytes"
     summary+=("$(printf '%-32s %-24s %9s bytes' "$t" "$name" "$size")")

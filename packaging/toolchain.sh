@@ -50,7 +50,8 @@ for t in "${STABLE_TARGETS[@]}"; do
   rustup target add "$t" 2>/dev/null || log "no prebuilt std for $t: it will be built with $NIGHTLY -Zbuild-std"
 done
 
-# The tier-3 mips targets need nightly and the std sources.
+# cross-build.sh rebuilds std with nightly for every target (mips and mipsel
+# have no other std), so it needs nightly and the std sources.
 if ! sysroot=$(rustup run "$NIGHTLY" rustc --print sysroot 2>/dev/null); then
   log "rustup toolchain install $NIGHTLY"
   rustup toolchain install "$NIGHTLY" --profile minimal --component rust-src
