@@ -1400,7 +1400,7 @@ mod tests {
     #[test]
     fn every_real_page_reads_as_before() {
         // The pages under tests/fixtures read exactly as the engine does:
-        // tests/parsers.rs and tests/exact_readers.rs check each against
+        // tests/it/pages/ and tests/it/exact_readers.rs check each against
         // QuickJS; here, that the reader accepts them all and finds the
         // lists, in both builds.
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");

@@ -74,7 +74,7 @@ fn a_disabled_collector_costs_no_request() {
             );
         }
     }
-    // All of the new ones off: the seed's metrics alone, from two requests.
+    // All of the new ones off: the Go exporter's metrics alone, from two requests.
     let hub = dsl_hub();
     let exp = Exporter::start(
         &hub.host(),

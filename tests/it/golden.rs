@@ -22,11 +22,17 @@ use crate::support::fake_hub::{FakeHub, Reply};
 use crate::support::{self, fixture, strip_publisher_notes};
 
 /// A fixture set: a name and, for every collector of the table, the
-/// fixture its page is served from (under `tests/fixtures/`).
+/// fixture its page is served from (under `tests/fixtures/`). `NOT_THERE`:
+/// the hub answers 404 for every page of that collector; a fixture after
+/// `FALLBACK` is served at the collector's first fallback page, and its
+/// own page answers 404 (the EE Smart Hub).
 struct Set {
     name: &'static str,
     pages: [(&'static str, &'static str); 4],
 }
+
+const NOT_THERE: &str = "404";
+const FALLBACK: &str = "fallback:";
 
 const JX: &str = "captures/jxwolstenholme__btsmarthub_devicelist";
 
@@ -107,6 +113,17 @@ const SETS: &[Set] = &[
                 "owl",
                 "captures/jxwolstenholme__btsmarthub_devicelist/at-58f16f9/cgi_owl.js",
             ),
+        ],
+    },
+    // An EE Smart Hub: its device page at `cgi_myNetwork.js` (grouped
+    // entries with traffic), and no mesh page, so `owl` is unavailable.
+    Set {
+        name: "ee",
+        pages: [
+            ("wan", "hub/wan_vdsl2_row1.xml"),
+            ("lan", "fallback:hub/lan_grouped_ee.js"),
+            ("status", "hub/status_vdsl2.js"),
+            ("owl", NOT_THERE),
         ],
     },
     // Counters beyond 2^32 and 2^53.
@@ -221,7 +238,11 @@ fn scrape(set: &Set) -> String {
             .iter()
             .find(|(name, _)| *name == c.name)
             .unwrap_or_else(|| panic!("set {}: no page for collector {}", set.name, c.name));
-        hub.set(c.path, Reply::ok(page(file)));
+        match file.strip_prefix(FALLBACK) {
+            _ if *file == NOT_THERE => {}
+            Some(file) => hub.set(c.pages()[1], Reply::ok(page(file))),
+            None => hub.set(c.path, Reply::ok(page(file))),
+        }
     }
     let exp = Exporter::start(&hub.host(), &[]);
     let r = exp.get("/metrics");
@@ -284,7 +305,11 @@ fn the_fixture_sets_serve_every_hub_fixture_and_every_collector() {
         let names: BTreeSet<&str> = set.pages.iter().map(|(c, _)| *c).collect();
         let table: BTreeSet<&str> = collector::ALL.iter().map(|c| c.name).collect();
         assert_eq!(names, table, "set {}: one page per collector", set.name);
-        used.extend(set.pages.iter().map(|(_, f)| *f));
+        used.extend(
+            set.pages
+                .iter()
+                .map(|(_, f)| f.strip_prefix(FALLBACK).unwrap_or(f)),
+        );
     }
     let dir = support::repo_root().join("tests/fixtures/hub");
     let mut missing = Vec::new();

@@ -1,7 +1,7 @@
 //! Interop with the real Prometheus tools (Debian package `prometheus`,
 //! installed by `.ci/test` when missing): `promtool check metrics` on the
 //! output, and a Prometheus server scraping the binary, with the fake hub
-//! behind it, answering every query of the seed's Grafana dashboard and of
+//! behind it, answering every query of the Go exporter's Grafana dashboard and of
 //! ours (`grafana/smarthub-exporter.json`), whose metric names are also
 //! checked against what the exporter emits.
 
@@ -21,9 +21,9 @@ use crate::support::exporter::Exporter;
 use crate::support::fake_hub::{FakeHub, Reply};
 use crate::support::{LAN, WAN};
 
-/// The queries of the seed's Grafana dashboard, as listed in
+/// The queries of the Go exporter's Grafana dashboard, as listed in
 /// `shared/seed/dashboard-queries.tsv` (checked against it when present).
-const SEED_QUERIES: &[&str] = &[
+const GO_EXPORTER_QUERIES: &[&str] = &[
     "sum (smarthub_connected)",
     "sum (smarthub_uptime)",
     "sum (smarthub_connection_uptime)",
@@ -62,16 +62,16 @@ fn tool(name: &str) -> PathBuf {
 }
 
 #[test]
-fn seed_queries_match_the_seed_dashboard() {
+fn dashboard_queries_match_the_go_exporters_dashboard() {
     let Some(tsv) =
         crate::support::shared_fixtures_dir().map(|d| d.join("../seed/dashboard-queries.tsv"))
     else {
-        eprintln!("../shared not present: the copy of the seed queries is not re-checked");
+        eprintln!("../shared not present: the copy of the Go exporter's dashboard queries is not re-checked");
         return;
     };
     let text = std::fs::read_to_string(tsv).unwrap();
-    let from_seed: Vec<&str> = text.lines().filter_map(|l| l.split('\t').nth(1)).collect();
-    assert_eq!(from_seed, SEED_QUERIES);
+    let from_shared: Vec<&str> = text.lines().filter_map(|l| l.split('\t').nth(1)).collect();
+    assert_eq!(from_shared, GO_EXPORTER_QUERIES);
 }
 
 #[test]
@@ -265,10 +265,10 @@ fn every_metric_our_dashboard_reads_is_emitted() {
     ] {
         assert!(read.contains(needed), "no panel reads {needed}");
     }
-    for q in SEED_QUERIES {
+    for q in GO_EXPORTER_QUERIES {
         assert!(
             queries.iter().any(|d| d == q),
-            "the seed dashboard's query is missing: {q}"
+            "the Go exporter's dashboard query is missing: {q}"
         );
     }
 }
@@ -291,7 +291,7 @@ fn prometheus_scrapes_it_and_both_dashboards_have_data() {
     // every 8 s.
     let exp = Exporter::start(&hub.host(), &[]);
     let prom = start_prometheus(&exp.addr.to_string());
-    let queries: Vec<String> = SEED_QUERIES
+    let queries: Vec<String> = GO_EXPORTER_QUERIES
         .iter()
         .map(|q| q.to_string())
         .chain(dashboard::queries())
@@ -314,7 +314,7 @@ fn prometheus_scrapes_it_and_both_dashboards_have_data() {
         "no data after {:?} for: {missing:?}",
         t.elapsed()
     );
-    // Per-device series carry the three seed labels.
+    // Per-device series carry the three labels of the Go exporter.
     let series = query(prom.port, "smarthub_lan_downloaded_bytes").unwrap();
     let first = series
         .iter()

@@ -1,4 +1,4 @@
-//! The `lan` collector end to end: per-device traffic (the seed's),
+//! The `lan` collector end to end: per-device traffic (the Go exporter's),
 //! presence, device info and counts; hostile names; the page's script in
 //! each build.
 
@@ -124,6 +124,6 @@ fn device_presence_info_and_counts() {
     assert_eq!(m.series("smarthub_lan_device_info").len(), 11);
     assert_eq!(m.value("smarthub_lan_known_devices"), 6.0);
     assert_eq!(m.value("smarthub_lan_active_devices"), 4.0);
-    // The seed's per-device counters are unchanged alongside.
+    // The Go exporter's per-device counters are unchanged alongside.
     assert_eq!(m.series("smarthub_lan_downloaded_bytes").len(), 3);
 }

@@ -1,4 +1,4 @@
-//! The `wan` collector end to end: the seed's WAN metrics from the active
+//! The `wan` collector end to end: the Go exporter's WAN metrics from the active
 //! row, the DSL line, the link, the addresses and the Wi-Fi channels.
 
 use super::{all, dsl_hub, hub, hub_with, labels};
@@ -50,7 +50,7 @@ fn fttp_hub_with_two_devices() {
         1,
         "the device without a rate row has no numbers"
     );
-    // Types: the seed's four byte counters stay counters without _total.
+    // Types: the Go exporter's four byte counters stay counters without _total.
     for c in [
         "smarthub_downloaded_bytes",
         "smarthub_uploaded_bytes",
@@ -223,7 +223,7 @@ fn dsl_line_addresses_link_and_channels() {
         assert_eq!(rate(name, "up").as_deref(), Some(up), "{name}");
         assert_eq!(m.kind(name), Some("gauge"), "{name}");
     }
-    // The seed's rate (bit/s) agrees with the line's sync rate (bytes/s).
+    // The Go exporter's rate (bit/s) agrees with the line's sync rate (bytes/s).
     assert_eq!(m.value("smarthub_download_rate"), 65059000.0);
     assert_eq!(
         m.get("smarthub_dsl_sync_rate_bytes_per_second", &dir("down")),

@@ -238,7 +238,7 @@ fn device_capture_ee_evaluated_110_devices() {
 #[test]
 fn device_shared_seed_capture_when_present() {
     let Some(page) = shared_fixture("jamesorlakin__bt-smarthub-exporter/lan.js") else {
-        eprintln!("../shared/fixtures not present: seed capture not checked");
+        eprintln!("../shared/fixtures not present: the Go exporter's capture not checked");
         return;
     };
     let d = devices(&page);

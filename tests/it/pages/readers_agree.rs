@@ -119,7 +119,7 @@ fn both_readers_agree_on_every_device_page() {
         crate::support::pages::device_page(&crate::support::pages::devices(250, 7)).into_bytes(),
     ));
     if let Some(p) = shared_fixture("jamesorlakin__bt-smarthub-exporter/lan.js") {
-        pages.push(("seed lan.js".into(), p));
+        pages.push(("the Go exporter's lan.js".into(), p));
     }
     let names = ["known_device_list", "rate"];
     for (name, page) in &pages {

@@ -133,12 +133,12 @@ fn wan_broken_bodies_are_errors() {
 fn wan_shared_captures_when_present() {
     // GPL/unlicensed captures are not copied into this repository; what they
     // cover is also covered above. When they are at hand, they must parse.
-    let Some(seed) = shared_fixture("jamesorlakin__bt-smarthub-exporter/smarthub_wan_conn.xml")
+    let Some(page) = shared_fixture("jamesorlakin__bt-smarthub-exporter/smarthub_wan_conn.xml")
     else {
-        eprintln!("../shared/fixtures not present: seed captures not checked");
+        eprintln!("../shared/fixtures not present: the Go exporter's captures not checked");
         return;
     };
-    let w = wan::parse(&seed).unwrap();
+    let w = wan::parse(&page).unwrap();
     assert_eq!(
         (w.active_idx, w.sysuptime, w.connection_uptime),
         (0, 1284142, Some(1284142 - 72))
