@@ -33,7 +33,7 @@ use super::{depth_limit, fields_limit, in_var, Limiter, Lit, Read, ScriptError, 
 /// `opt-level = "s"`), each costs: `Date` 28 KB, `JSON` 31 KB, `RegExp`
 /// with its compiler 96 KB. Those over 30 KB stay out, and a page that uses
 /// one fails with an error that names it ([`missing_built_in`]).
-type BuiltIns = (intrinsic::Eval, intrinsic::Date);
+pub type BuiltIns = (intrinsic::Eval, intrinsic::Date);
 pub const BUILT_INS: &[&str] = &["Date"];
 /// The standard built-ins a data page might touch that this build leaves
 /// out, with their cost on mipsel.
