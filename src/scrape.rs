@@ -49,12 +49,20 @@ pub struct Scraper {
     config: Config,
     /// What to log about each page, rate-limited (see [`failure_log`]).
     log: RefCell<FailureLog>,
+    /// The last exposition's size: the next is made with that much room,
+    /// rather than copied as it doubles its way there.
+    last_size: std::cell::Cell<usize>,
 }
 
 impl Scraper {
     pub fn new(hub: Hub, config: Config) -> Self {
         let log = RefCell::new(FailureLog::new(failure_log::hub_name(hub.authority())));
-        Scraper { hub, config, log }
+        Scraper {
+            hub,
+            config,
+            log,
+            last_size: Default::default(),
+        }
     }
 
     /// The exposition for `/metrics` from a fresh scrape, inside `--timeout`.
@@ -107,7 +115,9 @@ impl Scraper {
                 }
             })
             .collect();
-        render(&outcomes).into_bytes()
+        let out = render(&outcomes, self.last_size.get()).into_bytes();
+        self.last_size.set(out.len());
+        out
     }
 
     fn collect(
@@ -123,8 +133,9 @@ impl Scraper {
     }
 }
 
-fn render(outcomes: &[Outcome]) -> Exposition {
-    let mut out = Exposition::new();
+fn render(outcomes: &[Outcome], room: usize) -> Exposition {
+    // Room for a little more than last time: a new device adds a few lines.
+    let mut out = Exposition::with_capacity(room + room / 8);
     out.family(
         "smarthub_exporter_build_info",
         Kind::Gauge,
