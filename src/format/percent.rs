@@ -23,17 +23,15 @@ pub fn decode_bytes(input: &str) -> Cow<'_, [u8]> {
     let mut i = 0;
     while let Some(at) = bytes[i..].iter().position(|&b| b == b'%') {
         let at = i + at;
-        match (bytes.get(at + 1), bytes.get(at + 2)) {
-            (Some(&h), Some(&l)) => {
-                if let (Some(hi), Some(lo)) = (hex(h), hex(l)) {
-                    out.extend_from_slice(&bytes[run..at]);
-                    out.push(hi << 4 | lo);
-                    run = at + 3;
-                    i = at + 3;
-                    continue;
-                }
-            }
-            _ => {}
+        if let (Some(hi), Some(lo)) = (
+            bytes.get(at + 1).and_then(|&b| hex(b)),
+            bytes.get(at + 2).and_then(|&b| hex(b)),
+        ) {
+            out.extend_from_slice(&bytes[run..at]);
+            out.push(hi << 4 | lo);
+            run = at + 3;
+            i = at + 3;
+            continue;
         }
         i = at + 1;
     }
