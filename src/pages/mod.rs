@@ -144,3 +144,31 @@ pub fn label(s: &str) -> String {
     }
     s[..end].to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_cut_in_place_as_when_copied() {
+        for s in [
+            "",
+            "a",
+            &"é".repeat(64),
+            &format!("x{}", "é".repeat(64)),
+            &"a".repeat(200),
+        ] {
+            assert_eq!(label_owned(s.to_owned()), label(s), "{s}");
+            assert!(label(s).len() <= MAX_LABEL_BYTES);
+        }
+        let record = vec![
+            ("m".to_owned(), Lit::Str(" aa%3Abb ".into())),
+            ("n".to_owned(), Lit::Str("aa%3Abb".into())),
+        ];
+        assert_eq!(label_text(&record, "m", true).as_deref(), Some("aa:bb"));
+        assert_eq!(label_text(&record, "m", false).as_deref(), Some(" aa:bb "));
+        assert_eq!(label_text(&record, "n", true).as_deref(), Some("aa:bb"));
+        assert_eq!(mac_of(&record, "m").as_deref(), Some("AA:BB"));
+        assert_eq!(normalise_mac(" aa:bb "), "AA:BB");
+    }
+}
