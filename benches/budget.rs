@@ -6,6 +6,17 @@
 //! against the time to fetch the pages directly on the real 2-device page.
 //! It measures; it asserts nothing.
 //!
+//! CPU is user + system time, read to the nanosecond from the scheduler
+//! (`/proc/<pid>/task/*/schedstat`) for the exporter and from
+//! `CLOCK_PROCESS_CPUTIME_ID` for this process.
+//!
+//! The floor row is what the default build cannot go below: a fresh QuickJS
+//! runtime and context (the sandbox's built-ins and its no-op `addCfg`)
+//! evaluating the same 250-device page as served, and nothing else, in this
+//! process. It is timed in batches between batches of the 250-device wan +
+//! lan scrape, so that both see the same machine (a shared one is anything
+//! but steady), and the bench prints the median of their per-round ratios.
+//!
 //! Each exporter is stopped with SIGTERM, so a runner such as
 //! `SMARTHUB_EXPORTER_RUNNER=valgrind-wrapper` sees it exit normally (callgrind
 //! writes its counts at exit).
@@ -27,34 +38,117 @@ use support::fake_hub::{FakeHub, Reply};
 use support::{LAN, OWL, STATUS, WAN};
 const ONLY_CORE: &[&str] = &["--no-collector", "status", "--no-collector", "owl"];
 
-fn ticks_per_second() -> f64 {
-    // SAFETY: sysconf has no preconditions.
-    (unsafe { libc::sysconf(libc::_SC_CLK_TCK) }) as f64
+/// CPU time the exporter has used: the sum over its threads of the time the
+/// scheduler ran them.
+fn exporter_cpu(exp: &Exporter) -> Duration {
+    let tasks = std::fs::read_dir(format!("/proc/{}/task", exp.pid())).unwrap();
+    let ns: u64 = tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("schedstat")).ok())
+        .filter_map(|s| s.split(' ').next()?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(ns)
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
+/// CPU time this process has used (the floor runs in it, while every other
+/// thread of the bench is idle).
+fn process_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid timespec to write.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// One evaluation of the floor: a fresh QuickJS runtime and context, made
+/// as `script::quickjs` makes them, evaluating `page` as served (its
+/// `addCfg` calls included, against the sandbox's no-op `addCfg`).
+#[cfg(feature = "js")]
+fn floor_once(page: &[u8]) {
+    use rquickjs::{qjs, Context, Runtime};
+    use smarthub_exporter::script::quickjs::BuiltIns;
+    let eval = |ctx: &rquickjs::Ctx, src: &[u8]| {
+        let mut src = src.to_vec();
+        let len = src.len();
+        src.push(0);
+        // SAFETY: `src` is `len` bytes and a NUL; the result is freed.
+        unsafe {
+            let v = qjs::JS_Eval(
+                ctx.as_raw().as_ptr(),
+                src.as_ptr().cast(),
+                len as _,
+                c"eval_script".as_ptr(),
+                qjs::JS_EVAL_TYPE_GLOBAL as i32,
+            );
+            assert!(!qjs::JS_IsException(v), "the page threw");
+            qjs::JS_FreeValue(ctx.as_raw().as_ptr(), v);
+        }
+    };
+    let rt = Runtime::new().unwrap();
+    let context = Context::custom::<BuiltIns>(&rt).unwrap();
+    context.with(|ctx| {
+        eval(&ctx, b"function addCfg(){}");
+        eval(&ctx, page);
+    });
+}
+
+fn median<T: PartialOrd + Copy>(mut v: Vec<T>) -> T {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
 }
 
-/// CPU milliseconds per scrape over `n` scrapes, and the median wall time.
-fn cpu_per_scrape(exp: &Exporter, n: usize) -> (f64, Duration) {
+/// What a row measured: CPU per scrape and median scrape time; with a
+/// floor, its CPU per evaluation and the median per-round ratio.
+struct Measured {
+    cpu_ms: f64,
+    wall: Duration,
+    floor: Option<(f64, f64)>,
+}
+
+/// Rounds a row's scrapes are split into, each followed by as many floor
+/// evaluations when there is a floor.
+const ROUNDS: usize = 10;
+
+/// CPU milliseconds per scrape over `n` scrapes and the median wall time;
+/// with `floor`, the floor timed between the rounds of scrapes.
+fn cpu_per_scrape(exp: &Exporter, n: usize, floor: Option<&dyn Fn()>) -> Measured {
     for _ in 0..20 {
         exp.get("/metrics");
+        if let Some(f) = floor {
+            f();
+        }
     }
-    let before = exp.cpu_ticks();
+    let per = n.div_ceil(ROUNDS);
     let mut walls = Vec::with_capacity(n);
-    for _ in 0..n {
-        let t = Instant::now();
-        let r = exp.get("/metrics");
-        walls.push(t.elapsed());
-        assert_eq!(r.status, 200);
+    let (mut scrape_cpu, mut floor_cpu) = (Duration::ZERO, Duration::ZERO);
+    let mut ratios = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        let before = exporter_cpu(exp);
+        for _ in 0..per {
+            let t = Instant::now();
+            let r = exp.get("/metrics");
+            walls.push(t.elapsed());
+            assert_eq!(r.status, 200);
+        }
+        let s = exporter_cpu(exp) - before;
+        scrape_cpu += s;
+        if let Some(f) = floor {
+            let before = process_cpu();
+            for _ in 0..per {
+                f();
+            }
+            let fl = process_cpu() - before;
+            floor_cpu += fl;
+            ratios.push(s.as_secs_f64() / fl.as_secs_f64());
+        }
     }
-    let ticks = exp.cpu_ticks() - before;
-    (
-        ticks as f64 / ticks_per_second() * 1000.0 / n as f64,
-        median(walls),
-    )
+    let count = (per * ROUNDS) as f64;
+    Measured {
+        cpu_ms: scrape_cpu.as_secs_f64() * 1000.0 / count,
+        wall: median(walls),
+        floor: floor.map(|_| (floor_cpu.as_secs_f64() * 1000.0 / count, median(ratios))),
+    }
 }
 
 /// Fetches one page the way the exporter does (new connection, Referer).
@@ -95,6 +189,11 @@ fn main() {
 
     // The generated hub has a VDSL line that is up, so every family of the
     // wan collector is rendered.
+    #[cfg(feature = "js")]
+    let floor_page = support::pages::device_page(&support::pages::devices(250, 1000));
+    #[cfg(feature = "js")]
+    let floor = || floor_once(floor_page.as_bytes());
+    let mut floor_line = None;
     for (label, devices, args) in [
         (
             "250 devices + 250 mesh stations, all collectors (wan, lan, status, owl)",
@@ -133,12 +232,33 @@ fn main() {
         let mut a = vec!["--cache-ttl", "0"];
         a.extend_from_slice(args);
         let exp = Exporter::start(&hub.host(), &a);
-        let (cpu, wall) = cpu_per_scrape(&exp, n);
+        let with_floor: Option<&dyn Fn()> = if devices == 250 && args == ONLY_CORE {
+            #[cfg(feature = "js")]
+            {
+                Some(&floor)
+            }
+            #[cfg(not(feature = "js"))]
+            {
+                floor_line = Some("floor: (the bench needs the `js` feature)".to_string());
+                None
+            }
+        } else {
+            None
+        };
+        let m = cpu_per_scrape(&exp, n, with_floor);
         println!(
-            "| {label} | {cpu:.2} ms | {:.2} ms | {:.1} MiB |",
-            wall.as_secs_f64() * 1000.0,
+            "| {label} | {:.2} ms | {:.2} ms | {:.1} MiB |",
+            m.cpu_ms,
+            m.wall.as_secs_f64() * 1000.0,
             exp.vm_hwm_kib() as f64 / 1024.0
         );
+        if let Some((floor_ms, ratio)) = m.floor {
+            println!("| floor: a fresh QuickJS runtime evaluating the same 250-device page | {floor_ms:.2} ms | | |");
+            floor_line = Some(format!(
+                "250-device scrape (wan + lan) {:.2} ms ÷ floor {floor_ms:.2} ms: ratio {ratio:.2} (median of {ROUNDS} rounds)",
+                m.cpu_ms
+            ));
+        }
         let _ = exp.signal(libc::SIGTERM);
     }
 
@@ -180,9 +300,9 @@ fn main() {
         let mut a = vec!["--cache-ttl", "0"];
         a.extend_from_slice(args);
         let exp = Exporter::start(&hub.host(), &a);
-        let (cpu, wall) = cpu_per_scrape(&exp, n);
+        let Measured { cpu_ms, wall, .. } = cpu_per_scrape(&exp, n, None);
         println!(
-            "| real 2-device page ({lan_name}), {label} | {cpu:.2} ms | {:.2} ms | {:.1} MiB |",
+            "| real 2-device page ({lan_name}), {label} | {cpu_ms:.2} ms | {:.2} ms | {:.1} MiB |",
             wall.as_secs_f64() * 1000.0,
             exp.vm_hwm_kib() as f64 / 1024.0
         );
@@ -190,6 +310,9 @@ fn main() {
         walls.push((label, wall, pages));
     }
     println!();
+    if let Some(line) = floor_line {
+        println!("{line}");
+    }
     for (label, wall, pages) in walls {
         let mut direct = Vec::with_capacity(n);
         for _ in 0..n {

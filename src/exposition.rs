@@ -60,6 +60,15 @@ impl Exposition {
         Self::default()
     }
 
+    /// An exposition with room for `bytes` (the last scrape's size, say),
+    /// so that it is not copied as it grows.
+    pub fn with_capacity(bytes: usize) -> Self {
+        Exposition {
+            out: String::with_capacity(bytes),
+            ..Self::default()
+        }
+    }
+
     /// Starts a metric family. Its HELP and TYPE lines are written with its
     /// first sample, so a family with no samples leaves no trace: absent data
     /// stays absent. All samples of a family come together, as the format
@@ -106,6 +115,24 @@ impl Family<'_> {
         labels: &[(&'static str, &str)],
         value: impl Into<Value>,
     ) -> &mut Self {
+        let out = self.name_of_sample();
+        write_labels(out, labels);
+        end_sample(out, value.into());
+        self
+    }
+
+    /// A sample with labels written once for several families (a device's
+    /// labels, in each of its families).
+    pub fn sample_with(&mut self, labels: &Labels, value: impl Into<Value>) -> &mut Self {
+        let out = self.name_of_sample();
+        out.push_str(&labels.0);
+        end_sample(out, value.into());
+        self
+    }
+
+    /// Writes the family's HELP and TYPE before its first sample, then the
+    /// sample's metric name.
+    fn name_of_sample(&mut self) -> &mut String {
         let out = &mut *self.out;
         if !self.started {
             self.started = true;
@@ -121,31 +148,60 @@ impl Family<'_> {
             });
         }
         out.push_str(self.name);
-        if !labels.is_empty() {
-            out.push('{');
-            for (i, (k, v)) in labels.iter().enumerate() {
-                debug_assert!(valid_name(k, false), "bad label name {k}");
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(k);
-                out.push_str("=\"");
-                escape_label_value(out, v);
-                out.push('"');
-            }
-            out.push('}');
-        }
-        out.push(' ');
-        write_value(out, value.into());
-        out.push('\n');
-        self
+        out
     }
+}
+
+fn end_sample(out: &mut String, value: Value) {
+    out.push(' ');
+    write_value(out, value);
+    out.push('\n');
+}
+
+/// A label set escaped and written once, to go into several families'
+/// samples ([`Family::sample_with`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labels(String);
+
+impl Labels {
+    pub fn new(labels: &[(&'static str, &str)]) -> Self {
+        // `{`, `}`, and `,k="v"` per label; escapes may grow it further.
+        let len = labels
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 4)
+            .sum::<usize>()
+            + 1;
+        let mut s = String::with_capacity(len);
+        write_labels(&mut s, labels);
+        Labels(s)
+    }
+}
+
+fn write_labels(out: &mut String, labels: &[(&'static str, &str)]) {
+    if labels.is_empty() {
+        return;
+    }
+    out.push('{');
+    for (i, (k, v)) in labels.iter().enumerate() {
+        debug_assert!(valid_name(k, false), "bad label name {k}");
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(k);
+        out.push_str("=\"");
+        escape_label_value(out, v);
+        out.push('"');
+    }
+    out.push('}');
 }
 
 fn write_value(out: &mut String, v: Value) {
     // Writing to a String cannot fail.
     let _ = match v {
-        Value::U64(v) => write!(out, "{v}"),
+        Value::U64(v) => {
+            write_u64(out, v);
+            Ok(())
+        }
         Value::I64(v) => write!(out, "{v}"),
         Value::F64(v) if v.is_nan() => write!(out, "NaN"),
         Value::F64(v) if v.is_infinite() => {
@@ -153,6 +209,23 @@ fn write_value(out: &mut String, v: Value) {
         }
         Value::F64(v) => write!(out, "{v}"),
     };
+}
+
+/// The decimal digits of `v`: most samples are counters, and `write!`'s
+/// formatting machinery costs several times this.
+fn write_u64(out: &mut String, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    // ASCII digits are UTF-8.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// Label values escape backslash, double quote and line feed; everything
@@ -218,6 +291,33 @@ mod tests {
              a_total 1\n\
              # HELP g Gauge.\n# TYPE g gauge\ng 0.25\ng{x=\"é\"} NaN\ng{x=\"y\"} -Inf\ng{x=\"z\"} -3\ng{x=\"w\"} 1\n"
         );
+    }
+
+    #[test]
+    fn shared_label_sets_write_what_each_sample_would() {
+        let labels = [("mac", "AA"), ("hostname", "a\"b\\c\nd")];
+        let mut one = Exposition::new();
+        one.family("a", Kind::Gauge, "A.")
+            .sample(&labels, 7u64)
+            .sample(&[], 0u64);
+        let mut shared = Exposition::new();
+        shared
+            .family("a", Kind::Gauge, "A.")
+            .sample_with(&Labels::new(&labels), 7u64)
+            .sample_with(&Labels::new(&[]), 0u64);
+        assert_eq!(one.as_str(), shared.as_str());
+        assert!(one
+            .as_str()
+            .contains("a{mac=\"AA\",hostname=\"a\\\"b\\\\c\\nd\"} 7\n"));
+    }
+
+    #[test]
+    fn counters_are_written_digit_for_digit() {
+        for v in [0, 1, 9, 10, 99, 100, 4_294_967_296, u64::MAX] {
+            let mut s = String::new();
+            write_u64(&mut s, v);
+            assert_eq!(s, v.to_string());
+        }
     }
 
     #[test]

@@ -68,6 +68,9 @@ pub struct Scraper {
     log: RefCell<FailureLog>,
     /// Per enabled collector, in `config.collectors`' order.
     found: Vec<Cell<Found>>,
+    /// The last exposition's size: the next is made with that much room,
+    /// rather than copied as it doubles its way there.
+    last_size: Cell<usize>,
 }
 
 impl Scraper {
@@ -79,6 +82,7 @@ impl Scraper {
             config,
             log,
             found,
+            last_size: Cell::default(),
         }
     }
 
@@ -142,7 +146,9 @@ impl Scraper {
                 }
             })
             .collect();
-        render(&outcomes).into_bytes()
+        let out = render(&outcomes, self.last_size.get()).into_bytes();
+        self.last_size.set(out.len());
+        out
     }
 
     fn collect(
@@ -212,8 +218,9 @@ fn up(outcomes: &[Outcome]) -> bool {
         && (outcomes.is_empty() || outcomes.iter().any(|o| o.result.is_ok()))
 }
 
-fn render(outcomes: &[Outcome]) -> Exposition {
-    let mut out = Exposition::new();
+fn render(outcomes: &[Outcome], room: usize) -> Exposition {
+    // Room for a little more than last time: a new device adds a few lines.
+    let mut out = Exposition::with_capacity(room + room / 8);
     out.family(
         "smarthub_exporter_build_info",
         Kind::Gauge,

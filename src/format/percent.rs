@@ -18,18 +18,24 @@ pub fn decode_bytes(input: &str) -> Cow<'_, [u8]> {
         return Cow::Borrowed(bytes);
     }
     let mut out = Vec::with_capacity(bytes.len());
+    // The text between escapes is copied a run at a time.
+    let mut run = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push(hi << 4 | lo);
-                i += 3;
-                continue;
-            }
+    while let Some(at) = bytes[i..].iter().position(|&b| b == b'%') {
+        let at = i + at;
+        if let (Some(hi), Some(lo)) = (
+            bytes.get(at + 1).and_then(|&b| hex(b)),
+            bytes.get(at + 2).and_then(|&b| hex(b)),
+        ) {
+            out.extend_from_slice(&bytes[run..at]);
+            out.push(hi << 4 | lo);
+            run = at + 3;
+            i = at + 3;
+            continue;
         }
-        out.push(bytes[i]);
-        i += 1;
+        i = at + 1;
     }
+    out.extend_from_slice(&bytes[run..]);
     Cow::Owned(out)
 }
 
@@ -102,6 +108,45 @@ mod tests {
         assert_eq!(decode("%"), "%");
         assert_eq!(decode("a+b"), "a+b");
         assert_eq!(decode("%e2%82%AC"), "\u{20ac}");
+    }
+
+    /// The decoder as first written, a byte at a time.
+    fn decode_bytewise(input: &str) -> Vec<u8> {
+        let bytes = input.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' && i + 2 < bytes.len() {
+                if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    out.push(hi << 4 | lo);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(bytes[i]);
+            i += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn decodes_runs_as_it_decodes_bytes() {
+        let alphabet = ["%", "2", "E", "e", "g", "a", "%25", "%2E"];
+        let mut inputs = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = inputs
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |a| format!("{s}{a}")))
+                .collect();
+            inputs.extend(longer);
+        }
+        for input in &inputs {
+            assert_eq!(
+                &*decode_bytes(input),
+                decode_bytewise(input).as_slice(),
+                "{input:?}"
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Metrics from `/cgi/cgi_basicMyDevice.js`.
 
 use crate::collector::Snapshot;
-use crate::exposition::{Exposition, Kind};
+use crate::exposition::{Exposition, Kind, Labels};
 use crate::pages::lan::Devices;
 
 impl Snapshot for Devices {
@@ -15,15 +15,21 @@ impl Snapshot for Devices {
 }
 
 pub fn render(d: &Devices, out: &mut Exposition) {
+    // Each device's mac, hostname and ip label three families: escaped once.
+    let labels: Vec<Labels> = d
+        .devices
+        .iter()
+        .map(|dev| Labels::new(&labels(dev)))
+        .collect();
     // The Go exporter's per-device counters keep their names, without `_total`.
     let mut down = out.family(
         "smarthub_lan_downloaded_bytes",
         Kind::Counter,
         "Bytes a LAN device downloaded through the hub since the hub started counting.",
     );
-    for dev in &d.devices {
+    for (dev, l) in d.devices.iter().zip(&labels) {
         if let Some(t) = dev.traffic {
-            down.sample(&labels(dev), t.rx_bytes);
+            down.sample_with(l, t.rx_bytes);
         }
     }
     let mut up = out.family(
@@ -31,9 +37,9 @@ pub fn render(d: &Devices, out: &mut Exposition) {
         Kind::Counter,
         "Bytes a LAN device uploaded through the hub since the hub started counting.",
     );
-    for dev in &d.devices {
+    for (dev, l) in d.devices.iter().zip(&labels) {
         if let Some(t) = dev.traffic {
-            up.sample(&labels(dev), t.tx_bytes);
+            up.sample_with(l, t.tx_bytes);
         }
     }
     // Same labels as the Go exporter's counters, so the two join one to one.
@@ -42,9 +48,9 @@ pub fn render(d: &Devices, out: &mut Exposition) {
         Kind::Gauge,
         "Whether a device is connected to the hub now (1) or only remembered (0), per MAC; absent when the hub does not say.",
     );
-    for dev in &d.devices {
+    for (dev, l) in d.devices.iter().zip(&labels) {
         if let Some(a) = dev.active {
-            f.sample(&labels(dev), a);
+            f.sample_with(l, a);
         }
     }
     let mut f = out.family(

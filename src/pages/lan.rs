@@ -279,7 +279,7 @@ fn split_group(record: &Record, skipped: &mut Skipped) -> Vec<Device> {
     };
     let shared = |key: &str| -> String { label_text(record, key, false).unwrap_or_default() };
     let (ips, ports) = (parts("ip"), parts("port"));
-    let (hostname, name, os, kind) = (
+    let (mut hostname, mut name, mut os, mut kind) = (
         shared("hostname"),
         shared("name"),
         shared("os"),
@@ -311,22 +311,31 @@ fn split_group(record: &Record, skipped: &mut Skipped) -> Vec<Device> {
         Some(true) if n > 1 => singled_out.then_some(in_use[i]),
         other => other,
     };
-    macs.iter()
-        .zip(ips)
-        .zip(ports)
-        .enumerate()
-        .map(|(i, ((mac, ip), port))| Device {
-            mac: mac.clone(),
-            hostname: hostname.clone(),
+    // The entry's shared fields are moved into its last device and cloned
+    // for the others: most entries hold one MAC.
+    let mut devices = Vec::with_capacity(n);
+    for (i, ((mac, ip), port)) in macs.into_iter().zip(ips).zip(ports).enumerate() {
+        let last = i + 1 == n;
+        let copy = |s: &mut String| {
+            if last {
+                std::mem::take(s)
+            } else {
+                s.clone()
+            }
+        };
+        devices.push(Device {
+            mac,
+            hostname: copy(&mut hostname),
             ip,
-            name: name.clone(),
+            name: copy(&mut name),
             active: active_of(i),
             port: port_name(port),
-            os: os.clone(),
-            kind: kind.clone(),
+            os: copy(&mut os),
+            kind: copy(&mut kind),
             traffic: None,
-        })
-        .collect::<Vec<_>>()
+        });
+    }
+    devices
 }
 
 /// A port as the hub names it (`eth1`, `wl0`, `ath1`, `eth0_5`, `NA`), or

@@ -99,7 +99,11 @@ pub fn label_text(record: &Record, key: &str, trim: bool) -> Option<String> {
     let (_, v) = record.iter().find(|(k, _)| k == key)?;
     let Lit::Cut(s) = v else {
         let t = text(record, key)?;
-        return Some(label(if trim { t.trim() } else { &t }));
+        return Some(if trim && t.trim().len() != t.len() {
+            label(t.trim())
+        } else {
+            label_owned(t)
+        });
     };
     let decoded = percent::decode(s);
     let sure = &decoded[..script::cut_point(&decoded, decoded.len().saturating_sub(UNSURE))];
@@ -109,14 +113,24 @@ pub fn label_text(record: &Record, key: &str, trim: bool) -> Option<String> {
 
 /// A MAC as [`normalise_mac`] makes it, from a field.
 pub fn mac_of(record: &Record, key: &str) -> Option<String> {
-    label_text(record, key, true).map(|m| m.to_ascii_uppercase())
+    let mut mac = label_text(record, key, true)?;
+    mac.make_ascii_uppercase();
+    Some(mac)
 }
 
 /// A MAC as it is joined, deduplicated and labelled: trimmed, upper-case and
 /// cut as a label is: keyed by the uncut text, two MACs that differ only
 /// past the cut would become two series with one label set.
 pub fn normalise_mac(mac: &str) -> String {
-    label(mac.trim()).to_ascii_uppercase()
+    let mut mac = label(mac.trim());
+    mac.make_ascii_uppercase();
+    mac
+}
+
+/// [`label`] of a string already owned, cut in place.
+pub fn label_owned(mut s: String) -> String {
+    s.truncate(script::cut_point(&s, MAX_LABEL_BYTES));
+    s
 }
 
 /// Cuts a label value to [`MAX_LABEL_BYTES`] on a character boundary.
@@ -129,4 +143,32 @@ pub fn label(s: &str) -> String {
         end -= 1;
     }
     s[..end].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_cut_in_place_as_when_copied() {
+        for s in [
+            "",
+            "a",
+            &"é".repeat(64),
+            &format!("x{}", "é".repeat(64)),
+            &"a".repeat(200),
+        ] {
+            assert_eq!(label_owned(s.to_owned()), label(s), "{s}");
+            assert!(label(s).len() <= MAX_LABEL_BYTES);
+        }
+        let record = vec![
+            ("m".to_owned(), Lit::Str(" aa%3Abb ".into())),
+            ("n".to_owned(), Lit::Str("aa%3Abb".into())),
+        ];
+        assert_eq!(label_text(&record, "m", true).as_deref(), Some("aa:bb"));
+        assert_eq!(label_text(&record, "m", false).as_deref(), Some(" aa:bb "));
+        assert_eq!(label_text(&record, "n", true).as_deref(), Some("aa:bb"));
+        assert_eq!(mac_of(&record, "m").as_deref(), Some("AA:BB"));
+        assert_eq!(normalise_mac(" aa:bb "), "AA:BB");
+    }
 }

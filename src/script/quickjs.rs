@@ -33,7 +33,7 @@ use super::{depth_limit, fields_limit, in_var, Limiter, Lit, Read, ScriptError, 
 /// `opt-level = "s"`), each costs: `Date` 28 KB, `JSON` 31 KB, `RegExp`
 /// with its compiler 96 KB. Those over 30 KB stay out, and a page that uses
 /// one fails with an error that names it ([`missing_built_in`]).
-type BuiltIns = (intrinsic::Eval, intrinsic::Date);
+pub type BuiltIns = (intrinsic::Eval, intrinsic::Date);
 pub const BUILT_INS: &[&str] = &["Date"];
 /// The standard built-ins a data page might touch that this build leaves
 /// out, with their cost on mipsel.
@@ -69,7 +69,14 @@ pub fn read(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Read, ScriptE
             Ok(text) => Cow::Borrowed(text),
             Err(_) => String::from_utf8_lossy(src),
         };
-        let page = drop_inert_addcfg(text.as_bytes()).into_owned();
+        let page = match drop_inert_addcfg(&text) {
+            Cow::Owned(page) => page,
+            Cow::Borrowed(page) => {
+                let mut owned = Vec::with_capacity(page.len() + 1);
+                owned.extend_from_slice(page);
+                owned
+            }
+        };
         let thrown = match run(&ctx, page, deadline, Some(&stack)) {
             Ok(_) => None,
             Err(ScriptError::Failed(msg)) => Some(msg),
@@ -416,31 +423,39 @@ impl<'js> Copier<'js> {
 /// appears nowhere else in the page: a page that defines or reassigns its own
 /// `addCfg`, or calls it with anything but literals, is run as it is. Lines
 /// are blanked, not removed, so error messages keep their line numbers.
-pub fn drop_inert_addcfg(src: &[u8]) -> Cow<'_, [u8]> {
-    // The hub's pages are ASCII; anything else is run as it is.
-    let Ok(text) = std::str::from_utf8(src) else {
-        return Cow::Borrowed(src);
-    };
-    let mentions = text.matches("addCfg").count();
-    if mentions == 0 {
-        return Cow::Borrowed(src);
-    }
-    let mut out = Vec::with_capacity(src.len());
-    let mut dropped = 0;
-    for line in src.split_inclusive(|&b| b == b'\n') {
-        if is_inert_addcfg(line) {
-            dropped += 1;
-            out.push(b'\n');
-        } else {
-            out.extend_from_slice(line);
+pub fn drop_inert_addcfg(src: &str) -> Cow<'_, [u8]> {
+    let bytes = src.as_bytes();
+    // One pass over the mentions: each must open an inert line of its own
+    // (a second mention on a line is not its first call), else the page is
+    // run whole.
+    let mut lines = Vec::new();
+    for (at, _) in src.match_indices("addCfg") {
+        let start = bytes[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let end = bytes[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| at + i);
+        let line = &bytes[start..end];
+        let opens = line.len() - line.trim_ascii_start().len() == at - start;
+        if !opens || !is_inert_addcfg(line) {
+            return Cow::Borrowed(bytes);
         }
+        lines.push(start..end);
     }
-    if dropped != mentions {
-        return Cow::Borrowed(src);
+    if lines.is_empty() {
+        return Cow::Borrowed(bytes);
     }
-    if !src.ends_with(b"\n") && out.last() == Some(&b'\n') {
-        out.pop();
+    // One byte spare: the engine wants a NUL after the source.
+    let mut out = Vec::with_capacity(bytes.len() + 1);
+    let mut from = 0;
+    for line in lines {
+        out.extend_from_slice(&bytes[from..line.start]);
+        from = line.end;
     }
+    out.extend_from_slice(&bytes[from..]);
     Cow::Owned(out)
 }
 
@@ -686,27 +701,82 @@ mod tests {
 
     #[test]
     fn only_inert_addcfg_lines_are_dropped() {
-        let page = b"var a=[1];\naddCfg(\"i_Mac1\",35323905,'');\n  addCfg(\"x\",1,'1%2E2');\r\naddCfg(\"d\",2,'v');";
+        let page = "var a=[1];\naddCfg(\"i_Mac1\",35323905,'');\n  addCfg(\"x\",1,'1%2E2');\r\naddCfg(\"d\",2,'v');";
         let dropped = drop_inert_addcfg(page);
         assert_eq!(&*dropped, b"var a=[1];\n\n\n".as_slice());
         // Anything else that mentions addCfg keeps the page whole.
         for whole in [
-            &b"function addCfg(a,b,c){ for(;;){} }\naddCfg(\"x\",1,'');"[..],
-            b"addCfg = function(){};\naddCfg(\"x\",1,'');",
-            b"addCfg(\"x\",1,f());",
-            b"addCfg(\"x\",1,'a'); addCfg(\"y\",2,'b');",
-            b"addCfg(\"x\",1,'it\\'s');",
-            b"var known_device_list=[{hostname:'addCfg'}];\naddCfg(\"x\",1,'');",
+            "function addCfg(a,b,c){ for(;;){} }\naddCfg(\"x\",1,'');",
+            "addCfg = function(){};\naddCfg(\"x\",1,'');",
+            "addCfg(\"x\",1,f());",
+            "addCfg(\"x\",1,'a'); addCfg(\"y\",2,'b');",
+            "addCfg(\"x\",1,'it\\'s');",
+            "addCfg(\"addCfg\",1,'');",
+            "addCfg(\"x\",1,'addCfg');",
+            "var known_device_list=[{hostname:'addCfg'}];\naddCfg(\"x\",1,'');",
         ] {
-            assert_eq!(
-                &*drop_inert_addcfg(whole),
-                whole,
-                "{}",
-                String::from_utf8_lossy(whole)
-            );
+            assert_eq!(&*drop_inert_addcfg(whole), whole.as_bytes(), "{whole}");
         }
-        let page = b"var a=1;";
-        assert!(matches!(drop_inert_addcfg(page), Cow::Borrowed(_)));
+        assert!(matches!(drop_inert_addcfg("var a=1;"), Cow::Borrowed(_)));
+    }
+
+    /// The blanking as first written, line by line: the one pass must give
+    /// the same page for every page.
+    fn blank_line_by_line(src: &str) -> Vec<u8> {
+        let src = src.as_bytes();
+        let mentions = String::from_utf8_lossy(src).matches("addCfg").count();
+        let mut out = Vec::new();
+        let mut dropped = 0;
+        for line in src.split_inclusive(|&b| b == b'\n') {
+            if is_inert_addcfg(line) {
+                dropped += 1;
+                out.push(b'\n');
+            } else {
+                out.extend_from_slice(line);
+            }
+        }
+        if mentions == 0 || dropped != mentions {
+            return src.to_vec();
+        }
+        if !src.ends_with(b"\n") && out.last() == Some(&b'\n') {
+            out.pop();
+        }
+        out
+    }
+
+    #[test]
+    fn blanking_matches_the_line_by_line_reading() {
+        let pieces = [
+            "addCfg(\"a\",1,'');",
+            "  addCfg(\"b_2\",22,'x%2Ey')\t",
+            "addCfg(\"c\",3,'v');\r",
+            "addCfg(\"addCfg\",1,'');",
+            "addCfg(\"d\",x,'');",
+            "var a=[{m:'addCfg'}];",
+            "var b=1;",
+            "",
+            " ",
+            "// addCfg",
+        ];
+        // Every page of up to four lines from those pieces, with and
+        // without a final line break.
+        let mut pages = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = pages
+                .iter()
+                .flat_map(|p| pieces.iter().map(move |l| format!("{p}{l}\n")))
+                .collect();
+            pages.extend(longer);
+        }
+        for page in &pages {
+            for page in [page.as_str(), page.strip_suffix('\n').unwrap_or(page)] {
+                assert_eq!(
+                    &*drop_inert_addcfg(page),
+                    blank_line_by_line(page).as_slice(),
+                    "{page:?}"
+                );
+            }
+        }
     }
 
     #[test]
