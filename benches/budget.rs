@@ -35,6 +35,7 @@ use std::sync::Arc;
 use support::exporter::Exporter;
 use support::fake_hub::{FakeHub, Reply};
 
+use smarthub_exporter::pages::lan::EE_PATH as EE_LAN;
 use support::{LAN, OWL, STATUS, WAN};
 const ONLY_CORE: &[&str] = &["--no-collector", "status", "--no-collector", "owl"];
 
@@ -194,31 +195,43 @@ fn main() {
     #[cfg(feature = "js")]
     let floor = || floor_once(floor_page.as_bytes());
     let mut floor_line = None;
-    for (label, devices, args) in [
+    let mut ee_requests = None;
+    for (label, devices, args, ee) in [
         (
             "250 devices + 250 mesh stations, all collectors (wan, lan, status, owl)",
             250,
             &[][..],
+            false,
         ),
         (
             "250 devices, wan + lan (the core's two pages)",
             250,
             ONLY_CORE,
+            false,
+        ),
+        (
+            "250 devices on the EE hub's page (cgi_myNetwork.js), wan + lan",
+            250,
+            ONLY_CORE,
+            true,
         ),
         (
             "250 devices, wan + lan + status",
             250,
             &["--no-collector", "owl"][..],
+            false,
         ),
         (
             "250 stations, --no-lan (wan, status, owl)",
             250,
             &["--no-lan"][..],
+            false,
         ),
         (
             "2 devices + 2 stations (generated), all collectors",
             2,
             &[][..],
+            false,
         ),
     ] {
         if !label.contains(only.as_str()) {
@@ -229,10 +242,21 @@ fn main() {
             WAN,
             Reply::Dynamic(Arc::new(|n| support::pages::wan_page_vdsl(n).into_bytes())),
         );
+        if ee {
+            // An EE hub: the Smart Hub 2's page answers 404, the same lists
+            // are at the EE page.
+            hub.set(
+                EE_LAN,
+                Reply::Dynamic(Arc::new(move |n| {
+                    support::pages::device_page(&support::pages::devices(devices, n)).into_bytes()
+                })),
+            );
+            hub.set(LAN, Reply::status(404, &[], "Not Found"));
+        }
         let mut a = vec!["--cache-ttl", "0"];
         a.extend_from_slice(args);
         let exp = Exporter::start(&hub.host(), &a);
-        let with_floor: Option<&dyn Fn()> = if devices == 250 && args == ONLY_CORE {
+        let with_floor: Option<&dyn Fn()> = if devices == 250 && args == ONLY_CORE && !ee {
             #[cfg(feature = "js")]
             {
                 Some(&floor)
@@ -259,13 +283,16 @@ fn main() {
                 m.cpu_ms
             ));
         }
+        if ee {
+            ee_requests = Some((hub.count(LAN), hub.count(EE_LAN), hub.count(WAN)));
+        }
         let _ = exp.signal(libc::SIGTERM);
     }
 
-    // The real 2-device page (the seed's capture when at hand, else ours).
+    // The real 2-device page (the Go exporter's capture when at hand, else ours).
     let (lan_page, lan_name) =
         match support::shared_fixture("jamesorlakin__bt-smarthub-exporter/lan.js") {
-            Some(p) => (p, "seed capture lan.js"),
+            Some(p) => (p, "the Go exporter's capture lan.js"),
             None => (
                 support::fixture("hub/lan_2dev.js"),
                 "tests/fixtures/hub/lan_2dev.js",
@@ -312,6 +339,9 @@ fn main() {
     println!();
     if let Some(line) = floor_line {
         println!("{line}");
+    }
+    if let Some((sh2, ee, wan)) = ee_requests {
+        println!("EE hub: {wan} scrapes asked {ee} times for its device page and {sh2} time(s) for the Smart Hub 2's");
     }
     for (label, wall, pages) in walls {
         let mut direct = Vec::with_capacity(n);
