@@ -1,7 +1,7 @@
 //! The command line, checked before the exporter listens: a bad value is a
 //! clear message and exit code 2, never a server that starts and fails later.
 
-use std::net::{IpAddr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -388,8 +388,22 @@ fn parse_listen(s: &str) -> Result<SocketAddr, String> {
     if !s.contains(':') {
         return Err("expected ADDR:PORT, e.g. 0.0.0.0:9101 or [::]:9101".into());
     }
-    s.to_socket_addrs()
-        .map_err(|e| format!("cannot resolve: {e}"))?
+    // A name (`localhost:9101`) through the hub's resolver rather than
+    // std's `ToSocketAddrs`: that would link musl's getaddrinfo (about
+    // 10 KB on a router) for this one lookup.
+    let (host, port) = s.rsplit_once(':').expect("checked above");
+    let port: u16 = port
+        .parse()
+        .map_err(|_| format!("{port:?} is not a port"))?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    use crate::hub::resolve::{resolve, ResolveError};
+    resolve(host, port, deadline)
+        .map_err(|e| match e {
+            ResolveError::NotFound { .. } => format!("cannot resolve {host:?}: no such name"),
+            ResolveError::TimedOut => format!("cannot resolve {host:?}: no answer within 5 s"),
+            ResolveError::Failed(why) => format!("cannot resolve {host:?}: {why}"),
+        })?
+        .into_iter()
         .next()
         .ok_or_else(|| "resolves to no address".to_owned())
 }
