@@ -572,6 +572,14 @@ mod tests {
     }
 
     #[test]
+    fn a_listen_name_is_looked_up_in_etc_hosts() {
+        let a = parse_listen("localhost:9101").unwrap();
+        assert!(a.ip().is_loopback() && a.port() == 9101, "{a}");
+        let e = parse_listen("localhost:http").unwrap_err();
+        assert!(e.contains("not a port"), "{e}");
+    }
+
+    #[test]
     fn collectors_and_listen() {
         let c = p(&["--no-lan", "--listen", "[::]:9101"], None).unwrap();
         assert_eq!(c.listen, "[::]:9101".parse().unwrap());
