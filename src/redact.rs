@@ -129,7 +129,9 @@ impl Redactor {
                     self.replace_parts(raw, seg.js, kind, &mut out, &mut counts)
                 }
                 Some(Field::Mac) => self.sweep(raw, true, true, &mut out, &mut counts),
-                Some(Field::Version) => self.sweep(raw, false, false, &mut out, &mut counts),
+                Some(Field::Version) if one_version(raw) => {
+                    self.sweep(raw, false, false, &mut out, &mut counts)
+                }
                 _ => self.sweep(raw, true, false, &mut out, &mut counts),
             }
         }
@@ -214,21 +216,25 @@ impl Redactor {
         let mut copied = 0; // raw bytes already in `out`
         let mut i = 0;
         while i < u.len() {
-            let starts = i == 0 || !u[i - 1].byte.is_ascii_alphanumeric();
-            let found = if !starts {
-                None
-            } else {
-                self.mac_at(raw, &u, i, bare_mac)
-                    .map(|(end, text)| (end, text, Kind::Mac))
-                    .or_else(|| self.ipv6_at(raw, &u, i).map(|(e, t)| (e, t, Kind::Ipv6)))
-                    .or_else(|| {
-                        let dot_before = i > 0 && u[i - 1].byte == b'.';
-                        (ipv4 && !dot_before)
-                            .then(|| self.ipv4_at(raw, &u, i))
-                            .flatten()
-                            .map(|(e, t)| (e, t, Kind::Ipv4))
-                    })
-            };
+            let prev = (i > 0).then(|| u[i - 1].byte);
+            let starts = prev.map_or(true, |b| !b.is_ascii_alphanumeric());
+            // An IPv4 address is taken even against letters (a garbled or
+            // run-together field reads as one to a person): only a digit or
+            // a dot next to it makes it part of a longer number.
+            let starts_v4 = prev.map_or(true, |b| !(b.is_ascii_digit() || b == b'.'));
+            let found = starts
+                .then(|| {
+                    self.mac_at(raw, &u, i, bare_mac)
+                        .map(|(end, text)| (end, text, Kind::Mac))
+                        .or_else(|| self.ipv6_at(raw, &u, i).map(|(e, t)| (e, t, Kind::Ipv6)))
+                })
+                .flatten()
+                .or_else(|| {
+                    (ipv4 && starts_v4)
+                        .then(|| self.ipv4_at(raw, &u, i))
+                        .flatten()
+                        .map(|(e, t)| (e, t, Kind::Ipv4))
+                });
             match found {
                 Some((end, text, kind)) => {
                     out.extend_from_slice(&raw[copied..u[i].start]);
@@ -353,7 +359,7 @@ impl Redactor {
         }
         if let Some(next) = u.get(k) {
             let more = next.byte == b'.' && u.get(k + 1).is_some_and(|x| x.byte.is_ascii_digit());
-            if next.byte.is_ascii_alphanumeric() || more {
+            if next.byte.is_ascii_digit() || more {
                 return None;
             }
         }
@@ -480,6 +486,26 @@ fn is_placeholder(decoded: &[u8]) -> bool {
         || ["na", "null", "n/a", "none", "unknown", "xx", "0"]
             .iter()
             .any(|p| t.eq_ignore_ascii_case(p))
+}
+
+/// Whether a version field's value is one version number (`v0.21.03`,
+/// `1.0.2.3-BT`), which may look like an address and is kept: a value with
+/// a list separator, a line break or several dotted numbers is not (a page
+/// whose quotes are off can run a list of addresses into a version field),
+/// and its addresses are replaced as anywhere else.
+fn one_version(raw: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(raw).to_ascii_uppercase();
+    if [";", ",", "\n", "\r", "%3B", "%2C", "%0A"]
+        .iter()
+        .any(|sep| text.contains(sep))
+    {
+        return false;
+    }
+    let dotted = text
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter(|run| run.matches('.').count() >= 3)
+        .count();
+    dotted <= 1
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -733,6 +759,27 @@ fn lex(body: &[u8]) -> Vec<Segment> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_version_is_kept_and_addresses_run_into_one_are_not() {
+        assert!(one_version(b"v0.21.03.07094-BT"));
+        assert!(one_version(b"1.0.2.3"));
+        assert!(!one_version(b"0.16.02.08304;81.2.3.4"));
+        assert!(!one_version(b"0.16.00.07230 81.139.56.100 D for home"));
+        let mut r = Redactor::new(false);
+        let (out, _) = r.page(b"var a = [{sw_ver:'0.16.00;81.2.3.4;ok',fw_ver:'1.0.2.3'}];");
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            !out.contains("81.2.3.4") && out.contains("fw_ver:'1.0.2.3'"),
+            "{out}"
+        );
+        // Against letters it is still an address; with a fifth part it is
+        // a longer number.
+        let (out, _) = r.page(b"var b = 'x81.2.3.4ode 81.2.3.4.5';");
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.contains("81.2.3.4ode"), "{out}");
+        assert!(out.contains(" 81.2.3.4.5'"), "{out}");
+    }
 
     fn red(page: &str) -> (String, Counts) {
         let (out, c) = Redactor::new(false).page(page.as_bytes());
