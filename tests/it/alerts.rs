@@ -11,9 +11,9 @@
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::sleep;
@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use crate::support::dashboard;
 use crate::support::exporter::Exporter;
 use crate::support::fake_hub::{FakeHub, Reply};
+use crate::support::prometheus::{self, tool};
 use serde_json::Value;
 
 const RULES: &str = "monitoring/alerts.yml";
@@ -30,17 +31,6 @@ const UNIT_TESTS: [&str; 2] = [
     "monitoring/alerts_test.yml",
     "monitoring/alerts_test_long.yml",
 ];
-
-fn tool(name: &str) -> PathBuf {
-    let found = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|d| d.join(name))
-        .find(|p| p.is_file());
-    found.unwrap_or_else(|| {
-        panic!("`{name}` is not installed: `apt-get install prometheus` (Debian 12's package has both prometheus and promtool), or run .ci/test, which installs it")
-    })
-}
 
 fn read(rel: &str) -> String {
     std::fs::read_to_string(crate::support::repo_root().join(rel))
@@ -196,26 +186,7 @@ fn start_prometheus(target: &str) -> Prometheus {
         "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nscrape_configs:\n  - job_name: home-router\n    static_configs:\n      - targets: ['{target}']\n",
         dir.join("alerts.yml").display()
     );
-    std::fs::write(dir.join("prometheus.yml"), config).unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(tool("prometheus"))
-        .arg(format!(
-            "--config.file={}",
-            dir.join("prometheus.yml").display()
-        ))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.join("data").display()
-        ))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let (child, port) = prometheus::spawn(&dir, &config);
     Prometheus { child, port, dir }
 }
 

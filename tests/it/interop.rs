@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -19,6 +19,7 @@ use serde_json::Value;
 use crate::support::dashboard;
 use crate::support::exporter::Exporter;
 use crate::support::fake_hub::{FakeHub, Reply};
+use crate::support::prometheus::{self, tool};
 use crate::support::{LAN, WAN};
 
 /// The queries of the Go exporter's Grafana dashboard, as listed in
@@ -48,17 +49,6 @@ fn full_hub(devices: usize) -> FakeHub {
         })),
     );
     hub
-}
-
-fn tool(name: &str) -> PathBuf {
-    let found = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|d| d.join(name))
-        .find(|p| p.is_file());
-    found.unwrap_or_else(|| {
-        panic!("`{name}` is not installed: `apt-get install prometheus`, or run .ci/test, which installs it")
-    })
 }
 
 #[test]
@@ -161,26 +151,7 @@ fn start_prometheus_with(target: &str, interval: &str, replica: Option<&str>) ->
     let config = format!(
         "global:\n  scrape_interval: {interval}\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n{external}scrape_configs:\n  - job_name: smarthub\n    static_configs:\n      - targets: ['{target}']\n"
     );
-    std::fs::write(dir.join("prometheus.yml"), config).unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(tool("prometheus"))
-        .arg(format!(
-            "--config.file={}",
-            dir.join("prometheus.yml").display()
-        ))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.join("data").display()
-        ))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let (child, port) = prometheus::spawn(&dir, &config);
     Prometheus {
         child,
         port,

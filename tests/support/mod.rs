@@ -11,6 +11,7 @@ pub mod expo;
 pub mod exporter;
 pub mod fake_hub;
 pub mod pages;
+pub mod prometheus;
 
 use std::path::PathBuf;
 
