@@ -26,6 +26,11 @@ use smarthub_exporter::{metrics, script};
 #[allow(dead_code)]
 pub mod expo;
 
+/// The tests' scanner of public addresses in a page, independent of the
+/// redactor's.
+#[path = "../../tests/support/addresses.rs"]
+pub mod test_addresses;
+
 /// The tests' page generators, for their percent-encoder (`test_pages::enc`).
 #[path = "../../tests/support/pages.rs"]
 #[allow(dead_code)]
@@ -933,49 +938,9 @@ pub fn redact(data: &[u8]) {
     // No public address of the page survives, raw or percent-encoded. (A
     // second redaction pass may still find one: a pseudonym right after a
     // stray `%1` reads, decoded, as another address, which is no one's.)
-    let left: Vec<_> = public_ipv4s(data)
-        .intersection(&public_ipv4s(&out))
+    let left: Vec<_> = test_addresses::public_ipv4(data)
+        .intersection(&test_addresses::public_ipv4(&out))
         .copied()
         .collect();
     assert!(left.is_empty(), "public addresses left: {left:?}");
-}
-
-/// The public IPv4 addresses written in a page, percent-encoded or not: a
-/// scanner of its own, independent of the redactor's.
-fn public_ipv4s(page: &[u8]) -> std::collections::BTreeSet<std::net::Ipv4Addr> {
-    let text = String::from_utf8_lossy(page);
-    let decoded = percent::decode_bytes(&text);
-    let b: &[u8] = &decoded;
-    let mut found = std::collections::BTreeSet::new();
-    for i in 0..b.len() {
-        if !b[i].is_ascii_digit() || (i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'.')) {
-            continue;
-        }
-        let end = b[i..]
-            .iter()
-            .position(|c| !(c.is_ascii_digit() || *c == b'.'))
-            .map_or(b.len(), |n| i + n);
-        let run = std::str::from_utf8(&b[i..end]).unwrap_or("");
-        // Four dotted parts and no more (five are a version, not an
-        // address); a full stop may end the sentence.
-        let run = run.strip_suffix('.').unwrap_or(run);
-        if run.split('.').count() == 4 {
-            if let Ok(ip) = run.parse::<std::net::Ipv4Addr>() {
-                let o = ip.octets();
-                let private = o[0] == 10
-                    || o[0] == 127
-                    || o[0] == 0
-                    || o[0] >= 224
-                    || (o[0] == 172 && (16..32).contains(&o[1]))
-                    || (o[0] == 192 && o[1] == 168)
-                    || (o[0] == 169 && o[1] == 254)
-                    || (o[0] == 100 && (64..128).contains(&o[1]))
-                    || (o[0] == 198 && (18..20).contains(&o[1]));
-                if !private {
-                    found.insert(ip);
-                }
-            }
-        }
-    }
-    found
 }

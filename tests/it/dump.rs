@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use crate::support::addresses::public_ipv4;
 use crate::support::exporter::command;
 use crate::support::fake_hub::{FakeHub, Reply};
 use crate::support::{expo, fixture, repo_root, shared_fixtures_dir, strip_publisher_notes};
@@ -232,52 +233,6 @@ fn macs(page: &[u8]) -> BTreeSet<String> {
             if mac != "000000000000" && mac != "FFFFFFFFFFFF" {
                 found.insert(mac);
             }
-        }
-    }
-    found
-}
-
-/// Public IPv4 addresses a page names (RFC 1918, CGNAT, loopback,
-/// link-local, 0/8, multicast and reserved ranges left out).
-fn public_ipv4(page: &[u8]) -> BTreeSet<String> {
-    let text = percent_decode(page);
-    let mut found = BTreeSet::new();
-    let b = text.as_bytes();
-    for i in 0..b.len() {
-        if !b[i].is_ascii_digit()
-            || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
-        {
-            continue;
-        }
-        let rest: String = text[i..]
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '.')
-            .collect();
-        let parts: Vec<&str> = rest.split('.').collect();
-        if parts.len() < 4 {
-            continue;
-        }
-        let quad = &parts[..4];
-        if quad
-            .iter()
-            .any(|p| p.is_empty() || p.len() > 3 || (p.len() > 1 && p.starts_with('0')))
-        {
-            continue;
-        }
-        let Ok(o): Result<Vec<u8>, _> = quad.iter().map(|p| p.parse::<u8>()).collect() else {
-            continue;
-        };
-        let private = o[0] == 10
-            || o[0] == 127
-            || o[0] == 0
-            || o[0] >= 224
-            || (o[0] == 172 && (16..32).contains(&o[1]))
-            || (o[0] == 192 && o[1] == 168)
-            || (o[0] == 169 && o[1] == 254)
-            || (o[0] == 100 && (64..128).contains(&o[1]))
-            || (o[0] == 198 && (18..20).contains(&o[1]));
-        if !private && parts.len() == 4 {
-            found.insert(quad.join("."));
         }
     }
     found

@@ -6,6 +6,7 @@
 //! that use only a part (the benchmarks, the tests kept apart) allow dead
 //! code where they declare the module.
 
+pub mod addresses;
 pub mod dashboard;
 pub mod expo;
 pub mod exporter;
