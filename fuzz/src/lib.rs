@@ -462,16 +462,7 @@ impl ArbStr {
 // ---------------------------------------------------------------- device page
 
 /// What `lan::parse` asks the readers for.
-const DEVICE_VARS: [script::Var<'static>; 2] = [
-    script::Var {
-        name: "known_device_list",
-        fields: lan::DEVICE_FIELDS,
-    },
-    script::Var {
-        name: "rate",
-        fields: lan::RATE_FIELDS,
-    },
-];
+const DEVICE_VARS: [script::Var<'static>; 2] = lan::VARS;
 
 #[derive(Arbitrary, Debug)]
 pub struct DeviceLists {

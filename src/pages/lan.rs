@@ -86,18 +86,20 @@ pub const DEVICE_FIELDS: &[&str] = &[
 /// The fields [`from_lists`] reads from a `rate` row.
 pub const RATE_FIELDS: &[&str] = &["mac", "tx", "rx"];
 
+/// What [`parse`] asks the reader for: the two lists, the fields it reads.
+pub const VARS: [script::Var<'static>; 2] = [
+    script::Var {
+        name: "known_device_list",
+        fields: DEVICE_FIELDS,
+    },
+    script::Var {
+        name: "rate",
+        fields: RATE_FIELDS,
+    },
+];
+
 pub fn parse(body: &[u8], deadline: Instant) -> Result<Devices, ParseError> {
-    let vars = [
-        script::Var {
-            name: "known_device_list",
-            fields: DEVICE_FIELDS,
-        },
-        script::Var {
-            name: "rate",
-            fields: RATE_FIELDS,
-        },
-    ];
-    let read = script::read(body, &vars, deadline).map_err(|e| ParseError::page(e.to_string()))?;
+    let read = script::read(body, &VARS, deadline).map_err(|e| ParseError::page(e.to_string()))?;
     let mut vars = read.values.into_iter();
     let known = vars
         .next()

@@ -6,7 +6,7 @@ use smarthub_exporter::pages::{self};
 use smarthub_exporter::script::literal::{self, Lit};
 use smarthub_exporter::script::{self, Var};
 
-use super::readers_agree::{device_vars, read_both};
+use super::readers_agree::read_both;
 use super::soon;
 use crate::support::{fixture, shared_fixture, strip_publisher_notes};
 
@@ -278,7 +278,7 @@ fn device_page_cuts_are_noted_and_never_split() {
          var rate=[{{mac:'aa',tx:'{}',rx:'2'}},{{mac:'b1',tx:'3',rx:'4'}},null];\n",
         "9".repeat(MAX_STRING_BYTES + 10)
     );
-    let r = read_both(page.as_bytes(), &device_vars());
+    let r = read_both(page.as_bytes(), &lan::VARS);
     let d = devices(page.as_bytes());
     assert_eq!(d.notes[..2], r.notes[..]);
     let macs: Vec<&str> = d.devices.iter().map(|d| d.mac.as_str()).collect();

@@ -4,7 +4,6 @@
 //! where a page holds code, the engine reads it while the literal reader
 //! refuses it. Without the `js` feature only the literal reader's half runs.
 
-use smarthub_exporter::pages::lan;
 use smarthub_exporter::script::literal::Lit;
 use smarthub_exporter::script::{self, Var};
 
@@ -14,7 +13,7 @@ use {
     super::owl::{OWL, OWL_ORIGINAL, OWL_SPECIAL},
     super::soon,
     crate::support::{fixture, pages, shared_fixture, strip_publisher_notes},
-    smarthub_exporter::pages::{owl, status},
+    smarthub_exporter::pages::{lan, owl, status},
 };
 
 /// Both readers of the device page, when this build has both; the JS-free
@@ -27,19 +26,6 @@ pub(super) fn read_both(page: &[u8], vars: &[script::Var]) -> script::Read {
         assert_eq!(js, lit, "the two readers differ");
     }
     lit
-}
-
-pub(super) fn device_vars() -> [script::Var<'static>; 2] {
-    [
-        script::Var {
-            name: "known_device_list",
-            fields: lan::DEVICE_FIELDS,
-        },
-        script::Var {
-            name: "rate",
-            fields: lan::RATE_FIELDS,
-        },
-    ]
 }
 
 #[test]
@@ -248,14 +234,8 @@ fn both_readers_agree_on_every_real_page() {
             status::VARS.to_vec()
         } else {
             vec![
-                Var {
-                    name: "known_device_list",
-                    fields: lan::DEVICE_FIELDS,
-                },
-                Var {
-                    name: "rate",
-                    fields: lan::RATE_FIELDS,
-                },
+                lan::VARS[0],
+                lan::VARS[1],
                 // Every other list of the device page, whole.
                 Var::all("usb_device_list"),
                 Var::all("wireless_device_option_list"),
