@@ -193,21 +193,10 @@ fn shape(c: &Collector, body: &[u8]) -> Result<BTreeMap<String, (String, Vec<Str
     Ok(m)
 }
 
+/// A page's text, percent-decoded (lossily, as the hub's readers do).
 fn percent_decode(b: &[u8]) -> String {
-    let hex = |k: usize| b.get(k).is_some_and(|c| c.is_ascii_hexdigit());
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && hex(i + 1) && hex(i + 2) {
-            let pair = std::str::from_utf8(&b[i + 1..i + 3]).unwrap();
-            out.push(u8::from_str_radix(pair, 16).unwrap());
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let text = String::from_utf8_lossy(b);
+    String::from_utf8_lossy(&smarthub_exporter::format::percent::decode_bytes(&text)).into_owned()
 }
 
 /// The MACs a page names, in any spelling (`:` or `-`, either case, raw or
