@@ -396,7 +396,7 @@ fn parse_listen(s: &str) -> Result<SocketAddr, String> {
         .parse()
         .map_err(|_| format!("{port:?} is not a port"))?;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    use crate::hub::resolve::{resolve, ResolveError};
+    use crate::resolve::{resolve, ResolveError};
     resolve(host, port, deadline)
         .map_err(|e| match e {
             ResolveError::NotFound { .. } => format!("cannot resolve {host:?}: no such name"),

@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod pages;
 pub mod redact;
 pub mod replay;
+pub mod resolve;
 pub mod scrape;
 pub mod script;
 pub mod server;

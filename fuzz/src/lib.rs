@@ -873,14 +873,15 @@ pub fn hub_response(data: &[u8]) {
 /// A DNS answer for the hub's name: never a panic, never more addresses
 /// than the bound, and only for the question asked.
 pub fn dns_answer(data: &[u8]) {
-    use smarthub_exporter::hub::resolve::{self, Answer};
+    use smarthub_exporter::resolve::dns::{self, Answer};
+    use smarthub_exporter::resolve::MAX_ADDRESSES;
     if data.len() < 2 {
         return;
     }
     let id = u16::from_be_bytes([data[0], data[1]]);
     for qtype in [1, 28] {
-        if let Some(Answer::Addresses(ips)) = resolve::parse_answer(data, id, "hub.lan", qtype) {
-            assert!(!ips.is_empty() && ips.len() <= resolve::MAX_ADDRESSES);
+        if let Some(Answer::Addresses(ips)) = dns::parse_answer(data, id, "hub.lan", qtype) {
+            assert!(!ips.is_empty() && ips.len() <= MAX_ADDRESSES);
             assert!(ips.iter().all(|ip| ip.is_ipv4() == (qtype == 1)));
         }
     }

@@ -7,10 +7,9 @@
 //! connect and every write and read are bounded by what is left of the
 //! deadline, to the millisecond, on the calling thread; the socket is
 //! closed before [`Hub::fetch`] returns, so "one request open to the hub at
-//! a time" holds by construction. [`response`] holds the pure parsing,
-//! [`resolve`] the bounded name lookup.
+//! a time" holds by construction. [`response`] holds the pure parsing;
+//! the name lookup, bounded by the same deadline, is [`crate::resolve`].
 
-pub mod resolve;
 pub mod response;
 
 use std::cell::RefCell;
@@ -19,6 +18,7 @@ use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv6Addr, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
+use crate::resolve::{self, ResolveError};
 use response::{BodyError, Decoder, Framing, HeadError};
 pub use response::{
     MAX_BODY_BYTES, MAX_HEADERS_BYTES, MAX_LOCATION_CHARS, MAX_REASON_CHARS, MAX_STATUS_LINE_BYTES,
@@ -240,17 +240,17 @@ impl Hub {
             }
         }
         let addrs = resolve::resolve(name, *port, deadline).map_err(|e| match e {
-            resolve::ResolveError::TimedOut => FetchError::TimedOut(Step::Resolving),
-            resolve::ResolveError::NotFound { asked } => FetchError::Resolve(format!(
+            ResolveError::TimedOut => FetchError::TimedOut(Step::Resolving),
+            ResolveError::NotFound { asked } => FetchError::Resolve(format!(
                 "cannot resolve {name:?}: no address for it in {} or from {}",
-                resolve::HOSTS,
+                resolve::hosts::HOSTS,
                 asked
                     .iter()
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
-            resolve::ResolveError::Failed(why) => {
+            ResolveError::Failed(why) => {
                 FetchError::Resolve(format!("cannot resolve {name:?}: {why}"))
             }
         })?;
