@@ -78,21 +78,6 @@ pub fn key(message: &str) -> String {
     out
 }
 
-/// The hub as log lines name it: `host:port`, with port 80 when the
-/// authority (as `--host` was normalised: `host`, `host:port`, `[v6]`,
-/// `[v6]:port`) gives none.
-pub fn hub_name(authority: &str) -> String {
-    let has_port = match authority.rfind(']') {
-        Some(close) => authority[close..].contains(':'),
-        None => authority.contains(':'),
-    };
-    if has_port {
-        authority.to_owned()
-    } else {
-        format!("{authority}:80")
-    }
-}
-
 /// `1h 5m`, `10m 0s`, `45s`: an outage's length, to the second.
 pub struct Human(pub Duration);
 
@@ -212,7 +197,8 @@ pub struct FailureLog {
 }
 
 impl FailureLog {
-    /// `hub` as lines name it ([`hub_name`]).
+    /// `hub` as lines name it: the hub's `host:port`, or the recording
+    /// replayed (the scrape's source decides).
     pub fn new(hub: impl Into<String>) -> Self {
         FailureLog {
             hub: hub.into(),
@@ -375,7 +361,7 @@ mod tests {
     const INTERVAL: Duration = Duration::from_secs(15);
 
     fn log() -> FailureLog {
-        FailureLog::new(hub_name("192.168.1.254"))
+        FailureLog::new("192.168.1.254:80")
     }
 
     /// Bytes of a line as the stderr logger writes it: `LEVEL text\n`.
@@ -395,14 +381,6 @@ mod tests {
             key("HTTP 404 Not Found"),
             key("HTTP 500 Internal Server Error")
         );
-    }
-
-    #[test]
-    fn hub_names_have_a_port() {
-        assert_eq!(hub_name("192.168.1.254"), "192.168.1.254:80");
-        assert_eq!(hub_name("bthub.home:8080"), "bthub.home:8080");
-        assert_eq!(hub_name("[::1]"), "[::1]:80");
-        assert_eq!(hub_name("[fe80::1]:81"), "[fe80::1]:81");
     }
 
     #[test]
@@ -578,7 +556,7 @@ mod tests {
 
     #[test]
     fn a_day_of_a_hub_that_is_down_is_under_10_kb() {
-        let mut l = FailureLog::new(hub_name("192.168.100.254"));
+        let mut l = FailureLog::new("192.168.100.254:80");
         let t0 = Instant::now();
         let scrapes = 24 * 3600 / INTERVAL.as_secs() as u32;
         let mut total = 0;

@@ -14,9 +14,14 @@ use std::time::{Duration, Instant};
 use crate::collector::{Collector, Snapshot};
 use crate::exposition::{Exposition, Kind};
 use crate::failure_log::FailureLog;
-use crate::hub::FetchError;
 use crate::pages::ParseError;
-use crate::source::Source;
+use crate::source::{PageError, Source};
+
+/// How long past `--timeout` a scrape may take before it has overrun and
+/// the `/metrics` requests waiting for it are answered 503: rendering and
+/// the last page's parse take milliseconds, so a second is slack, not a
+/// second budget.
+pub const SCRAPE_MARGIN: Duration = Duration::from_secs(1);
 
 pub struct Config {
     pub timeout: Duration,
@@ -26,7 +31,7 @@ pub struct Config {
 /// Why a collector produced nothing.
 #[derive(Debug)]
 pub enum CollectorError {
-    Fetch(FetchError),
+    Fetch(PageError),
     Parse(ParseError),
     /// Every page the collector can read answered 404: this hub model does
     /// not have it. It does not hold `smarthub_up` at 0.
@@ -93,10 +98,16 @@ impl Scraper {
         self.scrape().into()
     }
 
-    /// The scrape's budget (`--timeout`), for the server's own deadline on
-    /// waiting clients.
+    /// The scrape's budget (`--timeout`).
     pub fn timeout(&self) -> Duration {
         self.config.timeout
+    }
+
+    /// How long a scrape may take before it has overrun: `--timeout` and
+    /// [`SCRAPE_MARGIN`]. The server answers the clients waiting past it
+    /// 503, and the worker logs the scrape that took longer.
+    pub fn overrun_after(&self) -> Duration {
+        self.config.timeout + SCRAPE_MARGIN
     }
 
     fn scrape(&self) -> Vec<u8> {
@@ -180,7 +191,7 @@ impl Scraper {
                 unavailable: false,
             });
             match self.source.fetch(pages[i], deadline) {
-                Err(FetchError::Status { code: 404, .. }) => continue,
+                Err(e) if e.is_not_found() => continue,
                 other => return other.map_err(CollectorError::Fetch),
             }
         }

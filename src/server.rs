@@ -22,7 +22,8 @@
 //! the one running, or a new one; every request that arrives while a scrape
 //! runs gets that same result, whatever the TTL: a second set of hub requests
 //! for them would only double the hub's load (an HA pair). A waiting client
-//! waits until the scrape's `--timeout` plus [`SCRAPE_MARGIN`] at most; past
+//! waits until the scrape's `--timeout` plus
+//! [`SCRAPE_MARGIN`](crate::scrape::SCRAPE_MARGIN) at most; past
 //! that it gets a 503 that says so (a scrape overruns only if something
 //! the budget cannot bound holds the worker up: a name lookup that hangs, a
 //! log write that blocks).
@@ -48,10 +49,6 @@ pub const MAX_CONNECTIONS: usize = 64;
 pub const READ_TIMEOUT: Duration = Duration::from_secs(1);
 /// Time a client has to take its whole response.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long past `--timeout` a scrape may take before the `/metrics`
-/// requests waiting for it are answered 503: rendering and the last page's
-/// parse take milliseconds, so a second is slack, not a second budget.
-pub const SCRAPE_MARGIN: Duration = Duration::from_secs(1);
 /// After the response, unread request bytes are drained this long before the
 /// close, so the kernel does not turn the close into a reset that destroys
 /// the response (a POST's body, say).
@@ -63,8 +60,6 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 pub struct Server {
     listener: TcpListener,
     worker: Worker,
-    /// `--timeout`, for the deadline of a scrape the worker runs.
-    timeout: Duration,
     cache_ttl: Duration,
     conns: Vec<Conn>,
     accept_paused_until: Option<Instant>,
@@ -107,11 +102,9 @@ impl Server {
     /// which owns `scraper` from now on.
     pub fn new(listener: TcpListener, scraper: Scraper, cache_ttl: Duration) -> io::Result<Self> {
         listener.set_nonblocking(true)?;
-        let timeout = scraper.timeout();
         Ok(Server {
             listener,
             worker: Worker::spawn(scraper)?,
-            timeout,
             cache_ttl,
             conns: Vec::new(),
             accept_paused_until: None,
@@ -363,11 +356,10 @@ impl Server {
             None => {
                 // If the worker is gone this fails, and so does the next
                 // look at its wake-up socket, which stops the server.
-                if self.worker.start().is_err() {
+                let Ok(deadline) = self.worker.start(now) else {
                     let response = http::error_response(Status::Unavailable, false);
                     return self.start_writing(i, response, None);
-                }
-                let deadline = now + self.timeout + SCRAPE_MARGIN;
+                };
                 self.running = Some(Running {
                     started: now,
                     deadline,

@@ -16,10 +16,9 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::scrape::Scraper;
-use crate::server::SCRAPE_MARGIN;
 
 /// The worker's stack. QuickJS may use [`crate::script::limits::JS_STACK_BYTES`]
 /// of it and the parsers recurse only to their small `MAX_DEPTH`s; this is
@@ -32,6 +31,9 @@ pub struct Worker {
     /// `slot`, at end of file once the worker is gone.
     link: UnixStream,
     slot: Arc<Slot>,
+    /// [`Scraper::overrun_after`], read before the scraper moved to its
+    /// thread.
+    overrun_after: Duration,
 }
 
 type Slot = Mutex<Option<Arc<[u8]>>>;
@@ -42,19 +44,25 @@ impl Worker {
         link.set_nonblocking(true)?;
         let slot = Arc::new(Mutex::new(None));
         let shared = Arc::clone(&slot);
+        let overrun_after = scraper.overrun_after();
         thread::Builder::new()
             .name("scrape".into())
             .stack_size(STACK_BYTES)
             .spawn(move || run(scraper, worker_end, &shared))?;
-        Ok(Worker { link, slot })
+        Ok(Worker {
+            link,
+            slot,
+            overrun_after,
+        })
     }
 
-    /// Starts a scrape. The caller makes sure none is running, so the byte
-    /// always fits in the socket's buffer. An error means the worker is
-    /// gone; [`Worker::finished`] reports that too.
-    pub fn start(&self) -> io::Result<()> {
+    /// Starts a scrape at `now`, and returns when it will have overrun
+    /// ([`Scraper::overrun_after`]). The caller makes sure none is running,
+    /// so the byte always fits in the socket's buffer. An error means the
+    /// worker is gone; [`Worker::finished`] reports that too.
+    pub fn start(&self, now: Instant) -> io::Result<Instant> {
         match (&self.link).write(&[1]) {
-            Ok(1) => Ok(()),
+            Ok(1) => Ok(now + self.overrun_after),
             Ok(_) => Err(gone()),
             Err(e) => Err(e),
         }
@@ -114,7 +122,7 @@ fn run(mut scraper: Scraper, mut link: UnixStream, slot: &Slot) {
         let started = Instant::now();
         let body = scraper.metrics();
         let took = started.elapsed();
-        if took > scraper.timeout() + SCRAPE_MARGIN {
+        if took > scraper.overrun_after() {
             log::warn!(
                 "a scrape took {:.1} s, past --timeout ({} s): the /metrics requests waiting \
                  for it were answered 503",

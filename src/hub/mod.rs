@@ -94,9 +94,6 @@ pub enum FetchError {
     Head(HeadError),
     Body(BodyError),
     TooManyInterim,
-    /// A page of a recorded hub (`--replay`) that is not a file it may read:
-    /// the message names the file and why.
-    File(String),
 }
 
 impl fmt::Display for FetchError {
@@ -145,7 +142,6 @@ impl fmt::Display for FetchError {
                 f,
                 "more than {MAX_INTERIM_RESPONSES} interim (1xx) responses before the answer"
             ),
-            FetchError::File(why) => f.write_str(why),
         }
     }
 }

@@ -12,7 +12,8 @@
 //! the file, and the type is checked before the file is opened (and opened
 //! non-blocking, without following a link), so nothing there can hang a
 //! scrape. A page that is not in DIR answers as a hub without that page:
-//! 404, the collector unavailable. Nothing here opens a socket.
+//! 404, the collector unavailable ([`ReplayError::NotFound`]). Nothing here
+//! opens a socket.
 //!
 //! From the MANIFEST only its header is read (the lines before the first
 //! empty one): `replay-advance: BYTES` asks for counters that move
@@ -21,14 +22,13 @@
 pub mod advance;
 
 use std::cell::RefCell;
+use std::fmt;
 use std::fs::{self, File, FileType};
 use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
-use crate::hub::response::BodyError;
-use crate::hub::{FetchError, MAX_BODY_BYTES};
+use crate::hub::MAX_BODY_BYTES;
 
 /// The recording's description, beside its pages.
 pub const MANIFEST: &str = "MANIFEST";
@@ -37,6 +37,33 @@ pub const ADVANCE_KEY: &str = "replay-advance";
 /// The largest advance accepted, in bytes per read of a page: 1 GiB, far
 /// past any line's traffic in a scrape interval.
 pub const MAX_ADVANCE: u64 = 1 << 30;
+
+/// Why a recording gives no page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplayError {
+    /// No such file: the recording has no such page, as a hub without it
+    /// answers 404.
+    NotFound,
+    /// A file larger than a hub's body may be ([`MAX_BODY_BYTES`]), refused
+    /// in the words of a bigger body.
+    TooLarge,
+    /// A file replay may not or cannot read: the message names it and why.
+    File(String),
+}
+
+impl fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplayError::NotFound => {
+                f.write_str("HTTP 404 Not Found (no such file in the recording)")
+            }
+            ReplayError::TooLarge => write!(f, "body larger than {MAX_BODY_BYTES} bytes"),
+            ReplayError::File(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for ReplayError {}
 
 /// A recording, checked at start (see `cli`): DIR is a directory, and its
 /// MANIFEST, if any, is readable with a valid header.
@@ -63,7 +90,7 @@ impl Recording {
         let advance = match read_file(&canonical, Path::new(MANIFEST), dir) {
             Ok(text) => header_advance(&String::from_utf8_lossy(&text))
                 .map_err(|e| format!("{MANIFEST}: {e}"))?,
-            Err(FetchError::Status { code: 404, .. }) => None,
+            Err(ReplayError::NotFound) => None,
             Err(e) => return Err(e.to_string()),
         };
         Ok(Recording {
@@ -119,17 +146,12 @@ impl Replay {
         format!("recorded in {}", self.recording.shown)
     }
 
-    pub fn advance(&self) -> Option<u64> {
-        self.recording.advance
-    }
-
     /// The page at `path`, as [`crate::hub::Hub::fetch`] returns a body.
-    pub fn fetch(&self, path: &str, deadline: Instant) -> Result<Vec<u8>, FetchError> {
-        if Instant::now() >= deadline {
-            return Err(FetchError::NoTimeLeft);
-        }
+    /// Reading a file is not bounded by the scrape's deadline; the source
+    /// does not start one once nothing is left of it.
+    pub fn fetch(&self, path: &str) -> Result<Vec<u8>, ReplayError> {
         let rel = relative(path).ok_or_else(|| {
-            FetchError::File(format!("{path:?} is not a page path a recording can hold"))
+            ReplayError::File(format!("{path:?} is not a page path a recording can hold"))
         })?;
         let body = read_file(&self.recording.dir, &rel, &self.recording.shown)?;
         let Some(bytes) = self.recording.advance else {
@@ -166,41 +188,31 @@ fn relative(path: &str) -> Option<PathBuf> {
     Some(rel)
 }
 
-/// A page answer of 404: what a hub without the page says.
-fn not_found() -> FetchError {
-    FetchError::Status {
-        code: 404,
-        reason: "Not Found (no such file in the recording)".into(),
-        location: None,
-        referer: String::new(),
-    }
-}
-
 /// `dir/rel`, a regular file under `dir`, read whole up to the body cap.
-fn read_file(dir: &Path, rel: &Path, shown: &str) -> Result<Vec<u8>, FetchError> {
+fn read_file(dir: &Path, rel: &Path, shown: &str) -> Result<Vec<u8>, ReplayError> {
     let named = Path::new(shown).join(rel);
     let named = named.display();
     let refused =
-        |why: String| FetchError::File(format!("{named}: {why}; replay reads regular files only"));
+        |why: String| ReplayError::File(format!("{named}: {why}; replay reads regular files only"));
     let real = match fs::canonicalize(dir.join(rel)) {
         Ok(p) => p,
-        Err(e) if missing(&e) => return Err(not_found()),
-        Err(e) => return Err(FetchError::File(format!("{named}: {e}"))),
+        Err(e) if missing(&e) => return Err(ReplayError::NotFound),
+        Err(e) => return Err(ReplayError::File(format!("{named}: {e}"))),
     };
     if !real.starts_with(dir) {
-        return Err(FetchError::File(format!(
+        return Err(ReplayError::File(format!(
             "{named}: a symbolic link to {}, outside the recording: refused",
             real.display()
         )));
     }
     // The type before opening: opening a FIFO waits for a writer, and
     // opening a device can do anything the device does on open.
-    let meta = fs::metadata(&real).map_err(|e| FetchError::File(format!("{named}: {e}")))?;
+    let meta = fs::metadata(&real).map_err(|e| ReplayError::File(format!("{named}: {e}")))?;
     if !meta.is_file() {
         return Err(refused(format!("is {}", kind(meta.file_type()))));
     }
     if meta.len() > MAX_BODY_BYTES as u64 {
-        return Err(FetchError::Body(BodyError::TooLarge));
+        return Err(ReplayError::TooLarge);
     }
     // Non-blocking and not through a link: what was checked may have been
     // swapped since; the opened file's own type is checked again.
@@ -208,16 +220,16 @@ fn read_file(dir: &Path, rel: &Path, shown: &str) -> Result<Vec<u8>, FetchError>
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
         .open(&real)
-        .map_err(|e| FetchError::File(format!("{named}: {e}")))?;
+        .map_err(|e| ReplayError::File(format!("{named}: {e}")))?;
     let meta = file
         .metadata()
-        .map_err(|e| FetchError::File(format!("{named}: {e}")))?;
+        .map_err(|e| ReplayError::File(format!("{named}: {e}")))?;
     if !meta.is_file() {
         return Err(refused(format!("is {}", kind(meta.file_type()))));
     }
     read_capped(&file, meta.len()).map_err(|e| match e {
-        Some(e) => FetchError::File(format!("{named}: {e}")),
-        None => FetchError::Body(BodyError::TooLarge),
+        Some(e) => ReplayError::File(format!("{named}: {e}")),
+        None => ReplayError::TooLarge,
     })
 }
 

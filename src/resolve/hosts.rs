@@ -219,5 +219,4 @@ mod tests {
         let many = ResolvConf::parse(&format!("search {}\n", "d ".repeat(20)));
         assert_eq!(many.search.len(), MAX_SEARCH);
     }
-
 }

@@ -608,7 +608,7 @@ fn a_client_waiting_for_a_scrape_that_overruns_gets_a_503() {
         r.text(),
         "503 Service Unavailable: the scrape has overrun --timeout and is still running\n"
     );
-    let bound = Duration::from_secs(1) + smarthub_exporter::server::SCRAPE_MARGIN;
+    let bound = Duration::from_secs(1) + smarthub_exporter::scrape::SCRAPE_MARGIN;
     assert!(
         took >= bound,
         "answered after {took:?}, before its deadline"
