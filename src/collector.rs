@@ -29,6 +29,11 @@ pub trait Snapshot {
 /// a page that runs JavaScript.
 pub type Read = fn(&[u8], Instant) -> Result<Box<dyn Snapshot>, ParseError>;
 
+/// Moves a page's byte counters for a replay that asks for it: the body,
+/// and the step (the recording's `replay-advance` times how often the page
+/// was read before); pure, only the counters' digits change.
+pub type Advance = fn(&[u8], u64) -> Vec<u8>;
+
 /// A hub page and the metrics read from it.
 pub struct Collector {
     /// Its name in `--no-collector`, the UCI config and the `collector` label.
@@ -42,6 +47,9 @@ pub struct Collector {
     /// What it serves, for `--help`.
     pub about: &'static str,
     pub read: Read,
+    /// The page's byte counters moved, for `--replay` (`None`: the page
+    /// has none the metrics read, and replays as recorded).
+    pub advance: Option<Advance>,
 }
 
 impl Collector {
@@ -75,6 +83,7 @@ pub static ALL: &[Collector] = &[
         fallbacks: &[],
         about: "the WAN: DSL line, link, session, addresses, traffic, uptime",
         read: |body, _| Ok(Box::new(pages::wan::parse(body)?)),
+        advance: Some(pages::wan::advance),
     },
     Collector {
         name: "lan",
@@ -83,6 +92,7 @@ pub static ALL: &[Collector] = &[
         fallbacks: &[pages::lan::EE_PATH],
         about: "devices and their traffic (the page the js build runs as JavaScript)",
         read: |body, deadline| Ok(Box::new(pages::lan::parse(body, deadline)?)),
+        advance: Some(pages::lan::advance),
     },
     Collector {
         name: "status",
@@ -90,6 +100,7 @@ pub static ALL: &[Collector] = &[
         fallbacks: &[],
         about: "firmware version, serial number, LAN address",
         read: |body, _| Ok(Box::new(pages::status::parse(body)?)),
+        advance: None,
     },
     Collector {
         name: "owl",
@@ -97,6 +108,7 @@ pub static ALL: &[Collector] = &[
         fallbacks: &[],
         about: "the Wi-Fi mesh: the hub, its discs and their clients",
         read: |body, _| Ok(Box::new(pages::owl::parse(body)?)),
+        advance: None,
     },
 ];
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use super::{
-    label, label_text, mac_of, normalise_mac, object, parse_u64, text, ParseError, Record,
+    find, label, label_text, mac_of, normalise_mac, object, parse_u64, text, ParseError, Record,
 };
 use crate::script::{self, Lit};
 
@@ -354,6 +354,201 @@ fn port_name(p: String) -> String {
     }
 }
 
+/// Multiples of a replay's advance ([`advance`]): `rate` row `j` (from 0,
+/// in page order) has the multiple `m = 1 + j % ADVANCE_CYCLE`; its `rx`
+/// (what the device downloaded) moves by `ADVANCE_RX × m` steps a read,
+/// its `tx` by `m`.
+pub const ADVANCE_RX: u64 = 4;
+pub const ADVANCE_CYCLE: u64 = 4;
+
+/// The page with its devices' byte counters moved by `step` × their
+/// multiples, for a replay whose recording asks for counters that move
+/// (`replay-advance`). Pure: bytes in, bytes out; only the digits of the
+/// counters change, nothing else of the page's syntax, so [`parse`] reads
+/// the moved page as it reads a live one.
+///
+/// Every `var rate = [..]` at the start of a statement: each record's
+/// `tx:'N'` and `rx:'N'` (quoted digits, as the hub writes them), by the
+/// multiples of [`ADVANCE_RX`]. Strings and comments are skipped as
+/// JavaScript reads them, so a `tx:` inside a name is no field. A counter
+/// that would pass `u64::MAX` stays as recorded.
+pub fn advance(page: &[u8], step: u64) -> Vec<u8> {
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    for open in declarations(page, b"rate") {
+        for (key, row, start, end, value) in quoted_counters(page, open) {
+            let m = 1 + row % ADVANCE_CYCLE;
+            let by = match key {
+                Counter::Rx => step.checked_mul(ADVANCE_RX * m),
+                Counter::Tx => step.checked_mul(m),
+            };
+            if let Some(v) = by.and_then(|by| value.checked_add(by)) {
+                edits.push((start, end, v.to_string()));
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(page.len() + 16 * edits.len());
+    let mut at = 0;
+    for (start, end, digits) in edits {
+        out.extend_from_slice(&page[at..start]);
+        out.extend_from_slice(digits.as_bytes());
+        at = end;
+    }
+    out.extend_from_slice(&page[at..]);
+    out
+}
+
+/// After each `var NAME = [` at the start of a statement: the offset just
+/// past its `[`.
+fn declarations(page: &[u8], name: &[u8]) -> Vec<usize> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = find(&page[from..], name).map(|a| from + a) {
+        from = at + name.len();
+        let before = trim_end(&page[..at]);
+        let Some(head) = before.strip_suffix(b"var") else {
+            continue;
+        };
+        let spaced = before.len() < at;
+        // The hub ends some lines without `;`: a line break starts a
+        // statement too.
+        let code = trim_end(head);
+        let statement_start = head[code.len()..].contains(&b'\n')
+            || code.last().map_or(true, |&b| matches!(b, b';' | b'}'));
+        if !spaced || !statement_start {
+            continue;
+        }
+        let after = skip_space(page, from);
+        if page.get(after) != Some(&b'=') {
+            continue;
+        }
+        let after = skip_space(page, after + 1);
+        if page.get(after) == Some(&b'[') {
+            found.push(after + 1);
+        }
+    }
+    found
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Counter {
+    Tx,
+    Rx,
+}
+
+/// In the array whose `[` ends just before `open`: each record's `tx:'N'`
+/// and `rx:'N'` as (counter, row, start and end of the digits, value).
+fn quoted_counters(page: &[u8], open: usize) -> Vec<(Counter, u64, usize, usize, u64)> {
+    let mut found = Vec::new();
+    let mut depth = 1usize;
+    let mut row: Option<u64> = None;
+    let mut expect_key = false;
+    let mut i = open;
+    while i < page.len() && depth > 0 {
+        let c = page[i];
+        match c {
+            b'\'' | b'"' => {
+                i = string_end(page, i);
+                expect_key = false;
+                continue;
+            }
+            b'/' if matches!(page.get(i + 1), Some(b'/') | Some(b'*')) => {
+                i = comment_end(page, i);
+                continue;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if c == b'{' && depth == 2 {
+                    row = Some(row.map_or(0, |r| r + 1));
+                }
+                expect_key = c == b'{' && depth == 2;
+            }
+            b']' | b'}' => {
+                depth -= 1;
+                expect_key = false;
+            }
+            b',' => expect_key = depth == 2,
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            _ if expect_key && is_ident(c) => {
+                let end = i + page[i..].iter().take_while(|&&b| is_ident(b)).count();
+                let key = match &page[i..end] {
+                    b"tx" => Some(Counter::Tx),
+                    b"rx" => Some(Counter::Rx),
+                    _ => None,
+                };
+                expect_key = false;
+                let colon = skip_space(page, end);
+                if let (Some(key), Some(b':')) = (key, page.get(colon)) {
+                    let q = skip_space(page, colon + 1);
+                    if let Some(&quote @ (b'\'' | b'"')) = page.get(q) {
+                        let start = q + 1;
+                        let stop = start
+                            + page[start..]
+                                .iter()
+                                .take_while(|b| b.is_ascii_digit())
+                                .count();
+                        let value = std::str::from_utf8(&page[start..stop])
+                            .ok()
+                            .and_then(parse_u64);
+                        if let (Some(v), Some(&b)) = (value, page.get(stop)) {
+                            if b == quote {
+                                found.push((key, row.unwrap_or(0), start, stop, v));
+                            }
+                        }
+                    }
+                }
+                i = end;
+                continue;
+            }
+            _ => expect_key = false,
+        }
+        i += 1;
+    }
+    found
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
+/// Past the string that opens at `i` (an unclosed one runs to the end).
+fn string_end(page: &[u8], i: usize) -> usize {
+    let quote = page[i];
+    let mut j = i + 1;
+    while j < page.len() {
+        match page[j] {
+            b'\\' => j += 2,
+            b if b == quote || b == b'\n' => return j + 1,
+            _ => j += 1,
+        }
+    }
+    page.len()
+}
+
+/// Past the `//` or `/*` comment that opens at `i`.
+fn comment_end(page: &[u8], i: usize) -> usize {
+    if page[i + 1] == b'/' {
+        find(&page[i..], b"\n").map_or(page.len(), |e| i + e + 1)
+    } else {
+        find(&page[i + 2..], b"*/").map_or(page.len(), |e| i + 2 + e + 2)
+    }
+}
+
+fn skip_space(page: &[u8], mut i: usize) -> usize {
+    while page.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+        i += 1;
+    }
+    i
+}
+
+fn trim_end(s: &[u8]) -> &[u8] {
+    let n = s
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_whitespace())
+        .count();
+    &s[..s.len() - n]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -483,5 +678,37 @@ mod tests {
         assert!(from_lists(&Lit::Str("x".into()), &Lit::Array(vec![])).is_err());
         assert!(from_lists(&Lit::Array(vec![]), &Lit::Null).is_err());
         assert_eq!(build("[null]", "[null]"), Devices::default());
+    }
+
+    const RATES: &str = "var known_device_list=[{mac:'A',name:'tx:\\'5\\'',tx:'9'},null];\n\
+var rate = [{timestamp:'0',app:'4294967295',mac:'a',tx:'100',rx:'1000'},\n\
+{mac:'b', tx : \"200\" ,rx:'2000'}, /* rx:'7' */ {mac:'c',tx:'x',rx:'3000'},{mac:'d',tx:'1',rx:'1'},{mac:'e',tx:'5',rx:'5'},\n\
+null];\naddCfg(\"a\",1,'tx:\\'1\\'');\nvar later = [{tx:'4'}];\n";
+
+    #[test]
+    fn the_advance_moves_rate_rows_by_their_multiple_and_nothing_else() {
+        let moved = String::from_utf8(advance(RATES.as_bytes(), 20)).unwrap();
+        let want = RATES
+            .replace("tx:'100',rx:'1000'", "tx:'120',rx:'1080'")
+            .replace("tx : \"200\" ,rx:'2000'", "tx : \"240\" ,rx:'2160'")
+            .replace("tx:'x',rx:'3000'", "tx:'x',rx:'3240'")
+            .replace("tx:'1',rx:'1'", "tx:'81',rx:'321'")
+            // The fifth row starts the cycle again.
+            .replace("tx:'5',rx:'5'", "tx:'25',rx:'85'");
+        assert_eq!(moved, want);
+    }
+
+    #[test]
+    fn the_advance_counts_only_declarations_at_a_statement_start() {
+        for page in [
+            "x='var rate = [{tx:\\'1\\'}]';",
+            "var rates = [{tx:'1'}];",
+            "var x = 1; foovar rate = [{tx:'1'}];",
+            "var rate = 5;",
+        ] {
+            assert_eq!(advance(page.as_bytes(), 10), page.as_bytes(), "{page}");
+        }
+        let moved = advance(b"var a=1;var rate=[{tx:'1'}];", 10);
+        assert_eq!(moved, b"var a=1;var rate=[{tx:'11'}];");
     }
 }

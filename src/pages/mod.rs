@@ -56,6 +56,13 @@ pub(crate) fn parse_u64(s: &str) -> Option<u64> {
     s.parse().ok()
 }
 
+/// Where `needle` first occurs in `hay`: the byte scans of the pages'
+/// replay advances, which rewrite a page's digits in place and so work on
+/// its bytes rather than on what a reader makes of them.
+pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
 /// Label values are cut to this many bytes: device names are chosen by
 /// whoever joins the Wi-Fi, and a label is not the place for an essay.
 pub const MAX_LABEL_BYTES: usize = 128;

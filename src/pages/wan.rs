@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::{label, parse_u64, ParseError};
+use super::{find, label, parse_u64, ParseError};
 use crate::format::{percent, xml};
 use crate::script::literal::{self, Lit};
 
@@ -431,6 +431,91 @@ impl Page {
     }
 }
 
+/// Multiples of a replay's advance ([`advance`]): the download counter
+/// moves by this many steps a read, the upload counter by [`ADVANCE_UP`].
+pub const ADVANCE_DOWN: u64 = 160;
+pub const ADVANCE_UP: u64 = 40;
+
+/// The page with its session byte counters moved by `step` × their
+/// multiples, for a replay whose recording asks for counters that move
+/// (`replay-advance`). Pure: bytes in, bytes out; only the digits of the
+/// counters change, nothing else of the page's syntax, so [`parse`] reads
+/// the moved page as it reads a live one.
+///
+/// Every row of `wan_conn_volume_list` (every element of that name, as a
+/// reader that took a later one would see the same counters move) whose
+/// three fields are numbers and whose total is not 0 (the hub's unused rows
+/// stay `0;0;0`): download + `step` × [`ADVANCE_DOWN`], upload + `step` ×
+/// [`ADVANCE_UP`], the total by both, so it stays download + upload. A row
+/// whose counter would pass `u64::MAX` stays as recorded.
+pub fn advance(page: &[u8], step: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(page.len() + 64);
+    let mut rest = page;
+    while let Some(at) = find(rest, b"<wan_conn_volume_list") {
+        let element_end = find(&rest[at..], b">").map_or(rest.len(), |e| at + e);
+        let Some(v) = find(&rest[at..element_end], b"value=\"").map(|v| at + v + 7) else {
+            out.extend_from_slice(&rest[..element_end]);
+            rest = &rest[element_end..];
+            continue;
+        };
+        let value_end = find(&rest[v..], b"\"").map_or(rest.len(), |e| v + e);
+        out.extend_from_slice(&rest[..v]);
+        let value = &rest[v..value_end];
+        // Each row is one quoted string: `'total%3Bdown%3Bup'`.
+        let mut i = 0;
+        while i < value.len() {
+            let close = (value[i] == b'\'')
+                .then(|| value[i + 1..].iter().position(|&b| b == b'\''))
+                .flatten();
+            match close {
+                Some(len) => {
+                    let row = &value[i + 1..i + 1 + len];
+                    out.push(b'\'');
+                    match advance_row(row, step) {
+                        Some(moved) => out.extend_from_slice(moved.as_bytes()),
+                        None => out.extend_from_slice(row),
+                    }
+                    out.push(b'\'');
+                    i += len + 2;
+                }
+                None => {
+                    out.push(value[i]);
+                    i += 1;
+                }
+            }
+        }
+        rest = &rest[value_end..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
+/// `total%3Bdown%3Bup` moved, or `None` to keep the row as it is. Only
+/// the hub's own spelling is moved: fields of digits alone, split at `%3B`,
+/// since the row is written back that way and nothing but digits may
+/// change.
+fn advance_row(row: &[u8], step: u64) -> Option<String> {
+    let text = std::str::from_utf8(row).ok()?;
+    let digits = |f: &str| parse_u64(f).filter(|_| f.bytes().all(|b| b.is_ascii_digit()));
+    let mut fields = text.split("%3B").map(digits);
+    let (Some(Some(total)), Some(Some(down)), Some(Some(up)), None) =
+        (fields.next(), fields.next(), fields.next(), fields.next())
+    else {
+        return None;
+    };
+    if total == 0 {
+        return None;
+    }
+    let down_by = step.checked_mul(ADVANCE_DOWN)?;
+    let up_by = step.checked_mul(ADVANCE_UP)?;
+    let total = total.checked_add(down_by)?.checked_add(up_by)?;
+    Some(format!(
+        "{total}%3B{}%3B{}",
+        down.checked_add(down_by)?,
+        up.checked_add(up_by)?
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -569,5 +654,51 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("root element"));
+    }
+
+    /// A VDSL2 hub's page (row 1 active; rows 0 and 2 unused, `0;0;0`).
+    const VDSL2: &str = include_str!("../../tests/fixtures/hub/wan_vdsl2_row1.xml");
+
+    #[test]
+    fn the_advance_moves_a_rows_counters_together_and_unused_rows_stay() {
+        let moved = String::from_utf8(advance(VDSL2.as_bytes(), 3000)).unwrap();
+        let (down, up) = (
+            67192513981 + 3000 * ADVANCE_DOWN,
+            14457964544 + 3000 * ADVANCE_UP,
+        );
+        let want = VDSL2.replace(
+            "81650478525%3B67192513981%3B14457964544",
+            &format!("{}%3B{down}%3B{up}", down + up),
+        );
+        assert_eq!(moved, want);
+        // The page still reads, with the moved numbers.
+        let w = parse(moved.as_bytes()).unwrap();
+        let v = w.volume.unwrap();
+        assert_eq!((v.down_bytes, v.up_bytes), (down, up));
+        // A row that is not three numbers stays as it is.
+        let odd = "<wan_conn_volume_list type=\"array\" value=\"[['URL_encoded_string'],['1%3B2'],['5%3B2%3B3'],null]\" />";
+        let moved = advance(odd.as_bytes(), 1);
+        assert_eq!(
+            String::from_utf8(moved).unwrap(),
+            odd.replace(
+                "5%3B2%3B3",
+                &format!(
+                    "{}%3B{}%3B{}",
+                    5 + ADVANCE_DOWN + ADVANCE_UP,
+                    2 + ADVANCE_DOWN,
+                    3 + ADVANCE_UP
+                )
+            )
+        );
+    }
+
+    #[test]
+    fn counters_the_advance_would_overflow_stay_as_recorded() {
+        let big = VDSL2.replace(
+            "81650478525%3B67192513981",
+            "18446744073709551615%3B18446744073709551000",
+        );
+        assert_eq!(advance(big.as_bytes(), 1000), big.as_bytes());
+        assert_eq!(advance(VDSL2.as_bytes(), u64::MAX), VDSL2.as_bytes());
     }
 }

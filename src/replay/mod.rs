@@ -16,10 +16,16 @@
 //! opens a socket.
 //!
 //! From the MANIFEST only its header is read (the lines before the first
-//! empty one): `replay-advance: BYTES` asks for counters that move
-//! ([`advance`]); every other line is for people and is ignored.
-
-pub mod advance;
+//! empty one): `replay-advance: BYTES` asks for byte counters that move, so
+//! that `rate()` panels over a recording show traffic rather than 0; every
+//! other line is for people and is ignored. A user's dump replays exactly.
+//! The `n`-th read of a page (from 0) is rewritten by its collector's
+//! `advance` (a column of [`collector::ALL`]) with the step `n × BYTES`
+//! before the parser sees it, so what is read is read by the same code as a
+//! live page. Each page's advance, beside its parser, says which counters
+//! move and by what multiples of the step (the WAN volume row, the device
+//! page's `rate` rows); nothing else moves: uptimes and sync rates stay as
+//! recorded, and a page whose collector has no advance replays as recorded.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -28,6 +34,7 @@ use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
+use crate::collector;
 use crate::hub::MAX_BODY_BYTES;
 
 /// The recording's description, beside its pages.
@@ -129,7 +136,7 @@ fn header_advance(manifest: &str) -> Result<Option<u64>, String> {
 #[derive(Debug)]
 pub struct Replay {
     recording: Recording,
-    /// How often each page has been read, for [`advance`].
+    /// How often each page has been read, for its advance.
     reads: RefCell<Vec<(String, u64)>>,
 }
 
@@ -170,7 +177,23 @@ impl Replay {
                 }
             }
         };
-        Ok(advance::page(path, body, bytes, n))
+        Ok(advanced(path, body, bytes, n))
+    }
+}
+
+/// `body` of page `path` as its `n`-th read with `bytes` per read: moved
+/// by its collector's advance, if it has one.
+fn advanced(path: &str, body: Vec<u8>, bytes: u64, n: u64) -> Vec<u8> {
+    let Some(step) = bytes.checked_mul(n).filter(|&s| s > 0) else {
+        return body;
+    };
+    let advance = collector::ALL
+        .iter()
+        .find(|c| c.pages().contains(&path))
+        .and_then(|c| c.advance);
+    match advance {
+        Some(advance) => advance(&body, step),
+        None => body,
     }
 }
 
@@ -289,6 +312,46 @@ mod tests {
             "/x\0y",
         ] {
             assert_eq!(relative(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn each_read_advances_a_page_by_its_collectors_advance() {
+        use crate::pages::{lan, owl, wan};
+        let wan_page = include_bytes!("../../tests/fixtures/hub/wan_vdsl2_row1.xml");
+        let lan_page = b"var rate = [{mac:'a',tx:'100',rx:'1000'},null];\n";
+        // The third read (n = 2) with 10 bytes a read: a step of 20.
+        assert_eq!(
+            advanced(wan::PATH, wan_page.to_vec(), 10, 2),
+            wan::advance(wan_page, 20)
+        );
+        assert_ne!(wan::advance(wan_page, 20), wan_page);
+        // The EE hub's device page is the lan collector's too.
+        for path in [lan::PATH, lan::EE_PATH] {
+            assert_eq!(
+                advanced(path, lan_page.to_vec(), 10, 2),
+                b"var rate = [{mac:'a',tx:'120',rx:'1080'},null];\n"
+            );
+        }
+        // The first read, no advance, a step past u64::MAX, or a page whose
+        // collector has no advance: the page as recorded.
+        for (path, bytes, n) in [
+            (wan::PATH, 10, 0),
+            (wan::PATH, 0, 9),
+            (wan::PATH, u64::MAX, 2),
+            (owl::PATH, 10, 2),
+            ("/not/a/page", 10, 2),
+        ] {
+            assert_eq!(
+                advanced(path, lan_page.to_vec(), bytes, n),
+                lan_page,
+                "{path}"
+            );
+            assert_eq!(
+                advanced(path, wan_page.to_vec(), bytes, n),
+                wan_page,
+                "{path}"
+            );
         }
     }
 

@@ -14,7 +14,6 @@ use crate::support::{fixture, repo_root};
 use smarthub_exporter::collector;
 use smarthub_exporter::hub::MAX_BODY_BYTES;
 use smarthub_exporter::pages::{lan, owl, status, wan};
-use smarthub_exporter::replay::advance;
 
 const DEMO: &str = "demo/hub";
 /// The demo MANIFEST's `replay-advance`.
@@ -176,17 +175,17 @@ fn the_recorded_hub_replays_as_the_fake_hub_serving_its_files_does() {
         for (key, value) in &now {
             let was = &base[key];
             let by = if key == "smarthub_downloaded_bytes" {
-                advance::WAN_DOWN * step
+                wan::ADVANCE_DOWN * step
             } else if key == "smarthub_uploaded_bytes" {
-                advance::WAN_UP * step
+                wan::ADVANCE_UP * step
             } else if let Some(j) = macs
                 .iter()
                 .position(|mac| key.contains(&format!("mac=\"{mac}\"")))
                 .filter(|_| key.starts_with("smarthub_lan_") && key.contains("loaded_bytes{"))
             {
-                let m = 1 + j as u64 % advance::RATE_CYCLE;
+                let m = 1 + j as u64 % lan::ADVANCE_CYCLE;
                 if key.starts_with("smarthub_lan_downloaded_bytes{") {
-                    advance::RATE_RX * m * step
+                    lan::ADVANCE_RX * m * step
                 } else {
                     m * step
                 }
