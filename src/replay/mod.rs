@@ -317,29 +317,32 @@ mod tests {
 
     #[test]
     fn each_read_advances_a_page_by_its_collectors_advance() {
-        use crate::pages::{lan, owl, wan};
+        let (wan, lan) = (
+            collector::by_name("wan").unwrap(),
+            collector::by_name("lan").unwrap(),
+        );
         let wan_page = include_bytes!("../../tests/fixtures/hub/wan_vdsl2_row1.xml");
         let lan_page = b"var rate = [{mac:'a',tx:'100',rx:'1000'},null];\n";
         // The third read (n = 2) with 10 bytes a read: a step of 20.
-        assert_eq!(
-            advanced(wan::PATH, wan_page.to_vec(), 10, 2),
-            wan::advance(wan_page, 20)
-        );
-        assert_ne!(wan::advance(wan_page, 20), wan_page);
-        // The EE hub's device page is the lan collector's too.
-        for path in [lan::PATH, lan::EE_PATH] {
+        let moved = (wan.advance.unwrap())(wan_page, 20);
+        assert_ne!(moved, wan_page);
+        assert_eq!(advanced(wan.path, wan_page.to_vec(), 10, 2), moved);
+        // Every page of the collector: the EE hub's device page too.
+        for path in lan.pages() {
             assert_eq!(
                 advanced(path, lan_page.to_vec(), 10, 2),
-                b"var rate = [{mac:'a',tx:'120',rx:'1080'},null];\n"
+                b"var rate = [{mac:'a',tx:'120',rx:'1080'},null];\n",
+                "{path}"
             );
         }
         // The first read, no advance, a step past u64::MAX, or a page whose
         // collector has no advance: the page as recorded.
+        let without = collector::ALL.iter().find(|c| c.advance.is_none()).unwrap();
         for (path, bytes, n) in [
-            (wan::PATH, 10, 0),
-            (wan::PATH, 0, 9),
-            (wan::PATH, u64::MAX, 2),
-            (owl::PATH, 10, 2),
+            (wan.path, 10, 0),
+            (wan.path, 0, 9),
+            (wan.path, u64::MAX, 2),
+            (without.path, 10, 2),
             ("/not/a/page", 10, 2),
         ] {
             assert_eq!(

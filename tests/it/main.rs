@@ -31,3 +31,4 @@ mod metrics;
 mod pages;
 mod replay;
 mod security;
+mod tidy;
