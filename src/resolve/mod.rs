@@ -34,7 +34,7 @@ use hosts::ResolvConf;
 pub const MAX_ADDRESSES: usize = 8;
 /// The longest a name server is waited for before the next is asked (or
 /// asked again), and how many rounds over the servers a name gets; the
-/// scrape's deadline cuts either short.
+/// caller's deadline cuts either short.
 pub const TRY_TIMEOUT: Duration = Duration::from_millis(1500);
 pub const ATTEMPTS: usize = 2;
 pub const SECOND_ANSWER_GRACE: Duration = Duration::from_millis(100);
