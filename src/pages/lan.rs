@@ -368,8 +368,8 @@ pub const ADVANCE_CYCLE: u64 = 4;
 /// the moved page as it reads a live one.
 ///
 /// Every `var rate = [..]` at the start of a statement: each record's
-/// `tx:'N'` and `rx:'N'` (quoted digits, as the hub writes them), by the
-/// multiples of [`ADVANCE_RX`]. Strings and comments are skipped as
+/// `tx:'N'` and `rx:'N'` (quoted digits, as the hub writes them), by its
+/// row's multiples (see [`ADVANCE_RX`]). Strings and comments are skipped as
 /// JavaScript reads them, so a `tx:` inside a name is no field. A counter
 /// that would pass `u64::MAX` stays as recorded.
 pub fn advance(page: &[u8], step: u64) -> Vec<u8> {
