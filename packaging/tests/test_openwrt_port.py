@@ -1,4 +1,4 @@
-"""What the README and the UCI config say about sharing port 9101 with
+"""What docs/openwrt.md and the UCI config say about sharing port 9101 with
 prometheus-node-exporter-ucode (uhttpd on 127.0.0.1:9101), with the real
 binary: a listener on another address of the same port is no obstacle,
 one on all addresses is refused with a message and exit code 1 (after

@@ -97,7 +97,7 @@ class WorkflowTest(unittest.TestCase):
         deployment = yaml.safe_load((ROOT / "deploy" / "kubernetes.yaml").read_text())
         container = deployment["spec"]["template"]["spec"]["containers"][0]
         self.assertEqual(container["image"].rsplit(":", 1)[0], image)
-        readme = (ROOT / "README.md").read_text()
+        readme = "".join(p.read_text() for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
         named = set(re.findall(r"ghcr\.io/[\w.-]+/[\w.-]+", readme))
         self.assertEqual(named, {image})
 

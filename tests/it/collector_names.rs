@@ -1,8 +1,9 @@
 //! Every collector of the library's table (`collector::ALL`) is named
 //! everywhere a user or a contributor meets the collectors: the README's
 //! collectors table and `--no-collector` row, a fuzz target, the fake hub.
-//! And the fuzz crate agrees with itself: every target has a row in
-//! fuzz/README.md and a seeds entry in fuzz/ci.sh whose fixtures exist.
+//! And the fuzz crate agrees with itself and its docs: every target has a
+//! row in fuzz/README.md, a seeds entry in fuzz/ci.sh whose fixtures exist,
+//! and its name in docs/robustness.md's list of targets.
 //! (The UCI config's check is a unit test in src/cli.rs.)
 
 use std::collections::BTreeSet;
@@ -115,6 +116,22 @@ fn the_fuzz_readme_has_a_row_for_exactly_the_fuzz_targets() {
         rows, targets,
         "fuzz/README.md's table against fuzz/Cargo.toml"
     );
+}
+
+#[test]
+fn the_robustness_doc_names_every_fuzz_target() {
+    let doc = read("docs/robustness.md");
+    let start = doc
+        .find("\n## Fuzzing\n")
+        .expect("docs/robustness.md: ## Fuzzing");
+    let section = &doc[start + 1..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |n| n + 3)];
+    for (name, _) in fuzz_targets() {
+        assert!(
+            section.contains(&format!("`{name}`")),
+            "docs/robustness.md's Fuzzing section does not name the target {name}"
+        );
+    }
 }
 
 /// The arms of `seeds_for` in fuzz/ci.sh: the targets each names, and the

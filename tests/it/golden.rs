@@ -8,9 +8,9 @@
 //!
 //! `UPDATE_GOLDEN=1 cargo test golden` rewrites the files; review the diff.
 //!
-//! The README's metric tables are checked against the golden files too:
-//! every family any set emits is documented, and every documented family is
-//! emitted by some set.
+//! The metric reference's tables (docs/metrics.md) are checked against the
+//! golden files too: every family any set emits is documented, and every
+//! documented family is emitted by some set.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -338,15 +338,12 @@ fn golden_families(set: &str) -> Vec<String> {
         .collect()
 }
 
-/// The metric names the README's "Metrics" section lists in the first
-/// column of its tables (`smarthub_x{labels}`, or several names in one cell).
-fn readme_families() -> BTreeSet<String> {
-    let readme = std::fs::read_to_string(support::repo_root().join("README.md")).unwrap();
-    let start = readme.find("\n## Metrics\n").expect("README: ## Metrics");
-    let section = &readme[start + 1..];
-    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |n| n + 3)];
+/// The metric names docs/metrics.md lists in the first column of its
+/// tables (`smarthub_x{labels}`, or several names in one cell).
+pub(crate) fn documented_families() -> BTreeSet<String> {
+    let doc = std::fs::read_to_string(support::repo_root().join("docs/metrics.md")).unwrap();
     let mut names = BTreeSet::new();
-    for line in section.lines().filter(|l| l.starts_with('|')) {
+    for line in doc.lines().filter(|l| l.starts_with('|')) {
         let first = line.split('|').nth(1).unwrap_or("");
         for (i, part) in first.split('`').enumerate() {
             if i % 2 == 1 && part.starts_with("smarthub_") {
@@ -358,11 +355,11 @@ fn readme_families() -> BTreeSet<String> {
 }
 
 #[test]
-fn the_readme_documents_exactly_the_families_the_golden_files_hold() {
-    let documented = readme_families();
+fn the_metric_reference_documents_exactly_the_families_the_golden_files_hold() {
+    let documented = documented_families();
     assert!(
         documented.len() >= 40,
-        "only {documented:?} found in README"
+        "only {documented:?} found in docs/metrics.md"
     );
     let mut emitted = BTreeSet::new();
     for set in SETS {
@@ -371,12 +368,12 @@ fn the_readme_documents_exactly_the_families_the_golden_files_hold() {
     let undocumented: Vec<&String> = emitted.difference(&documented).collect();
     assert!(
         undocumented.is_empty(),
-        "emitted but not in the README's metric tables: {undocumented:?}"
+        "emitted but not in docs/metrics.md's tables: {undocumented:?}"
     );
     let never_emitted: Vec<&String> = documented.difference(&emitted).collect();
     assert!(
         never_emitted.is_empty(),
-        "in the README's metric tables but in no golden file (add a fixture set \
+        "in docs/metrics.md's tables but in no golden file (add a fixture set \
          that has it): {never_emitted:?}"
     );
 }

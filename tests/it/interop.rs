@@ -299,7 +299,7 @@ fn prometheus_scrapes_it_and_both_dashboards_have_data() {
 
 #[test]
 fn an_ha_pair_of_prometheus_servers_shares_one_set_of_hub_requests() {
-    // The README's rule, scaled down from a 15 s interval and the default
+    // docs/prometheus.md's rule, scaled down from a 15 s interval and the default
     // 8 s TTL: a TTL over half the interval (Prometheus puts the two
     // replicas' scrapes anywhere in it) and under all of it.
     let hub = FakeHub::with_pages(3);

@@ -1,6 +1,6 @@
 //! The integration tests, one crate (one binary to build and link per
 //! feature set): the real binary against the fake hub, the page parsers, and
-//! the checks that tie the code, the README and the fuzz targets together.
+//! the checks that tie the code, the docs and the fuzz targets together.
 //! `cargo test --test it MODULE` runs one module, e.g. `pages::wan`.
 //!
 //! Kept out of this crate, each in a binary of its own: `fd_exhaustion.rs`
@@ -15,6 +15,7 @@ mod alerts;
 mod cli;
 mod collector_names;
 mod collectors;
+mod docs;
 mod dump;
 mod exact_readers;
 mod fuzz_regressions;
