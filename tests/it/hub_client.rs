@@ -10,9 +10,8 @@ use crate::support::exporter::{slowdown, Exporter};
 use crate::support::fake_hub::{FakeHub, Reply};
 use crate::support::fixture;
 
+use crate::support::collector::go_exporter_only;
 use crate::support::{LAN, WAN};
-/// Only the two pages these tests set.
-const TWO_PAGES: [&str; 4] = ["--no-collector", "status", "--no-collector", "owl"];
 
 fn wan() -> Vec<u8> {
     fixture("hub/wan_gfast_row1.xml")
@@ -22,9 +21,9 @@ fn lan() -> Vec<u8> {
     fixture("hub/lan_2dev.js")
 }
 
+/// The exporter reading the only two pages these tests set.
 fn start(hub: &FakeHub, extra: &[&str]) -> Exporter {
-    let mut args = TWO_PAGES.to_vec();
-    args.extend(["--cache-ttl", "0"]);
+    let mut args = go_exporter_only(&["--cache-ttl", "0"]);
     args.extend(extra);
     Exporter::start(&hub.host(), &args)
 }
@@ -151,7 +150,7 @@ fn a_hub_by_name() {
     hub.set(WAN, Reply::ok(wan()));
     hub.set(LAN, Reply::ok(lan()));
     let host = format!("localhost:{}", hub.addr.port());
-    let exp = Exporter::start(&host, &TWO_PAGES);
+    let exp = Exporter::start(&host, &go_exporter_only(&[]));
     assert_eq!(exp.scrape().value("smarthub_up"), 1.0, "{:?}", exp.log());
     let r = &hub.requests()[0];
     assert!(
