@@ -257,6 +257,23 @@ impl Exporter {
         f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
     }
 
+    /// How many connections to the exporter are open with nothing unread
+    /// on its side: clients whose whole request it has read (or who sent
+    /// nothing). From `/proc/net/tcp`: an exporter listening on IPv4.
+    pub fn requests_read(&self) -> usize {
+        let port = format!(":{:04X}", self.addr.port());
+        std::fs::read_to_string("/proc/net/tcp")
+            .unwrap()
+            .lines()
+            .skip(1)
+            .filter(|l| {
+                // local address, remote address, state, tx:rx queues
+                let f: Vec<&str> = l.split_whitespace().collect();
+                f[1].ends_with(&port) && f[3] == "01" && f[4].ends_with(":00000000")
+            })
+            .count()
+    }
+
     pub fn open_fds(&self) -> usize {
         std::fs::read_dir(format!("/proc/{}/fd", self.pid()))
             .unwrap()
