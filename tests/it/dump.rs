@@ -419,7 +419,7 @@ fn the_manifest_says_what_each_page_was() {
     assert!(bb.starts_with("  error: "), "{bb}");
     assert!(!dir.join("cgi/cgi_myNetwork.js").exists() && !dir.join("cgi/cgi_home.js").exists());
     assert!(
-        stderr.contains("/cgi/cgi_owl.js: 200") && stderr.contains("replaced"),
+        stderr.contains(&format!("{OWL}: 200")) && stderr.contains("replaced"),
         "{stderr}"
     );
     assert!(

@@ -232,8 +232,9 @@ impl FakeHub {
     }
 
     /// A hub serving the standard pages: growing WAN counters, an
-    /// `n`-device page whose traffic grows too, the status page, and a mesh
-    /// page with one station per device.
+    /// `n`-device page whose traffic grows too, the status page, a mesh
+    /// page with one station per device, and any other collector's default
+    /// fixture.
     pub fn with_pages(devices: usize) -> FakeHub {
         let hub = FakeHub::start();
         hub.serve_pages(devices);
@@ -264,12 +265,7 @@ impl FakeHub {
     /// Serves [`standard_page`] for every collector of the library's table.
     pub fn serve_pages(&self, devices: usize) {
         for c in collector::ALL {
-            let reply = standard_page(c.name, devices).unwrap_or_else(|| {
-                panic!(
-                    "the fake hub has no page for collector {:?}: add one to standard_page",
-                    c.name
-                )
-            });
+            let reply = standard_page(c.name, devices).expect("a collector of the table");
             self.set(c.path, reply);
         }
     }
@@ -309,10 +305,13 @@ impl Drop for FakeHub {
 }
 
 /// The generated page of a collector, in the hub's syntax, for a hub with
-/// `devices` devices; the counters grow with each request. `None` for a
-/// collector it has no page for (a test checks there is none).
+/// `devices` devices; the counters grow with each request. A collector with
+/// no generator here serves its default fixture
+/// (`support::collector::DEFAULT_FIXTURES`). `None` for a name that is no
+/// collector.
 pub fn standard_page(collector: &str, devices: usize) -> Option<Reply> {
     use super::pages;
+    collector::by_name(collector)?;
     Some(match collector {
         "wan" => Reply::Dynamic(Arc::new(|n| pages::wan_page(n).into_bytes())),
         "lan" => Reply::Dynamic(Arc::new(move |n| {
@@ -322,7 +321,7 @@ pub fn standard_page(collector: &str, devices: usize) -> Option<Reply> {
         "owl" => Reply::Dynamic(Arc::new(move |n| {
             pages::owl_page(&pages::devices(devices, n)).into_bytes()
         })),
-        _ => return None,
+        other => Reply::ok(super::fixture(super::collector::default_fixture(other))),
     })
 }
 
