@@ -11,8 +11,9 @@
 #
 # Installs what it needs (the nightly toolchain and cargo-fuzz). Each target
 # starts from its seeds: the files in fuzz/seeds/<target>/, the test fixtures
-# listed below, and fuzz/regressions/<target>/ (inputs that once failed, kept
-# so they are replayed on every run). A failing input is left in
+# its row in TARGETS names (and a page target its collector's), and
+# fuzz/regressions/<target>/ (inputs that once failed, kept so they are
+# replayed on every run). A failing input is left in
 # fuzz/artifacts/<target>/ and the script exits non-zero.
 set -eu
 
@@ -21,53 +22,59 @@ root=$(pwd)
 
 seconds=${FUZZ_SECONDS:-}
 
-# Executions per target in CI: about 10-20 s each on one core (their speeds
-# differ a hundredfold: QuickJS starts a runtime per input, and the
-# device-list target builds arrays of up to 64 Ki elements, and redact reads
-# every input with three page readers twice).
-runs_for() {
-    case $1 in
-    lan_lists) echo 8000 ;;
-    redact) echo 3000 ;;
-    literal_round_trip | lan_js | lan_readers) echo 10000 ;;
-    literal | lan_data) echo 50000 ;;
-    *) echo 100000 ;;
-    esac
+# One row per target: the executions of a CI run, the fixtures that seed it
+# (globs relative to the repository, comma-separated), and its libFuzzer
+# options; "-" for none. The executions make each target about 10-20 s on one
+# core (their speeds differ a hundredfold: QuickJS starts a runtime per input,
+# the device-list target builds arrays of up to 64 Ki elements, redact reads
+# every input with three page readers twice). -max_len fits what the target
+# reads: the HTTP head limit is 8 KiB, pages are bigger, and larger inputs to
+# QuickJS mostly buy longer compiles.
+#
+# In the seeds, "page" is the fixtures of the collector the target is named
+# for (`<collector>` or `<collector>_*`): tests/fixtures/hub/<collector>_*, so
+# a new fixture seeds its collector's targets without a word here.
+# Structure-aware targets (literal_round_trip, lan_lists, exposition) build
+# their input from raw bytes, which files seed poorly; for responses and DNS
+# answers there are no fixtures, and libFuzzer finds the syntax from the
+# comparisons.
+TARGETS='
+# target            runs    seeds                                                                                  options
+wan                 100000  page,tests/fixtures/captures/*/*wan_conn*.xml                                          -max_len=20000
+xml                 100000  tests/fixtures/hub/*.xml,tests/fixtures/captures/*/*wan_conn*.xml                      -max_len=20000
+percent             100000  -                                                                                      -
+literal             50000   tests/fixtures/hub/*.js,tests/fixtures/captures/*/*.js,tests/fixtures/captures/*/*/*.js -max_len=20000
+literal_round_trip  10000   -                                                                                      -
+lan_lists           8000    -                                                                                      -
+lan_data            50000   page,tests/fixtures/captures/*/*.js,tests/fixtures/captures/*/*/*.js                   -max_len=20000
+lan_js              10000   page,tests/fixtures/captures/*/*.js,tests/fixtures/captures/*/*/*.js                   -max_len=8192
+lan_readers         10000   page,tests/fixtures/captures/*/*.js,tests/fixtures/captures/*/*/*.js                   -max_len=8192
+http_request        100000  -                                                                                      -max_len=9000
+exposition          100000  -                                                                                      -
+status              100000  page                                                                                   -max_len=20000
+owl                 100000  page,tests/fixtures/captures/*/*owl*.js,tests/fixtures/captures/*/*/*owl*.js           -max_len=20000
+hub_response        100000  -                                                                                      -
+dns_answer          100000  -                                                                                      -max_len=600
+redact              3000    tests/fixtures/hub/*.js,tests/fixtures/hub/*.xml,tests/fixtures/captures/*/*.js,tests/fixtures/captures/*/*/*.js,tests/fixtures/captures/*/*.xml -max_len=20000
+'
+
+# The row of target $1, without its name: "runs seeds options".
+row() {
+    printf '%s\n' "$TARGETS" | awk -v t="$1" '$1 == t { print $2, $3, $4; n++ } END { exit n != 1 }' || {
+        echo "fuzz/ci.sh: target $1 has no row (or several) in TARGETS" >&2
+        return 2
+    }
 }
 
-# Fixtures that seed each target, as globs relative to the repository.
-seeds_for() {
-    case $1 in
-    wan | xml)
-        echo "tests/fixtures/hub/wan_*.xml tests/fixtures/captures/*/*wan_conn*.xml" ;;
-    literal | lan_data | lan_js | lan_readers)
-        echo "tests/fixtures/hub/lan_*.js tests/fixtures/captures/*/*.js tests/fixtures/captures/*/*/*.js" ;;
-    owl) echo "tests/fixtures/hub/owl_*.js tests/fixtures/captures/*/*owl*.js tests/fixtures/captures/*/*/*owl*.js" ;;
-    status) echo "tests/fixtures/hub/status_*.js" ;;
-    redact) echo "tests/fixtures/hub/*.js tests/fixtures/hub/*.xml tests/fixtures/captures/*/*.js tests/fixtures/captures/*/*/*.js tests/fixtures/captures/*/*.xml" ;;
-    http_request | percent) echo "" ;;
-    # Structure-aware targets build their input from raw bytes; files make
-    # poor seeds for them.
-    literal_round_trip | lan_lists | exposition) echo "" ;;
-    # Responses and DNS answers: no fixtures of either; libFuzzer finds the
-    # syntax from the comparisons.
-    hub_response | dns_answer) echo "" ;;
-    *) echo "fuzz/ci.sh: no seed entry for target $1" >&2; exit 2 ;;
-    esac
-}
-
-# Per-target libFuzzer options: input size limits that fit what the target
-# reads (the HTTP head limit is 8 KiB; pages are bigger).
-options_for() {
-    case $1 in
-    http_request) echo "-max_len=9000" ;;
-    dns_answer) echo "-max_len=600" ;;
-    wan | xml | literal | lan_data | owl | status | redact) echo "-max_len=20000" ;;
-    # QuickJS runs each input in a fresh runtime: larger inputs mostly buy
-    # longer compiles.
-    lan_js | lan_readers) echo "-max_len=8192" ;;
-    *) echo "" ;;
-    esac
+# The globs of target $1's seeds, "page" spelt out.
+seed_globs() {
+    for glob in $(echo "$2" | tr , ' '); do
+        case $glob in
+        -) ;;
+        page) echo "tests/fixtures/hub/${1%%_*}_*" ;;
+        *) echo "$glob" ;;
+        esac
+    done
 }
 
 if ! rustup run nightly rustc --version >/dev/null 2>&1; then
@@ -78,15 +85,25 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 
 targets=${*:-$(cargo +nightly fuzz list)}
+for t in $targets; do
+    row "$t" >/dev/null
+done
 
 start=$(date +%s)
 cargo +nightly fuzz build
 echo "fuzz/ci.sh: built the targets in $(($(date +%s) - start)) s"
 
 for t in $targets; do
+    r=$(row "$t")
+    # shellcheck disable=SC2086
+    set -- $r
+    runs=$1 seeds=$2 options=$3
+    [ "$options" = - ] && options=
     corpus="$root/fuzz/corpus/$t"
     mkdir -p "$corpus" "fuzz/seeds/$t" "fuzz/regressions/$t"
-    for f in $(seeds_for "$t"); do
+    # The globs are expanded here, unquoted.
+    # shellcheck disable=SC2046
+    for f in $(seed_globs "$t" "$seeds"); do
         [ -f "$f" ] && cp "$f" "$corpus/fixture-$(echo "$f" | tr / _)"
     done
     # The fixed-length run uses a fixed seed, so CI replays the same
@@ -95,7 +112,7 @@ for t in $targets; do
     if [ -n "$seconds" ]; then
         limit="-max_total_time=$seconds ${FUZZ_SEED:+-seed=$FUZZ_SEED}"
     else
-        limit="-runs=${FUZZ_RUNS:-$(runs_for "$t")} -seed=${FUZZ_SEED:-1}"
+        limit="-runs=${FUZZ_RUNS:-$runs} -seed=${FUZZ_SEED:-1}"
     fi
     t0=$(date +%s)
     # -timeout: a single input running this long is a hang (the JavaScript
@@ -103,7 +120,7 @@ for t in $targets; do
     # per runtime; far more is a leak.
     # shellcheck disable=SC2046,SC2086
     cargo +nightly fuzz run "$t" "$corpus" "fuzz/seeds/$t" "fuzz/regressions/$t" -- \
-        $limit -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 $(options_for "$t") \
+        $limit -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 $options \
         2>"fuzz/corpus/$t.log" || {
         tail -40 "fuzz/corpus/$t.log"
         echo "fuzz/ci.sh: $t FAILED; the input is in fuzz/artifacts/$t/" >&2

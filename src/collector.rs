@@ -138,6 +138,6 @@ mod tests {
             assert_eq!(by_name(a.name), Some(a));
             assert!(a.name.bytes().all(|b| b.is_ascii_lowercase()), "{}", a.name);
         }
-        assert_eq!(by_name("dsl"), None);
+        assert_eq!(by_name("No-Such-Collector"), None);
     }
 }

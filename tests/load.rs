@@ -5,8 +5,7 @@
 //!
 //! A test binary of its own, not a module of `tests/it/`: it saturates the
 //! machine on purpose (50 clients for 5 s, 2,000-device scrapes), and cargo
-//! runs test binaries one after the other, so it never shares the CPU with
-//! the tests whose bounds are latencies (`http_server`'s 100 ms).
+//! runs test binaries one after the other, so it never slows the others.
 
 // Only part of the support code is used here.
 #[allow(dead_code)]
@@ -17,10 +16,11 @@ use std::net::{SocketAddr, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use smarthub_exporter::collector;
 use smarthub_exporter::server::{MAX_CONNECTIONS, WRITE_TIMEOUT};
 use support::exporter::{parse_response, Exporter, THREADS};
-use support::fake_hub::{FakeHub, Reply};
-use support::{LAN, OWL, STATUS, WAN};
+use support::fake_hub::{FakeHub, Gate, Reply};
+use support::{wait_until, WAN};
 
 #[derive(Default)]
 struct Tally {
@@ -145,8 +145,9 @@ fn fifty_clients_hammering_are_all_answered_or_cleanly_refused() {
     let hwm = exp.vm_hwm_kib();
     assert!(hwm < rss + 16 * 1024, "peak RSS {hwm} KiB (was {rss} KiB)");
     assert_eq!(hub.max_concurrent(), 1, "one request at a time to the hub");
-    // Every connection is closed once the clients are gone.
-    thread::sleep(Duration::from_millis(1500));
+    // Every connection is closed once the clients are gone (left open, the
+    // descriptors would never come back down).
+    wait_until("the clients' descriptors closed", || exp.open_fds() <= fds);
     assert_eq!(exp.open_fds(), fds, "descriptors left open");
     assert_eq!(exp.get("/metrics").status, 200);
 }
@@ -203,20 +204,23 @@ fn a_client_that_never_reads_is_dropped_after_the_write_timeout() {
             s
         })
         .collect();
-    thread::sleep(Duration::from_millis(500));
-    assert_eq!(exp.open_fds(), fds + 3, "the stuck clients are held");
-    thread::sleep(WRITE_TIMEOUT + Duration::from_secs(1));
-    assert_eq!(exp.open_fds(), fds, "stuck clients outlived WRITE_TIMEOUT");
+    wait_until("the stuck clients held", || exp.open_fds() == fds + 3);
+    thread::sleep(WRITE_TIMEOUT);
+    wait_until("the stuck clients dropped after WRITE_TIMEOUT", || {
+        exp.open_fds() == fds
+    });
     drop(stuck);
 }
 
 #[test]
 fn forty_clients_during_one_slow_scrape_share_its_result() {
     let hub = FakeHub::with_pages(20);
+    // The hub holds its page until all forty are waiting.
+    let gate = Gate::new();
     hub.set(
         WAN,
-        Reply::Delay(
-            Duration::from_secs(1),
+        Reply::Held(
+            gate.clone(),
             Box::new(Reply::Dynamic(std::sync::Arc::new(|n| {
                 support::pages::wan_page(n).into_bytes()
             }))),
@@ -224,7 +228,7 @@ fn forty_clients_during_one_slow_scrape_share_its_result() {
     );
     let exp = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);
     let addr = exp.addr;
-    // One every 15 ms: all of them inside the first 600 ms of the scrape.
+    // One every 15 ms, all of them while the scrape waits for the hub.
     let answers: Vec<(u16, Vec<u8>)> = thread::scope(|s| {
         let clients: Vec<_> = (0..40u32)
             .map(|i| {
@@ -240,6 +244,9 @@ fn forty_clients_during_one_slow_scrape_share_its_result() {
                 })
             })
             .collect();
+        wait_until("the scrape at the hub", || hub.count(WAN) == 1);
+        wait_until("all forty requests read", || exp.requests_read() == 40);
+        gate.open();
         clients.into_iter().map(|c| c.join().unwrap()).collect()
     });
     for (status, body) in &answers {
@@ -248,8 +255,8 @@ fn forty_clients_during_one_slow_scrape_share_its_result() {
     }
     let m = support::expo::parse(std::str::from_utf8(&answers[0].1).unwrap()).unwrap();
     assert_eq!(m.value("smarthub_up"), 1.0);
-    for page in [WAN, LAN, STATUS, OWL] {
-        assert_eq!(hub.count(page), 1, "{page}: one set of hub requests");
+    for c in collector::ALL {
+        assert_eq!(hub.count(c.path), 1, "{}: one set of hub requests", c.path);
     }
     assert_eq!(hub.max_concurrent(), 1, "one request at a time to the hub");
 }

@@ -1,24 +1,22 @@
 """A fake hub for the packaging tests that run the exporter somewhere cargo's
 test support cannot reach (inside a container): a real HTTP server on
-loopback serving the fixtures of tests/fixtures/, refusing requests without a
-Referer with a 403 as the hub has since 2022, and logging every request."""
+loopback serving the recorded hub of demo/hub/, every collector's page at its
+path, refusing requests without a Referer with a 403 as the hub has since
+2022, and logging every request."""
 
 from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from _common import ROOT
+from _collectors import collectors
 
-FIXTURES = ROOT / "tests" / "fixtures"
-# The pages of a hub with FTTP and two devices, as tests/it/metrics/wan.rs serves
-# them; the values the tests expect are that suite's.
-PAGES = {
-    "/nonAuth/wan_conn.xml": "captures/bebo-dot-dev__go-ddns-client/btsmarthub2.go.inline_wan_conn.xml",
-    "/cgi/cgi_basicMyDevice.js": "hub/lan_2dev.js",
-    "/cgi/cgi_basicStatus.js": "hub/status_vdsl2.js",
-    "/cgi/cgi_owl.js": "hub/owl_hub_only.js",
-}
+# Every collector's page, as the demo records it (the values the tests
+# expect are the demo's): path -> file. From demo/hub/MANIFEST, which the
+# Rust tests keep to the collector table, rather than from the binary's
+# --help, which names the paths but not what to serve at them (and needs a
+# binary this machine can run, where the release tests have cross-built ones).
+PAGES = {c.path: c.file for c in collectors()}
 
 
 class FakeHub:
@@ -35,7 +33,7 @@ class FakeHub:
                 elif page is None:
                     self.send_error(404)
                 else:
-                    body = (FIXTURES / page).read_bytes()
+                    body = page.read_bytes()
                     self.send_response(200)
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()

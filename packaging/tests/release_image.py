@@ -183,11 +183,12 @@ class RunTest(unittest.TestCase):
         status, body = get(f"http://127.0.0.1:{self.port}/metrics")
         self.assertEqual(status, 200)
         lines = body.splitlines()
+        # The demo's recorded hub (what _fake_hub serves).
         self.assertIn("smarthub_up 1", lines)
-        self.assertIn("smarthub_uptime 849301", lines)
-        self.assertIn("smarthub_downloaded_bytes 282899515695", lines)
+        self.assertIn("smarthub_uptime 973412", lines)
+        self.assertIn("smarthub_downloaded_bytes 67192513981", lines)
         self.assertTrue(any(line.startswith("smarthub_lan_downloaded_bytes{")
-                            and 'hostname="Annes-MacBook-Air"' in line and line.endswith(" 901874113")
+                            and 'hostname="Pauls-MBP-2"' in line and line.endswith(" 12840022516")
                             for line in lines), body[:2000])
         # Every page was asked for, each with a Referer (else the hub says 403).
         self.assertEqual({p for p, _ in self.hub.requests}, set(PAGES))

@@ -12,6 +12,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
+from _collectors import collectors
 from _common import CONFIG, INIT, STANDINS, binary, parse_record
 
 PROG = "/usr/bin/smarthub-exporter"
@@ -148,19 +149,22 @@ config smarthub-exporter 'main'
         return dict(field.split("=", 1) for field in record)
 
     def test_the_config_has_a_line_to_switch_off_each_collector_the_binary_knows(self):
-        # The binary names its collectors when refused an unknown one.
-        r = subprocess.run([str(binary()), "--no-collector", "?"], capture_output=True, text=True)
+        # The binary names its collectors when refused an unknown one: the
+        # collector table's, as the demo has them (with their pages).
+        r = subprocess.run([str(binary()), "--no-collector", "No-Such-Collector"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 2, r.stderr)
         known = re.search(r"known: ([^)]*)\)", r.stderr)
         self.assertIsNotNone(known, r.stderr)
-        collectors = known.group(1).split(", ")
-        self.assertGreaterEqual(len(collectors), 4, collectors)
+        table = collectors()
+        self.assertEqual(known.group(1).split(", "), [c.name for c in table])
         text = CONFIG.read_text()
         lines = re.findall(r"^\t#list disable_collector '([^']*)'$", text, re.M)
-        self.assertEqual(sorted(lines), sorted(collectors))
-        for name in collectors:
-            # Described in the comment that introduces the lines, too.
-            self.assertRegex(text, rf"(?m)^\t#   {re.escape(name)} +/", name)
+        self.assertEqual(sorted(lines), sorted(c.name for c in table))
+        for c in table:
+            # Described, with its page, in the comment that introduces the
+            # lines, too.
+            self.assertRegex(text, rf"(?m)^\t#   {re.escape(c.name)} +{re.escape(c.path)}:", c.name)
+        for name in (c.name for c in table):
             # Removing the '#' is all it takes.
             uncommented = text.replace(f"\t#list disable_collector '{name}'", f"\tlist disable_collector '{name}'")
             inst = self.start(uncommented, TEST_IPADDR_lan="192.168.1.2")["busybox ash"]

@@ -134,37 +134,32 @@ fn the_robustness_doc_names_every_fuzz_target() {
     }
 }
 
-/// The arms of `seeds_for` in fuzz/ci.sh: the targets each names, and the
-/// globs it echoes.
+/// The rows of fuzz/ci.sh's `TARGETS` table: each target (as a list of one,
+/// for the checks below) and the globs of its seeds, `page` spelt out as
+/// the script does.
 fn ci_seed_arms() -> Vec<(Vec<String>, Vec<String>)> {
     let ci = read("fuzz/ci.sh");
-    let body = ci
-        .split_once("seeds_for() {")
-        .expect("fuzz/ci.sh: seeds_for")
+    let table = ci
+        .split_once("\nTARGETS='\n")
+        .expect("fuzz/ci.sh: TARGETS")
         .1;
-    let body = &body[..body.find("\n}\n").expect("the end of seeds_for")];
+    let table = &table[..table.find("\n'\n").expect("the end of TARGETS")];
     let mut arms = Vec::new();
-    let mut lines = body.lines().map(str::trim).peekable();
-    while let Some(line) = lines.next() {
-        if line.starts_with('#') || line.starts_with("case") || line == "esac" {
-            continue;
-        }
-        let Some((pattern, rest)) = line.split_once(')') else {
-            continue;
+    for line in table.lines().filter(|l| !l.starts_with('#')) {
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        let [target, _runs, seeds, _options] = cells[..] else {
+            panic!("fuzz/ci.sh: a TARGETS row of four columns: {line:?}");
         };
-        if pattern.trim() == "*" {
-            continue;
-        }
-        let names = pattern.split('|').map(|n| n.trim().to_owned()).collect();
-        // The echo is on the arm's line or the next one.
-        let echo = if rest.contains("echo") {
-            rest.to_owned()
-        } else {
-            lines.next().unwrap_or("").to_owned()
-        };
-        let quoted = echo.split('"').nth(1).unwrap_or("");
-        let globs = quoted.split_whitespace().map(str::to_owned).collect();
-        arms.push((names, globs));
+        let collector = target.split('_').next().unwrap();
+        let globs = seeds
+            .split(',')
+            .filter(|g| *g != "-")
+            .map(|g| match g {
+                "page" => format!("tests/fixtures/hub/{collector}_*"),
+                g => g.to_owned(),
+            })
+            .collect();
+        arms.push((vec![target.to_owned()], globs));
     }
     arms
 }
@@ -210,7 +205,7 @@ fn fuzz_ci_seeds_every_target_from_fixtures_that_exist() {
         let arm = arms
             .iter()
             .find(|(names, _)| names.contains(&target))
-            .unwrap_or_else(|| panic!("fuzz/ci.sh: no seeds_for entry for {target}"));
+            .unwrap_or_else(|| panic!("fuzz/ci.sh: no TARGETS row for {target}"));
         for glob in &arm.1 {
             assert!(
                 matches_a_file(glob),

@@ -15,89 +15,109 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use smarthub_exporter::collector;
+use smarthub_exporter::collector::{self, Collector};
 
+use crate::support::collector::{default_fixture, DEFAULT_FIXTURES};
 use crate::support::exporter::Exporter;
 use crate::support::fake_hub::{FakeHub, Reply};
 use crate::support::{self, fixture, strip_publisher_notes};
 
-/// A fixture set: a name and, for every collector of the table, the
-/// fixture its page is served from (under `tests/fixtures/`). `NOT_THERE`:
-/// the hub answers 404 for every page of that collector; a fixture after
-/// `FALLBACK` is served at the collector's first fallback page, and its
-/// own page answers 404 (the EE Smart Hub).
+/// Where a collector's page comes from in a fixture set.
+#[derive(Clone, Copy)]
+enum Page {
+    /// This fixture (under `tests/fixtures/`), at the collector's page.
+    At(&'static str),
+    /// This fixture at the collector's first fallback page; its own page
+    /// answers 404 (the EE Smart Hub).
+    Fallback(&'static str),
+    /// The hub answers 404 for every page of the collector.
+    NotThere,
+}
+use Page::*;
+
+/// A fixture set: a name and the collectors whose page differs from their
+/// default fixture (`support::collector::DEFAULT_FIXTURES`), by name.
 struct Set {
     name: &'static str,
-    pages: [(&'static str, &'static str); 4],
+    differs: &'static [(&'static str, Page)],
 }
 
-const NOT_THERE: &str = "404";
-const FALLBACK: &str = "fallback:";
+impl Set {
+    /// Where each collector of the table has its page, in table order.
+    fn pages(&self) -> Vec<(&'static Collector, Page)> {
+        for (name, _) in self.differs {
+            assert!(
+                collector::by_name(name).is_some(),
+                "set {}: {name} is no collector",
+                self.name
+            );
+        }
+        collector::ALL
+            .iter()
+            .map(|c| {
+                let named = self.differs.iter().find(|(name, _)| *name == c.name);
+                let page = named.map_or_else(|| At(default_fixture(c.name)), |(_, p)| *p);
+                (c, page)
+            })
+            .collect()
+    }
+}
 
 const JX: &str = "captures/jxwolstenholme__btsmarthub_devicelist";
 
 /// Together they serve every fixture of `tests/fixtures/hub/` (a test
-/// checks it), and the captures that are whole pages.
+/// checks it), and the captures that are whole pages. The default fixtures
+/// alone are a VDSL2 line that is up, two devices, the hub alone.
 const SETS: &[Set] = &[
-    // A VDSL2 line that is up, grouped EE-style devices, a mesh of three
-    // discs with every reading.
+    // Grouped EE-style devices, a mesh of three discs with every reading.
     Set {
         name: "vdsl2",
-        pages: [
-            ("wan", "hub/wan_vdsl2_row1.xml"),
-            ("lan", "hub/lan_grouped.js"),
-            ("status", "hub/status_vdsl2.js"),
-            ("owl", "hub/owl_mesh.js"),
+        differs: &[
+            ("lan", At("hub/lan_grouped.js")),
+            ("owl", At("hub/owl_mesh.js")),
         ],
     },
-    // G.fast, with unreported zeros; two devices; the hub alone.
+    // G.fast, with unreported zeros.
     Set {
         name: "gfast",
-        pages: [
-            ("wan", "hub/wan_gfast_row1.xml"),
-            ("lan", "hub/lan_2dev.js"),
-            ("status", "hub/status_vdsl2.js"),
-            ("owl", "hub/owl_hub_only.js"),
-        ],
+        differs: &[("wan", At("hub/wan_gfast_row1.xml"))],
     },
     // ADSL2+ on row 2 with a negative margin; hostile names; a sparse
     // status page; a captured mesh with escaped names.
     Set {
         name: "adsl",
-        pages: [
-            ("wan", "hub/wan_adsl_row2.xml"),
-            ("lan", "hub/lan_names.js"),
-            ("status", "hub/status_sparse.js"),
+        differs: &[
+            ("wan", At("hub/wan_adsl_row2.xml")),
+            ("lan", At("hub/lan_names.js")),
+            ("status", At("hub/status_sparse.js")),
             (
                 "owl",
-                "captures/jxwolstenholme__btsmarthub_devicelist/cgi_owl.special_chars.js",
+                At("captures/jxwolstenholme__btsmarthub_devicelist/cgi_owl.special_chars.js"),
             ),
         ],
     },
     // A DSL line that lost sync; no devices.
     Set {
         name: "down",
-        pages: [
-            ("wan", "hub/wan_vdsl_line_down.xml"),
-            ("lan", "hub/lan_empty.js"),
-            ("status", "hub/status_sparse.js"),
-            ("owl", "hub/owl_hub_only.js"),
+        differs: &[
+            ("wan", At("hub/wan_vdsl_line_down.xml")),
+            ("lan", At("hub/lan_empty.js")),
+            ("status", At("hub/status_sparse.js")),
         ],
     },
     // FTTP (a capture); the EE device page (a capture); a captured mesh of
     // the hub and two discs.
     Set {
         name: "fttp",
-        pages: [
+        differs: &[
             (
                 "wan",
-                "captures/bebo-dot-dev__go-ddns-client/btsmarthub2.go.inline_wan_conn.xml",
+                At("captures/bebo-dot-dev__go-ddns-client/btsmarthub2.go.inline_wan_conn.xml"),
             ),
-            ("lan", "captures/krygal__eebrightbox/cgi_myNetwork.js"),
-            ("status", "hub/status_vdsl2.js"),
+            ("lan", At("captures/krygal__eebrightbox/cgi_myNetwork.js")),
             (
                 "owl",
-                "captures/jxwolstenholme__btsmarthub_devicelist/cgi_owl.js",
+                At("captures/jxwolstenholme__btsmarthub_devicelist/cgi_owl.js"),
             ),
         ],
     },
@@ -105,13 +125,13 @@ const SETS: &[Set] = &[
     // mesh capture before its synthetic orphan.
     Set {
         name: "disconnected",
-        pages: [
-            ("wan", "hub/wan_disconnected.xml"),
-            ("lan", "hub/lan_orphans.js"),
-            ("status", "hub/status_sparse.js"),
+        differs: &[
+            ("wan", At("hub/wan_disconnected.xml")),
+            ("lan", At("hub/lan_orphans.js")),
+            ("status", At("hub/status_sparse.js")),
             (
                 "owl",
-                "captures/jxwolstenholme__btsmarthub_devicelist/at-58f16f9/cgi_owl.js",
+                At("captures/jxwolstenholme__btsmarthub_devicelist/at-58f16f9/cgi_owl.js"),
             ),
         ],
     },
@@ -119,31 +139,27 @@ const SETS: &[Set] = &[
     // entries with traffic), and no mesh page, so `owl` is unavailable.
     Set {
         name: "ee",
-        pages: [
-            ("wan", "hub/wan_vdsl2_row1.xml"),
-            ("lan", "fallback:hub/lan_grouped_ee.js"),
-            ("status", "hub/status_vdsl2.js"),
-            ("owl", NOT_THERE),
+        differs: &[
+            ("lan", Fallback("hub/lan_grouped_ee.js")),
+            ("owl", NotThere),
         ],
     },
     // Counters beyond 2^32 and 2^53.
     Set {
         name: "counters64",
-        pages: [
-            ("wan", "hub/wan_64bit.xml"),
-            ("lan", "hub/lan_64bit.js"),
-            ("status", "hub/status_vdsl2.js"),
-            ("owl", "hub/owl_mesh.js"),
+        differs: &[
+            ("wan", At("hub/wan_64bit.xml")),
+            ("lan", At("hub/lan_64bit.js")),
+            ("owl", At("hub/owl_mesh.js")),
         ],
     },
     // Empty lists where the page allows them.
     Set {
         name: "empty",
-        pages: [
-            ("wan", "hub/wan_empty_lists.xml"),
-            ("lan", "hub/lan_empty.js"),
-            ("status", "hub/status_sparse.js"),
-            ("owl", "hub/owl_hub_only.js"),
+        differs: &[
+            ("wan", At("hub/wan_empty_lists.xml")),
+            ("lan", At("hub/lan_empty.js")),
+            ("status", At("hub/status_sparse.js")),
         ],
     },
     // Every page refused: a cut body, a device page without its `rate`
@@ -151,14 +167,14 @@ const SETS: &[Set] = &[
     // exporter's own metrics.
     Set {
         name: "refused",
-        pages: [
-            ("wan", "hub/wan_truncated.xml"),
+        differs: &[
+            ("wan", At("hub/wan_truncated.xml")),
             (
                 "lan",
-                "captures/jxwolstenholme__btsmarthub_devicelist/cgi_basicMyDevice.js",
+                At("captures/jxwolstenholme__btsmarthub_devicelist/cgi_basicMyDevice.js"),
             ),
-            ("status", "hub/login.htm"),
-            ("owl", "hub/login.htm"),
+            ("status", At("hub/login.htm")),
+            ("owl", At("hub/login.htm")),
         ],
     },
 ];
@@ -232,16 +248,11 @@ fn first_difference(want: &str, got: &str) -> String {
 /// The exporter's output for a set, normalised, checked strictly first.
 fn scrape(set: &Set) -> String {
     let hub = FakeHub::start();
-    for c in collector::ALL {
-        let (_, file) = set
-            .pages
-            .iter()
-            .find(|(name, _)| *name == c.name)
-            .unwrap_or_else(|| panic!("set {}: no page for collector {}", set.name, c.name));
-        match file.strip_prefix(FALLBACK) {
-            _ if *file == NOT_THERE => {}
-            Some(file) => hub.set(c.pages()[1], Reply::ok(page(file))),
-            None => hub.set(c.path, Reply::ok(page(file))),
+    for (c, at) in set.pages() {
+        match at {
+            At(file) => hub.set(c.path, Reply::ok(page(file))),
+            Fallback(file) => hub.set(c.fallbacks[0], Reply::ok(page(file))),
+            NotThere => {}
         }
     }
     let exp = Exporter::start(&hub.host(), &[]);
@@ -299,17 +310,40 @@ fn golden_metrics_of_every_fixture_set() {
 }
 
 #[test]
+fn every_collector_has_a_default_fixture_of_its_own_page() {
+    let named: Vec<&str> = DEFAULT_FIXTURES.iter().map(|(c, _)| *c).collect();
+    let table: Vec<&str> = collector::ALL.iter().map(|c| c.name).collect();
+    assert_eq!(
+        named, table,
+        "DEFAULT_FIXTURES: one per collector, in table order"
+    );
+    for (name, file) in DEFAULT_FIXTURES {
+        let of = support::collector::page_of(std::path::Path::new(file));
+        assert_eq!(of.map(|c| c.name), Some(*name), "{file}");
+    }
+}
+
+#[test]
 fn the_fixture_sets_serve_every_hub_fixture_and_every_collector() {
     let mut used = BTreeSet::new();
     for set in SETS {
-        let names: BTreeSet<&str> = set.pages.iter().map(|(c, _)| *c).collect();
-        let table: BTreeSet<&str> = collector::ALL.iter().map(|c| c.name).collect();
-        assert_eq!(names, table, "set {}: one page per collector", set.name);
-        used.extend(
-            set.pages
-                .iter()
-                .map(|(_, f)| f.strip_prefix(FALLBACK).unwrap_or(f)),
-        );
+        let mut named = BTreeSet::new();
+        for (name, at) in set.differs {
+            assert!(named.insert(name), "set {}: {name} twice", set.name);
+            if let At(file) = at {
+                assert_ne!(
+                    *file,
+                    default_fixture(name),
+                    "set {}: the default",
+                    set.name
+                );
+            }
+        }
+        for (_, at) in set.pages() {
+            if let At(file) | Fallback(file) = at {
+                used.insert(file);
+            }
+        }
     }
     let dir = support::repo_root().join("tests/fixtures/hub");
     let mut missing = Vec::new();

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use crate::support::exporter::{parse_response, Exporter, THREADS};
-use crate::support::fake_hub::{FakeHub, Reply};
-use crate::support::{LAN, WAN};
+use crate::support::exporter::{parse_response, slack, Exporter, THREADS};
+use crate::support::fake_hub::{FakeHub, Gate, Reply};
+use crate::support::{wait_until, LAN, WAN};
+use smarthub_exporter::server::{READ_TIMEOUT, WRITE_TIMEOUT};
 
 fn exporter() -> (FakeHub, Exporter) {
     let hub = FakeHub::with_pages(2);
@@ -112,63 +113,88 @@ fn wrong_paths_methods_and_garbage() {
     assert_eq!(exp.get("/metrics").status, 200, "still serving");
 }
 
+/// The WAN page, held by the hub until `gate` opens.
+fn held_wan(gate: &Gate) -> Reply {
+    Reply::Held(
+        gate.clone(),
+        Box::new(Reply::Dynamic(Arc::new(|n| {
+            crate::support::pages::wan_page(n).into_bytes()
+        }))),
+    )
+}
+
+/// Whether the server still holds `s` open: nothing to read yet, and no
+/// end of stream. Does not wait.
+fn still_open(s: &TcpStream) -> bool {
+    s.set_nonblocking(true).unwrap();
+    let r = s.peek(&mut [0u8; 1]);
+    s.set_nonblocking(false).unwrap();
+    matches!(r, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+}
+
+/// Asserts that the server closes `s` without a word, waiting as long as a
+/// loaded machine may need past the server's own limit, `within`.
+fn assert_closed_by_the_server(s: &mut TcpStream, within: Duration) {
+    s.set_read_timeout(Some(within + slack() * 5)).unwrap();
+    let mut rest = Vec::new();
+    match s.read_to_end(&mut rest) {
+        Ok(_) => assert!(rest.is_empty(), "{:?}", String::from_utf8_lossy(&rest)),
+        Err(e) => assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::ConnectionReset,
+            "not closed: {e}"
+        ),
+    }
+}
+
 #[test]
 fn idle_and_dribbling_clients_are_dropped_and_block_no_one() {
-    // The hub takes its time, as the real one does; a scrape behind idle
-    // clients must take about a second at most beyond that.
-    const HUB_TIME: Duration = Duration::from_millis(400);
     let hub = FakeHub::with_pages(2);
-    hub.set(
-        WAN,
-        Reply::Delay(
-            HUB_TIME,
-            Box::new(Reply::Dynamic(Arc::new(|n| {
-                crate::support::pages::wan_page(n).into_bytes()
-            }))),
-        ),
-    );
     let exp = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);
-    let bound = HUB_TIME + Duration::from_secs(1);
     let mut idle: Vec<TcpStream> = (0..20)
         .map(|_| TcpStream::connect(exp.addr).unwrap())
         .collect();
     let mut dribbler = TcpStream::connect(exp.addr).unwrap();
     dribbler.write_all(b"GET /met").unwrap();
-    // Others are served meanwhile, promptly.
-    let t = Instant::now();
-    assert_eq!(exp.get("/metrics").status, 200);
-    assert!(
-        t.elapsed() < bound,
-        "scrape behind idle clients took {:?}",
-        t.elapsed()
-    );
-    // 20 more arrive while a scrape runs; neither that scrape nor the next
-    // one waits for them.
-    let late: Vec<TcpStream> = std::thread::scope(|s| {
-        let scrape = s.spawn(|| {
-            let t = Instant::now();
-            assert_eq!(exp.get("/metrics").status, 200);
-            t.elapsed()
-        });
-        sleep(HUB_TIME / 4);
-        let late = (0..20)
-            .map(|_| TcpStream::connect(exp.addr).unwrap())
-            .collect();
-        let took = scrape.join().unwrap();
-        assert!(took < bound, "scrape during idle arrivals took {took:?}");
-        late
-    });
-    let t = Instant::now();
-    assert_eq!(exp.get("/metrics").status, 200);
-    assert!(t.elapsed() < bound, "next scrape took {:?}", t.elapsed());
+    // A scrape asked for now reaches the hub while they are all still
+    // held: the listener did not wait for them to be dropped (at
+    // READ_TIMEOUT). The hub holds the page, so that the next 20 arrive
+    // while the scrape runs.
+    let gate = Gate::new();
+    hub.set(WAN, held_wan(&gate));
+    let scrape = scrape_in_background(exp.addr);
+    wait_until("the scrape at the hub", || hub.count(WAN) == 1);
+    for s in idle.iter().chain(std::iter::once(&dribbler)) {
+        assert!(still_open(s), "dropped before the scrape reached the hub");
+    }
+    let late: Vec<TcpStream> = (0..20)
+        .map(|_| TcpStream::connect(exp.addr).unwrap())
+        .collect();
+    gate.open();
+    let (raw, _) = scrape.join().unwrap();
+    assert_eq!(parse_response(&raw).status, 200);
+    for s in &late {
+        assert!(still_open(s), "dropped before the scrape answered");
+    }
+    // Neither that scrape nor the next one waits for those who arrived
+    // during it.
+    let gate = Gate::new();
+    hub.set(WAN, held_wan(&gate));
+    let scrape = scrape_in_background(exp.addr);
+    wait_until("the next scrape at the hub", || hub.count(WAN) == 2);
+    for s in &late {
+        assert!(
+            still_open(s),
+            "dropped before the next scrape reached the hub"
+        );
+    }
+    gate.open();
+    let (raw, _) = scrape.join().unwrap();
+    assert_eq!(parse_response(&raw).status, 200);
+    // The idle and the dribbling ones are closed at READ_TIMEOUT.
     idle.extend(late);
-    // After about a second the idle ones are closed.
-    sleep(Duration::from_millis(1500));
     for s in idle.iter_mut().chain(std::iter::once(&mut dribbler)) {
-        s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-        let mut buf = [0u8; 16];
-        let n = s.read(&mut buf).unwrap_or(0);
-        assert_eq!(n, 0, "an idle client should have been closed");
+        assert_closed_by_the_server(s, READ_TIMEOUT);
     }
 }
 
@@ -189,11 +215,13 @@ fn a_client_that_never_reads_cannot_block_the_server() {
         stuck.push(s);
     }
     sleep(Duration::from_millis(200));
+    // Blocked on one of them, the server would answer once that client's
+    // WRITE_TIMEOUT dropped it; it answers while they are all still stuck.
     let t = Instant::now();
     assert_eq!(exp.get("/metrics").status, 200);
     assert!(
-        t.elapsed() < Duration::from_secs(2),
-        "took {:?}",
+        t.elapsed() < WRITE_TIMEOUT,
+        "answered after {:?}: once a stuck client was dropped",
         t.elapsed()
     );
     drop(stuck);
@@ -205,10 +233,12 @@ fn connections_beyond_the_limit_are_refused_cleanly() {
     let held: Vec<TcpStream> = (0..70)
         .map(|_| TcpStream::connect(exp.addr).unwrap())
         .collect();
-    sleep(Duration::from_millis(100));
+    // Each one the server took is idle and closed at READ_TIMEOUT; each
+    // one past the limit is answered 503 and closed.
     let mut refused = 0;
     for mut s in held {
-        s.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+        s.set_read_timeout(Some(READ_TIMEOUT + slack() * 5))
+            .unwrap();
         let mut buf = Vec::new();
         let _ = s.read_to_end(&mut buf);
         if buf.starts_with(b"HTTP/1.1 503") {
@@ -216,8 +246,10 @@ fn connections_beyond_the_limit_are_refused_cleanly() {
         }
     }
     assert!(refused >= 6, "only {refused} of 70 refused with 503");
-    sleep(Duration::from_millis(1200));
-    assert_eq!(exp.get("/metrics").status, 200);
+    // And with them gone, it serves again.
+    wait_until("a 200 once the held ones are gone", || {
+        exp.get("/metrics").status == 200
+    });
 }
 
 #[test]
@@ -232,7 +264,10 @@ fn three_hundred_scrapes_leave_no_descriptors_behind() {
     for _ in 0..300 {
         assert_eq!(exp.get("/metrics").status, 200);
     }
-    sleep(Duration::from_millis(300));
+    // Leaked, they would never close.
+    wait_until("the descriptors of 300 scrapes closed", || {
+        exp.open_fds() <= fds
+    });
     assert_eq!(exp.open_fds(), fds, "descriptors leaked");
     assert_eq!(exp.threads(), THREADS);
     assert!(
@@ -264,12 +299,13 @@ fn the_cache_shares_one_set_of_hub_requests() {
     assert_eq!(hub.count(LAN), 1);
 }
 
-/// The bound the issue sets for everything but `/metrics` during a scrape.
-const PROMPT: Duration = Duration::from_millis(100);
-
-/// Asks what must never wait for a scrape, checks each answer and that it
-/// came within [`PROMPT`], and returns the slowest.
-fn probe_everything_but_a_scrape(addr: SocketAddr) -> Duration {
+/// Asks what must never wait for a scrape, while a scrape cannot end (the
+/// hub holds its page, JavaScript runs to a deadline far off, the log is
+/// clogged): each answer arriving at all shows it did not wait. A listener
+/// that waited would answer none of them, and [`raw_request`] gives up.
+/// Checks each answer and prints the slowest, for information: "at once"
+/// is asserted as this order, not in milliseconds.
+fn probe_everything_but_a_scrape(addr: SocketAddr) {
     let mut slowest = Duration::ZERO;
     for (request, status) in [
         (&b"GET /-/healthy HTTP/1.1\r\n\r\n"[..], 200),
@@ -283,17 +319,16 @@ fn probe_everything_but_a_scrape(addr: SocketAddr) -> Duration {
         let t = Instant::now();
         let raw = raw_request(addr, request);
         let took = t.elapsed();
-        let r = parse_response(&raw);
         let what = String::from_utf8_lossy(request.split(|&b| b == b'\r').next().unwrap());
-        eprintln!("{what}: {} in {took:?}", r.status);
+        assert!(!raw.is_empty(), "{what}: no answer during a scrape");
+        let r = parse_response(&raw);
         assert_eq!(r.status, status, "{what}");
-        assert!(took < PROMPT, "{what} took {took:?} during a scrape");
         if request.starts_with(b"HEAD") {
             assert!(r.body.is_empty(), "{what}");
         }
         slowest = slowest.max(took);
     }
-    slowest
+    eprintln!("slowest answer during the scrape: {slowest:?}");
 }
 
 /// Starts a `GET /metrics` in a thread: the scrape it makes is in progress
@@ -306,7 +341,8 @@ fn scrape_in_background(addr: SocketAddr) -> std::thread::JoinHandle<(Vec<u8>, D
     })
 }
 
-/// Sends `request` and reads until the server closes (or 30 s pass).
+/// Sends `request` and reads until the server closes (or 30 s pass: then
+/// what came so far, likely nothing).
 fn raw_request(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
@@ -336,33 +372,42 @@ fn reset_on_close(s: &TcpStream) {
     assert_eq!(rc, 0);
 }
 
-/// Probes for the length of a scrape that takes `--timeout` (5 s), and
-/// checks that the scrape was in progress all along.
-fn probe_during(exp: &Exporter) {
+/// A `--timeout` no scrape here reaches while it is probed: a probe that
+/// waited for the scrape would give up first (after 30 s).
+const FAR_OFF: &str = "120";
+
+/// Probes while a `GET /metrics` waits on a scrape that `started` says has
+/// reached its stuck page and that cannot end while it is probed; checks
+/// that it is still in progress after every answer came. Returns it.
+fn probe_during_a_stuck_scrape(
+    exp: &Exporter,
+    started: impl FnMut() -> bool,
+) -> std::thread::JoinHandle<(Vec<u8>, Duration)> {
     let scrape = scrape_in_background(exp.addr);
-    sleep(Duration::from_millis(300));
-    let t = Instant::now();
-    let mut slowest = Duration::ZERO;
-    while t.elapsed() < Duration::from_secs(4) {
-        slowest = slowest.max(probe_everything_but_a_scrape(exp.addr));
-        sleep(Duration::from_millis(200));
+    wait_until("the scrape at its stuck page", started);
+    for _ in 0..5 {
+        probe_everything_but_a_scrape(exp.addr);
     }
     assert!(!scrape.is_finished(), "the scrape ended before the probes");
-    eprintln!("slowest answer during the scrape: {slowest:?}");
-    let (raw, took) = scrape.join().unwrap();
-    let r = parse_response(&raw);
-    assert_eq!(r.status, 200);
-    assert!(took >= Duration::from_millis(4500), "{took:?}");
-    let m = crate::support::expo::parse(&r.text()).unwrap();
-    assert_eq!(m.value("smarthub_up"), 0.0);
+    scrape
 }
 
 #[test]
 fn everything_but_metrics_answers_at_once_while_the_hub_hangs() {
     let hub = FakeHub::with_pages(2);
-    hub.set(WAN, Reply::Hang);
-    let exp = Exporter::start(&hub.host(), &["--timeout", "5", "--cache-ttl", "0"]);
-    probe_during(&exp);
+    let gate = Gate::new();
+    hub.set(WAN, held_wan(&gate));
+    let exp = Exporter::start(&hub.host(), &["--timeout", FAR_OFF, "--cache-ttl", "0"]);
+    let scrape = probe_during_a_stuck_scrape(&exp, || hub.count(WAN) == 1);
+    // Every answer came while the hub still held the page; once it answers,
+    // so does the scrape that waited for it all along.
+    gate.open();
+    let (raw, _) = scrape.join().unwrap();
+    let r = parse_response(&raw);
+    assert_eq!(r.status, 200);
+    let m = crate::support::expo::parse(&r.text()).unwrap();
+    assert_eq!(m.value("smarthub_up"), 1.0);
+    assert_eq!(hub.count(WAN), 1, "a probe made a scrape");
     assert_eq!(hub.max_concurrent(), 1);
 }
 
@@ -371,8 +416,13 @@ fn everything_but_metrics_answers_at_once_while_the_hub_hangs() {
 fn everything_but_metrics_answers_at_once_while_hostile_javascript_runs() {
     let hub = FakeHub::with_pages(2);
     hub.set(LAN, Reply::ok("var known_device_list=[]; while(true){}"));
-    let exp = Exporter::start(&hub.host(), &["--timeout", "5", "--cache-ttl", "0"]);
-    probe_during(&exp);
+    let exp = Exporter::start(&hub.host(), &["--timeout", FAR_OFF, "--cache-ttl", "0"]);
+    let scrape = probe_during_a_stuck_scrape(&exp, || hub.count(LAN) == 1);
+    // Every answer came while the script ran: stopped now, the exporter
+    // never answers the scrape.
+    drop(exp);
+    let (raw, _) = scrape.join().unwrap();
+    assert!(raw.is_empty(), "{:?}", String::from_utf8_lossy(&raw));
 }
 
 #[cfg(feature = "js")]
@@ -382,14 +432,11 @@ fn sigterm_stops_the_exporter_at_once_while_javascript_runs() {
     hub.set(LAN, Reply::ok("var known_device_list=[]; while(true){}"));
     let exp = Exporter::start(&hub.host(), &["--timeout", "30"]);
     let scrape = scrape_in_background(exp.addr);
-    sleep(Duration::from_millis(500));
+    wait_until("the script running", || hub.count(LAN) == 1);
     assert!(!scrape.is_finished());
     let (status, took) = exp.signal(libc::SIGTERM);
     assert_eq!(status.code(), Some(0));
-    assert!(
-        took < Duration::from_millis(500) * crate::support::exporter::slowdown(),
-        "took {took:?}"
-    );
+    assert!(took < slack(), "took {took:?}");
     // The client saw the connection close, not an answer.
     let (raw, _) = scrape.join().unwrap();
     assert!(raw.is_empty(), "{:?}", String::from_utf8_lossy(&raw));
@@ -405,7 +452,7 @@ fn busybox_nc(exp: &Exporter, request: &[u8]) -> Vec<u8> {
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .expect("busybox is needed for this test (.ci/test installs it)");
+        .expect("busybox (apt-get install busybox; .ci/test installs it)");
     nc.stdin.take().unwrap().write_all(request).unwrap();
     // stdin is closed here: nc half-closes its connection.
     let pid = nc.id() as i32;
@@ -420,6 +467,7 @@ fn busybox_nc(exp: &Exporter, request: &[u8]) -> Vec<u8> {
 }
 
 #[test]
+#[ignore = "needs busybox (Debian package busybox); .ci/test runs it"]
 fn a_client_that_half_closes_gets_its_answer() {
     let hub = FakeHub::with_pages(2);
     // Slow enough that the half-close comes while /metrics waits.
@@ -454,20 +502,18 @@ fn a_client_that_half_closes_gets_its_answer() {
 fn a_waiting_client_that_resets_is_dropped() {
     let hub = FakeHub::with_pages(2);
     hub.set(WAN, Reply::Hang);
-    let exp = Exporter::start(&hub.host(), &["--timeout", "3", "--cache-ttl", "0"]);
+    let exp = Exporter::start(&hub.host(), &["--timeout", "10", "--cache-ttl", "0"]);
     let scrape = scrape_in_background(exp.addr);
-    sleep(Duration::from_millis(300));
+    wait_until("the scrape at the hub", || hub.count(WAN) == 1);
     let fds = exp.open_fds();
     let quitter = TcpStream::connect(exp.addr).unwrap();
     (&quitter)
         .write_all(b"GET /metrics HTTP/1.1\r\n\r\n")
         .unwrap();
-    sleep(Duration::from_millis(200));
-    assert_eq!(exp.open_fds(), fds + 1, "the waiting client is held");
+    wait_until("the waiting client held", || exp.open_fds() == fds + 1);
     reset_on_close(&quitter);
     drop(quitter);
-    sleep(Duration::from_millis(200));
-    assert_eq!(exp.open_fds(), fds, "a reset client is still held");
+    wait_until("the reset client dropped", || exp.open_fds() == fds);
     assert!(!scrape.is_finished());
     let (raw, _) = scrape.join().unwrap();
     assert_eq!(
@@ -600,6 +646,7 @@ fn a_client_waiting_for_a_scrape_that_overruns_gets_a_503() {
     // has until --timeout plus SCRAPE_MARGIN.
     let waiting = scrape_in_background(exp.addr);
     sleep(Duration::from_millis(300));
+    // The worker is stuck until the log drains, which it does not here.
     probe_everything_but_a_scrape(exp.addr);
     let (raw, took) = waiting.join().unwrap();
     let r = parse_response(&raw);
@@ -613,24 +660,27 @@ fn a_client_waiting_for_a_scrape_that_overruns_gets_a_503() {
         took >= bound,
         "answered after {took:?}, before its deadline"
     );
-    // While it is still stuck, another request does not wait for it.
+    // While it is still stuck, another request does not wait for it: it
+    // is answered before a deadline of its own could pass.
     let t = Instant::now();
     let r = parse_response(&raw_request(exp.addr, b"GET /metrics HTTP/1.1\r\n\r\n"));
     assert_eq!(r.status, 503);
-    assert!(t.elapsed() < PROMPT, "took {:?}", t.elapsed());
+    assert!(t.elapsed() < bound, "took {:?}", t.elapsed());
     probe_everything_but_a_scrape(exp.addr);
 
     // Once the log drains, the stuck scrape ends and says it overran, and
     // the next request gets a scrape of its own.
     let log = exp.unclog();
-    let t = Instant::now();
-    while !String::from_utf8_lossy(&log.lock().unwrap()).contains("past --timeout") {
-        assert!(t.elapsed() < Duration::from_secs(5), "no overrun warning");
-        sleep(Duration::from_millis(10));
-    }
-    sleep(Duration::from_millis(100));
-    let r = parse_response(&raw_request(exp.addr, b"GET /metrics HTTP/1.1\r\n\r\n"));
-    assert_eq!(r.status, 200, "{}", r.head);
-    let m = crate::support::expo::parse(&r.text()).unwrap();
+    wait_until("the overrun warning", || {
+        String::from_utf8_lossy(&log.lock().unwrap()).contains("past --timeout")
+    });
+    let mut r = None;
+    wait_until("a scrape of its own", || {
+        let got = parse_response(&raw_request(exp.addr, b"GET /metrics HTTP/1.1\r\n\r\n"));
+        let done = got.status == 200;
+        r = Some(got);
+        done
+    });
+    let m = crate::support::expo::parse(&r.unwrap().text()).unwrap();
     assert_eq!(m.value("smarthub_up"), 0.0);
 }

@@ -4,16 +4,20 @@
 
 use std::time::Duration;
 
-use crate::support::exporter::{slowdown, Exporter};
+use crate::support::collector::go_exporter_only;
+use crate::support::exporter::{slack, Exporter};
 use crate::support::fake_hub::{refusing_addr, FakeHub, Reply};
 use crate::support::fixture;
 
 use crate::support::{LAN, WAN};
 const TIMEOUT: u64 = 2;
+/// A `--timeout` no test here comes near unless the exporter waits for it:
+/// what must happen "at once" happens before it.
+const FAR_OFF: u64 = 30;
 
-/// The deadline plus slack for process scheduling (and emulation).
+/// The deadline, plus what a loaded machine may add to it.
 fn bound() -> Duration {
-    Duration::from_secs(TIMEOUT) + Duration::from_millis(700) * slowdown()
+    Duration::from_secs(TIMEOUT) + slack()
 }
 
 /// Serves a good WAN page and `reply` for the device page; the scrape must
@@ -59,11 +63,11 @@ fn wan_fault(reply: Reply, cause: &str) {
 
 #[test]
 fn hub_down_refuses_connections() {
-    let exp = Exporter::start(&refusing_addr(), &["--timeout", "2"]);
+    let exp = Exporter::start(&refusing_addr(), &["--timeout", &FAR_OFF.to_string()]);
     let (m, took) = exp.timed_scrape();
     assert!(
-        took < Duration::from_secs(1) * slowdown(),
-        "refusal is immediate: {took:?}"
+        took < Duration::from_secs(FAR_OFF),
+        "a refusal is final at once, not at the deadline: {took:?}"
     );
     assert_eq!(m.value("smarthub_up"), 0.0);
     assert_eq!(m.collector_success("wan"), Some(0.0));
@@ -252,18 +256,10 @@ fn the_hub_dies_mid_response_and_the_scrape_after_its_restart_recovers() {
             every: Duration::from_millis(5),
         },
     );
+    let timeout = FAR_OFF.to_string();
     let exp = Exporter::start(
         &hub.host(),
-        &[
-            "--no-collector",
-            "status",
-            "--no-collector",
-            "owl",
-            "--timeout",
-            "3",
-            "--cache-ttl",
-            "0",
-        ],
+        &go_exporter_only(&["--timeout", &timeout, "--cache-ttl", "0"]),
     );
     let fds = exp.open_fds();
     // A baseline, not 1: under qemu-user the emulator has a thread of its own.
@@ -271,15 +267,13 @@ fn the_hub_dies_mid_response_and_the_scrape_after_its_restart_recovers() {
     let (m, took) = std::thread::scope(|s| {
         let scrape = s.spawn(|| exp.timed_scrape());
         // Well into the device page's body, the hub dies.
-        while hub.count(LAN) == 0 {
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        crate::support::wait_until("the device page requested", || hub.count(LAN) > 0);
         std::thread::sleep(Duration::from_millis(300));
         hub.kill();
         scrape.join().unwrap()
     });
     assert!(
-        took < Duration::from_secs(3),
+        took < Duration::from_secs(FAR_OFF),
         "a dead hub is noticed at once, not at the deadline: {took:?}"
     );
     assert_eq!(m.collector_success("wan"), Some(1.0));
@@ -291,7 +285,7 @@ fn the_hub_dies_mid_response_and_the_scrape_after_its_restart_recovers() {
 
     // Down: refused at once, every page.
     let (m, took) = exp.timed_scrape();
-    assert!(took < Duration::from_secs(1) * slowdown(), "{took:?}");
+    assert!(took < Duration::from_secs(FAR_OFF), "{took:?}");
     assert_eq!(m.value("smarthub_up"), 0.0);
     assert_eq!(m.collector_success("wan"), Some(0.0));
 
@@ -303,8 +297,7 @@ fn the_hub_dies_mid_response_and_the_scrape_after_its_restart_recovers() {
     assert_eq!(m.value("smarthub_up"), 1.0);
     assert_eq!(m.series("smarthub_lan_downloaded_bytes").len(), 1);
     // (Once the server has seen the test client's close.)
-    std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(exp.open_fds(), fds, "the dead hub's sockets were closed");
+    crate::support::wait_until("the dead hub's sockets closed", || exp.open_fds() == fds);
     assert_eq!(exp.threads(), threads, "no request thread outlived it");
 }
 
@@ -322,17 +315,7 @@ fn a_hub_that_answers_every_second_request() {
         LAN,
         Reply::Cycle(vec![Reply::Close, Reply::ok(fixture("hub/lan_2dev.js"))]),
     );
-    let exp = Exporter::start(
-        &hub.host(),
-        &[
-            "--no-collector",
-            "status",
-            "--no-collector",
-            "owl",
-            "--cache-ttl",
-            "0",
-        ],
-    );
+    let exp = Exporter::start(&hub.host(), &go_exporter_only(&["--cache-ttl", "0"]));
     for i in 0..6 {
         let m = exp.scrape();
         let good = i % 2 == 1;
@@ -372,17 +355,7 @@ fn a_hub_reboot_shows_as_a_reset_never_as_negative_uptime() {
             .into_bytes()
         })),
     );
-    let exp = Exporter::start(
-        &hub.host(),
-        &[
-            "--no-collector",
-            "status",
-            "--no-collector",
-            "owl",
-            "--cache-ttl",
-            "0",
-        ],
-    );
+    let exp = Exporter::start(&hub.host(), &go_exporter_only(&["--cache-ttl", "0"]));
     let scrapes: Vec<_> = (0..4).map(|_| exp.scrape()).collect();
     for (i, m) in scrapes.iter().enumerate() {
         for s in &m.samples {

@@ -4,12 +4,14 @@
 //! happy browser, many clients at once), and must not retry in a loop when
 //! the hub fails. The fake hub counts what reaches it.
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::support::exporter::Exporter;
-use crate::support::fake_hub::{FakeHub, Reply};
-use crate::support::fixture;
+use crate::support::exporter::{parse_response, Exporter};
+use crate::support::fake_hub::{FakeHub, Gate, Reply};
+use crate::support::{fixture, wait_until};
 
 use crate::support::{LAN, WAN};
 
@@ -41,29 +43,36 @@ fn a_timed_out_request_is_over_before_the_next_one_starts() {
 #[test]
 fn scrapes_that_arrive_during_a_scrape_share_it() {
     // Even with the cache off: the ones that waited get the result they
-    // waited for, rather than each making the hub work again in turn.
+    // waited for, rather than each making the hub work again in turn. The
+    // hub holds its page until all four are waiting.
     let hub = FakeHub::with_pages(2);
+    let gate = Gate::new();
     hub.set(
         WAN,
-        Reply::Delay(
-            Duration::from_millis(800),
+        Reply::Held(
+            gate.clone(),
             Box::new(Reply::ok(fixture("hub/wan_gfast_row1.xml"))),
         ),
     );
     let exp = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);
-    let bodies: Vec<(u16, Vec<u8>)> = thread::scope(|s| {
-        let handles: Vec<_> = (0..4)
-            .map(|i| {
-                let exp = &exp;
-                s.spawn(move || {
-                    thread::sleep(Duration::from_millis(150 * i));
-                    let r = exp.get(if i == 3 { "/metrics?x" } else { "/metrics" });
-                    (r.status, r.body)
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let ask = |path: &str| {
+        let mut c = TcpStream::connect(exp.addr).unwrap();
+        c.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+            .unwrap();
+        c
+    };
+    let answer = |mut c: TcpStream| {
+        let mut raw = Vec::new();
+        c.read_to_end(&mut raw).unwrap();
+        let r = parse_response(&raw);
+        (r.status, r.body)
+    };
+    let first = ask("/metrics");
+    wait_until("the first scrape at the hub", || hub.count(WAN) == 1);
+    let others = [ask("/metrics"), ask("/metrics"), ask("/metrics?x")];
+    wait_until("all four requests read", || exp.requests_read() == 4);
+    gate.open();
+    let bodies: Vec<(u16, Vec<u8>)> = std::iter::once(first).chain(others).map(answer).collect();
     for (status, body) in &bodies {
         assert_eq!(*status, 200);
         assert_eq!(body, &bodies[0].1, "one result for all four");
@@ -77,20 +86,24 @@ fn scrapes_that_arrive_during_a_scrape_share_it() {
 
 #[test]
 fn within_the_ttl_scrapes_share_and_after_it_they_do_not() {
+    // Seconds from the TTL on either side of what is checked: a loaded
+    // machine's delays cannot move a request across it.
+    const TTL: Duration = Duration::from_secs(5);
     let hub = FakeHub::with_pages(2);
-    let exp = Exporter::start(&hub.host(), &["--cache-ttl", "2"]);
+    let exp = Exporter::start(&hub.host(), &["--cache-ttl", "5"]);
     let first = exp.get("/metrics").body;
-    let t = Instant::now();
-    while t.elapsed() < Duration::from_millis(1500) {
+    let scraped = Instant::now();
+    while scraped.elapsed() < Duration::from_millis(1500) {
         assert_eq!(exp.get("/metrics").body, first);
         thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(hub.count(WAN), 1);
-    thread::sleep(Duration::from_millis(700));
+    // The first scrape started before `scraped`.
+    thread::sleep(TTL.saturating_sub(scraped.elapsed()));
     assert_ne!(
         exp.get("/metrics").body,
         first,
-        "2 s after the start: fresh"
+        "the TTL after the start: fresh"
     );
     assert_eq!(hub.count(WAN), 2);
     assert_eq!(hub.count(LAN), 2);

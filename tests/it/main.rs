@@ -6,7 +6,7 @@
 //! Kept out of this crate, each in a binary of its own: `fd_exhaustion.rs`
 //! and `unprivileged.rs` (they set the runner for every exporter their
 //! process starts) and `load.rs` (it saturates the machine on purpose, which
-//! would blur the latency bounds of `http_server`).
+//! would slow every test beside it).
 
 #[path = "../support/mod.rs"]
 mod support;

@@ -6,10 +6,12 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::support::exporter::{parse_response, Exporter};
+use crate::support::collector::{go_exporter_only, rows, GO_EXPORTER};
+use crate::support::exporter::{parse_response, Exporter, Response};
 use crate::support::fake_hub::{FakeHub, Reply};
 use crate::support::fixture;
 use crate::support::pages::enc;
+use crate::support::prometheus::tool;
 use smarthub_exporter::pages::{lan::MAX_DEVICES, MAX_LABEL_BYTES};
 use smarthub_exporter::script::limits::MAX_ARRAY_LEN;
 
@@ -74,29 +76,34 @@ fn page(encoded_names: &[String]) -> String {
     format!("var known_device_list=[{known}null];\nvar rate=[{rate}null];\naddCfg(\"x\",1,'');\n")
 }
 
-#[test]
-fn device_names_cannot_break_the_exposition_or_inject_anything() {
+/// The families a page of harmless names gives, and the exporter's answer
+/// when the devices carry the hostile names instead: anything beyond those
+/// families in the answer was injected.
+fn hostile_scrape() -> (Vec<String>, Response) {
     let names = hostile_names();
     let encoded: Vec<String> = names.iter().map(|(e, _)| e.clone()).collect();
     let hub = FakeHub::start();
     hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     hub.set(LAN, Reply::ok(page(&encoded)));
-    // The families a page of harmless names gives: anything beyond them in
-    // the hostile scrape was injected.
     let benign: Vec<String> = (0..names.len()).map(|i| format!("device{i}")).collect();
     let plain = FakeHub::start();
     plain.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     plain.set(LAN, Reply::ok(page(&benign)));
-    let core_only = ["--no-collector", "status", "--no-collector", "owl"];
-    let families: Vec<String> = Exporter::start(&plain.host(), &core_only)
+    let families: Vec<String> = Exporter::start(&plain.host(), &go_exporter_only(&[]))
         .scrape()
         .families
         .into_iter()
         .map(|f| f.name)
         .collect();
     assert!(families.len() > 10, "{families:?}");
-    let exp = Exporter::start(&hub.host(), &core_only);
-    let r = exp.get("/metrics");
+    let exp = Exporter::start(&hub.host(), &go_exporter_only(&[]));
+    (families, exp.get("/metrics"))
+}
+
+#[test]
+fn device_names_cannot_break_the_exposition_or_inject_anything() {
+    let names = hostile_names();
+    let (families, r) = hostile_scrape();
     assert_eq!(r.status, 200);
     assert_eq!(
         r.header("content-length")
@@ -134,15 +141,22 @@ fn device_names_cannot_break_the_exposition_or_inject_anything() {
         assert_eq!(s.value, (2000 + i) as f64, "device {i}: its own numbers");
         assert!(s.labels["hostname"].len() <= MAX_LABEL_BYTES);
     }
+}
 
-    // And promtool, an independent reader, agrees it is valid.
-    let mut promtool = Command::new("promtool")
+/// promtool, an independent reader, agrees the answer with hostile names
+/// is valid.
+#[test]
+#[ignore = "needs promtool (Debian package prometheus); .ci/test runs it"]
+fn promtool_reads_the_answer_with_hostile_names_as_valid() {
+    let (_, r) = hostile_scrape();
+    assert_eq!(r.status, 200);
+    let mut promtool = Command::new(tool("promtool"))
         .args(["check", "metrics"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("promtool (apt-get install prometheus; .ci/test installs it)");
+        .unwrap();
     promtool.stdin.take().unwrap().write_all(&r.body).unwrap();
     let out = promtool.wait_with_output().unwrap();
     let report =
@@ -158,6 +172,7 @@ fn device_names_cannot_break_the_exposition_or_inject_anything() {
 #[cfg(feature = "js")]
 #[test]
 fn a_name_the_hub_failed_to_encode_stays_inside_the_sandbox() {
+    use crate::support::exporter::slack;
     use std::time::Duration;
     // If a firmware bug let a name through unencoded, the name would be code.
     // It still runs in the sandbox: bounded in time, with nothing to reach.
@@ -167,7 +182,8 @@ fn a_name_the_hub_failed_to_encode_stays_inside_the_sandbox() {
     let looping = "var known_device_list=[{mac:'AA',hostname:'x'}];while(1){};//'}];var rate=[];";
     hub.set(LAN, Reply::ok(looping));
     let (m, took) = exp.timed_scrape();
-    assert!(took < Duration::from_millis(2800), "{took:?}");
+    // Stopped at --timeout.
+    assert!(took <= Duration::from_secs(2) + slack(), "{took:?}");
     assert_eq!(m.collector_success("lan"), Some(0.0));
     assert_eq!(m.collector_success("wan"), Some(1.0));
 
@@ -186,17 +202,7 @@ fn a_name_the_hub_failed_to_encode_stays_inside_the_sandbox() {
 fn nothing_a_client_sends_changes_where_the_exporter_connects() {
     let hub = FakeHub::with_pages(2);
     let elsewhere = FakeHub::with_pages(2);
-    let mut exp = Exporter::start(
-        &hub.host(),
-        &[
-            "--cache-ttl",
-            "0",
-            "--no-collector",
-            "status",
-            "--no-collector",
-            "owl",
-        ],
-    );
+    let mut exp = Exporter::start(&hub.host(), &go_exporter_only(&["--cache-ttl", "0"]));
     let e = elsewhere.host();
     let attempts = [
         format!("GET /metrics HTTP/1.1\r\nHost: {e}\r\n\r\n"),
@@ -233,9 +239,10 @@ fn nothing_a_client_sends_changes_where_the_exporter_connects() {
     // The configured hub got one set of requests per scrape, for its pages
     // only, with its own address as the Referer, never a client's Host.
     let reqs = hub.requests();
-    assert_eq!(reqs.len(), 2 * scrapes);
+    let on = rows(&GO_EXPORTER);
+    assert_eq!(reqs.len(), on.len() * scrapes);
     for r in reqs {
-        assert!(r.path == WAN || r.path == LAN, "{}", r.path);
+        assert!(on.iter().any(|c| c.path == r.path), "{}", r.path);
         assert_eq!(
             r.referer.as_deref(),
             Some(format!("http://{}/", hub.host()).as_str())
@@ -244,22 +251,12 @@ fn nothing_a_client_sends_changes_where_the_exporter_connects() {
 }
 
 /// A hub serving a good wan_conn.xml and this device page, and an exporter
-/// for the core's two pages.
+/// for those two pages.
 fn serving(page: impl Into<Vec<u8>>) -> (FakeHub, Exporter) {
     let hub = FakeHub::start();
     hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
     hub.set(LAN, Reply::ok(page.into()));
-    let exp = Exporter::start(
-        &hub.host(),
-        &[
-            "--timeout",
-            "10",
-            "--no-collector",
-            "status",
-            "--no-collector",
-            "owl",
-        ],
-    );
+    let exp = Exporter::start(&hub.host(), &go_exporter_only(&["--timeout", "10"]));
     (hub, exp)
 }
 

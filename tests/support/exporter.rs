@@ -29,6 +29,19 @@ pub fn slowdown() -> u32 {
     }
 }
 
+/// What a loaded machine may add to anything a test times: the exporter,
+/// the fake hub and the test itself each waiting for a core. On two cores
+/// shared with other builds, an answer the exporter gives at once has taken
+/// 136 ms to arrive; this is seven times that. An upper bound on time in a
+/// test is a bound
+/// the product guarantees (`--timeout`) plus this, and only where what it
+/// rules out is further off still (a cut per step rather than per scrape
+/// is a whole budget late); "at once" is asserted as an order instead
+/// ("before the deadline", "while the hub still holds the page").
+pub fn slack() -> Duration {
+    Duration::from_secs(1) * slowdown()
+}
+
 /// A command for the binary under test, through the runner if one is set.
 pub fn command() -> Command {
     match std::env::var("SMARTHUB_EXPORTER_RUNNER") {
@@ -163,10 +176,11 @@ impl Exporter {
         self.log.lock().unwrap().clone()
     }
 
-    /// Waits up to 3 s for a log line matching `pred`.
+    /// Waits for a log line matching `pred`: up to 10 s (times the
+    /// emulator's slowdown), which only a line that never comes waits out.
     pub fn wait_log(&self, pred: impl Fn(&str) -> bool) -> bool {
         let t = Instant::now();
-        while t.elapsed() < Duration::from_secs(3) {
+        while t.elapsed() < Duration::from_secs(10) * slowdown() {
             if self.log.lock().unwrap().iter().any(|l| pred(l)) {
                 return true;
             }
@@ -242,6 +256,23 @@ impl Exporter {
         let after = &stat[stat.rfind(')').unwrap() + 2..];
         let f: Vec<&str> = after.split(' ').collect();
         f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
+    }
+
+    /// How many connections to the exporter are open with nothing unread
+    /// on its side: clients whose whole request it has read (or who sent
+    /// nothing). From `/proc/net/tcp`: an exporter listening on IPv4.
+    pub fn requests_read(&self) -> usize {
+        let port = format!(":{:04X}", self.addr.port());
+        std::fs::read_to_string("/proc/net/tcp")
+            .unwrap()
+            .lines()
+            .skip(1)
+            .filter(|l| {
+                // local address, remote address, state, tx:rx queues
+                let f: Vec<&str> = l.split_whitespace().collect();
+                f[1].ends_with(&port) && f[3] == "01" && f[4].ends_with(":00000000")
+            })
+            .count()
     }
 
     pub fn open_fds(&self) -> usize {

@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -48,6 +48,38 @@ pub enum Reply {
     /// Each part after its pause, then a close: a `100 Continue` some time
     /// before the answer, a body whose chunks arrive apart.
     Parts(Vec<(Duration, Vec<u8>)>),
+    /// Reads the request and holds it until the gate opens, then answers:
+    /// a hub that takes exactly as long as the test says, with no clock.
+    Held(Gate, Box<Reply>),
+}
+
+/// What a [`Reply::Held`] waits for: shut until [`Gate::open`].
+#[derive(Clone, Default)]
+pub struct Gate(Arc<(Mutex<bool>, Condvar)>);
+
+impl Gate {
+    pub fn new() -> Gate {
+        Gate::default()
+    }
+
+    /// Lets every held request through, now and from now on.
+    pub fn open(&self) {
+        *self.0 .0.lock().unwrap() = true;
+        self.0 .1.notify_all();
+    }
+
+    /// Waits until the gate opens or the hub stops; true if it opened.
+    fn pass(&self, stop: &AtomicBool) -> bool {
+        let (open, changed) = &*self.0;
+        let mut open = open.lock().unwrap();
+        while !*open && !stop.load(Ordering::SeqCst) {
+            open = changed
+                .wait_timeout(open, Duration::from_millis(50))
+                .unwrap()
+                .0;
+        }
+        *open
+    }
 }
 
 impl Reply {
@@ -200,23 +232,40 @@ impl FakeHub {
     }
 
     /// A hub serving the standard pages: growing WAN counters, an
-    /// `n`-device page whose traffic grows too, the status page, and a mesh
-    /// page with one station per device.
+    /// `n`-device page whose traffic grows too, the status page, a mesh
+    /// page with one station per device, and any other collector's default
+    /// fixture.
     pub fn with_pages(devices: usize) -> FakeHub {
         let hub = FakeHub::start();
         hub.serve_pages(devices);
         hub
     }
 
+    /// A hub serving a fixture for every collector of the library's table:
+    /// the one `pages` names for it (by collector name), else its default
+    /// fixture (`support::collector::DEFAULT_FIXTURES`).
+    pub fn with_fixtures(pages: &[(&str, &str)]) -> FakeHub {
+        let hub = FakeHub::start();
+        hub.serve_fixtures(pages);
+        hub
+    }
+
+    /// Serves what [`FakeHub::with_fixtures`] serves.
+    pub fn serve_fixtures(&self, pages: &[(&str, &str)]) {
+        super::collector::rows(&pages.iter().map(|(c, _)| *c).collect::<Vec<_>>());
+        for c in collector::ALL {
+            let file = pages
+                .iter()
+                .find(|(name, _)| *name == c.name)
+                .map_or_else(|| super::collector::default_fixture(c.name), |(_, f)| *f);
+            self.set(c.path, Reply::ok(super::fixture(file)));
+        }
+    }
+
     /// Serves [`standard_page`] for every collector of the library's table.
     pub fn serve_pages(&self, devices: usize) {
         for c in collector::ALL {
-            let reply = standard_page(c.name, devices).unwrap_or_else(|| {
-                panic!(
-                    "the fake hub has no page for collector {:?}: add one to standard_page",
-                    c.name
-                )
-            });
+            let reply = standard_page(c.name, devices).expect("a collector of the table");
             self.set(c.path, reply);
         }
     }
@@ -256,10 +305,13 @@ impl Drop for FakeHub {
 }
 
 /// The generated page of a collector, in the hub's syntax, for a hub with
-/// `devices` devices; the counters grow with each request. `None` for a
-/// collector it has no page for (a test checks there is none).
+/// `devices` devices; the counters grow with each request. A collector with
+/// no generator here serves its default fixture
+/// (`support::collector::DEFAULT_FIXTURES`). `None` for a name that is no
+/// collector.
 pub fn standard_page(collector: &str, devices: usize) -> Option<Reply> {
     use super::pages;
+    collector::by_name(collector)?;
     Some(match collector {
         "wan" => Reply::Dynamic(Arc::new(|n| pages::wan_page(n).into_bytes())),
         "lan" => Reply::Dynamic(Arc::new(move |n| {
@@ -269,7 +321,7 @@ pub fn standard_page(collector: &str, devices: usize) -> Option<Reply> {
         "owl" => Reply::Dynamic(Arc::new(move |n| {
             pages::owl_page(&pages::devices(devices, n)).into_bytes()
         })),
-        _ => return None,
+        other => Reply::ok(super::fixture(super::collector::default_fixture(other))),
     })
 }
 
@@ -357,6 +409,12 @@ fn answer(
         Some(Reply::Cycle(_)) => respond(stream, 500, &[], b"empty cycle"),
         Some(Reply::Delay(pause, reply)) => {
             thread::sleep(pause);
+            answer(stream, inner, Some(*reply), n)
+        }
+        Some(Reply::Held(gate, reply)) => {
+            if !gate.pass(&inner.stop) {
+                return Ok(());
+            }
             answer(stream, inner, Some(*reply), n)
         }
         Some(Reply::Full {

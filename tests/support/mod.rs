@@ -7,6 +7,7 @@
 //! code where they declare the module.
 
 pub mod addresses;
+pub mod collector;
 pub mod dashboard;
 pub mod expo;
 pub mod exporter;
@@ -22,6 +23,19 @@ pub const WAN: &str = smarthub_exporter::pages::wan::PATH;
 pub const LAN: &str = smarthub_exporter::pages::lan::PATH;
 pub const STATUS: &str = smarthub_exporter::pages::status::PATH;
 pub const OWL: &str = smarthub_exporter::pages::owl::PATH;
+
+/// Waits until `done` holds, looking every 10 ms; fails the test naming
+/// `what` after 10 s (times the emulator's slowdown), a limit that only a
+/// state that never comes waits out. For what a test would otherwise
+/// `sleep` for and hope has happened.
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let limit = std::time::Duration::from_secs(10) * exporter::slowdown();
+    let t = std::time::Instant::now();
+    while !done() {
+        assert!(t.elapsed() < limit, "not after {:?}: {what}", t.elapsed());
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

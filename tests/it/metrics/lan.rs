@@ -2,7 +2,7 @@
 //! presence, device info and counts; hostile names; the page's script in
 //! each build.
 
-use super::{dsl_hub, hub_with};
+use super::{hub_with, vdsl2_hub};
 use crate::support::exporter::Exporter;
 use crate::support::fake_hub::{FakeHub, Reply};
 use crate::support::{fixture, LAN, WAN};
@@ -37,9 +37,7 @@ fn an_endless_script_is_stopped_at_the_deadline() {
     assert_eq!(m.collector_success("lan"), Some(0.0));
     assert_eq!(m.collector_success("wan"), Some(1.0));
     assert!(
-        took < std::time::Duration::from_millis(
-            2000 + 1500 * crate::support::exporter::slowdown() as u64
-        ),
+        took <= std::time::Duration::from_secs(2) + crate::support::exporter::slack(),
         "took {took:?}"
     );
     assert!(exp.wait_log(|l| l.contains("deadline")), "{:?}", exp.log());
@@ -57,7 +55,8 @@ fn without_javascript_the_page_code_never_runs() {
         LAN,
         Reply::ok("function spin(){ while(true){} }\nvar known_device_list=[{mac:'AA',hostname:'h',ip:'1'}]; var rate=[{mac:'aa',tx:'5',rx:'7'}];"),
     );
-    let exp = Exporter::start(&hub.host(), &["--timeout", "2"]);
+    // Run, the loop would hold the scrape until this deadline.
+    let exp = Exporter::start(&hub.host(), &["--timeout", "30"]);
     let (m, took) = exp.timed_scrape();
     assert_eq!(m.collector_success("lan"), Some(1.0));
     assert_eq!(
@@ -68,14 +67,14 @@ fn without_javascript_the_page_code_never_runs() {
         Some(7.0)
     );
     assert!(
-        took < std::time::Duration::from_secs(1) * crate::support::exporter::slowdown(),
-        "took {took:?}"
+        took < std::time::Duration::from_secs(30),
+        "ran to the deadline: {took:?}"
     );
 }
 
 #[test]
 fn device_presence_info_and_counts() {
-    let hub = dsl_hub();
+    let hub = vdsl2_hub();
     let exp = Exporter::start(&hub.host(), &[]);
     let m = exp.scrape();
     let active = |mac: &str, host: &str, ip: &str| {

@@ -11,32 +11,18 @@ mod status;
 mod wan;
 
 use crate::support::expo::Parsed;
-use crate::support::fake_hub::{FakeHub, Reply};
-use crate::support::{fixture, LAN, OWL, STATUS, WAN};
+use crate::support::fake_hub::FakeHub;
 
-/// A hub serving these two pages, and a status and a mesh page of its own.
+/// A hub serving these WAN and device pages, and every other collector's
+/// default fixture.
 pub(crate) fn hub_with(wan: &str, lan: &str) -> FakeHub {
-    hub(wan, lan, "hub/status_vdsl2.js", "hub/owl_hub_only.js")
+    FakeHub::with_fixtures(&[("wan", wan), ("lan", lan)])
 }
 
-/// A hub serving these four fixtures.
-fn hub(wan: &str, lan: &str, status: &str, owl: &str) -> FakeHub {
-    let hub = FakeHub::start();
-    for (path, file) in [(WAN, wan), (LAN, lan), (STATUS, status), (OWL, owl)] {
-        hub.set(path, Reply::ok(fixture(file)));
-    }
-    hub
-}
-
-/// The VDSL2 hub with every page filled: a line that is up, grouped
-/// devices, a mesh of three discs.
-pub(crate) fn dsl_hub() -> FakeHub {
-    hub(
-        "hub/wan_vdsl2_row1.xml",
-        "hub/lan_grouped.js",
-        "hub/status_vdsl2.js",
-        "hub/owl_mesh.js",
-    )
+/// The VDSL2 hub with every page filled, the golden set `vdsl2`: a line
+/// that is up, grouped devices, a mesh of three discs.
+pub(crate) fn vdsl2_hub() -> FakeHub {
+    FakeHub::with_fixtures(&[("lan", "hub/lan_grouped.js"), ("owl", "hub/owl_mesh.js")])
 }
 
 /// Every series of a family, as (labels, value), sorted.

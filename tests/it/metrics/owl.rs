@@ -1,13 +1,13 @@
 //! The `owl` collector end to end: the mesh's nodes and stations.
 
-use super::dsl_hub;
+use super::vdsl2_hub;
 use crate::support::exporter::Exporter;
 use crate::support::fake_hub::FakeHub;
 use crate::support::pages;
 
 #[test]
 fn mesh_nodes_and_stations() {
-    let hub = dsl_hub();
+    let hub = vdsl2_hub();
     let exp = Exporter::start(&hub.host(), &[]);
     let m = exp.scrape();
     let nodes: Vec<(String, String, String)> = m

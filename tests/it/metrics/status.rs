@@ -1,11 +1,11 @@
 //! The `status` collector end to end: `smarthub_hub_info`.
 
-use super::{all, dsl_hub, labels};
+use super::{all, labels, vdsl2_hub};
 use crate::support::exporter::Exporter;
 
 #[test]
 fn status_page_gives_the_hub_info() {
-    let hub = dsl_hub();
+    let hub = vdsl2_hub();
     let exp = Exporter::start(&hub.host(), &[]);
     let m = exp.scrape();
     assert_eq!(

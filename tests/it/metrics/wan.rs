@@ -1,9 +1,9 @@
 //! The `wan` collector end to end: the Go exporter's WAN metrics from the active
 //! row, the DSL line, the link, the addresses and the Wi-Fi channels.
 
-use super::{all, dsl_hub, hub, hub_with, labels};
+use super::{all, hub_with, labels, vdsl2_hub};
 use crate::support::exporter::Exporter;
-use crate::support::fake_hub::Reply;
+use crate::support::fake_hub::{FakeHub, Reply};
 use crate::support::{fixture, WAN};
 use smarthub_exporter::collector::ALL;
 
@@ -70,7 +70,7 @@ fn fttp_hub_with_two_devices() {
     assert!(!m.has("up"), "never a metric named up");
     // Every request carried the Referer the hub demands.
     let reqs = hub.requests();
-    assert_eq!(reqs.len(), 4, "one request per page: {reqs:?}");
+    assert_eq!(reqs.len(), ALL.len(), "one request per page: {reqs:?}");
     for r in reqs {
         assert_eq!(
             r.referer.as_deref(),
@@ -177,7 +177,7 @@ fn bytes_that_are_not_utf8_in_wan_page_lose_nothing_else() {
 
 #[test]
 fn dsl_line_addresses_link_and_channels() {
-    let hub = dsl_hub();
+    let hub = vdsl2_hub();
     let exp = Exporter::start(&hub.host(), &[]);
     let m = exp.scrape();
     assert_eq!(m.value("smarthub_up"), 1.0);
@@ -273,12 +273,7 @@ fn fttp_and_dropped_dsl_lines_export_no_line_figures() {
         ),
         ("hub/wan_vdsl_line_down.xml", 0.0),
     ] {
-        let hub = hub(
-            wan,
-            "hub/lan_2dev.js",
-            "hub/status_sparse.js",
-            "hub/owl_hub_only.js",
-        );
+        let hub = FakeHub::with_fixtures(&[("wan", wan), ("status", "hub/status_sparse.js")]);
         let exp = Exporter::start(&hub.host(), &[]);
         let m = exp.scrape();
         assert_eq!(m.value("smarthub_up"), 1.0, "{wan}");

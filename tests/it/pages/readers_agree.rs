@@ -187,6 +187,7 @@ fn both_readers_agree_on_the_owl_and_status_pages() {
 #[cfg(feature = "js")]
 #[test]
 fn both_readers_agree_on_every_real_page() {
+    use crate::support::collector::page_of;
     use smarthub_exporter::pages::{lan, owl, status};
     use smarthub_exporter::script::{self, Var};
     let mut files = Vec::new();
@@ -202,25 +203,37 @@ fn both_readers_agree_on_every_real_page() {
             }
         }
     }
-    let mut pages: Vec<(String, Vec<u8>)> = files
+    // Each page with the collector whose page it is.
+    let mut pages: Vec<(String, &str, Vec<u8>)> = files
         .iter()
         .map(|p| {
             let raw = std::fs::read(p).unwrap();
+            let of = page_of(p)
+                .unwrap_or_else(|| panic!("{}: no collector's page; name it for one", p.display()));
             (
                 p.display().to_string(),
+                of.name,
                 crate::support::strip_publisher_notes(&raw),
             )
         })
         .collect();
     let devs = pages::devices(250, 5);
-    pages.push(("generated device".into(), pages::device_page(&devs).into()));
-    pages.push(("generated owl".into(), pages::owl_page(&devs).into()));
-    pages.push(("generated status".into(), pages::status_page().into()));
+    pages.push((
+        "generated device".into(),
+        "lan",
+        pages::device_page(&devs).into(),
+    ));
+    pages.push(("generated owl".into(), "owl", pages::owl_page(&devs).into()));
+    pages.push((
+        "generated status".into(),
+        "status",
+        pages::status_page().into(),
+    ));
     assert!(pages.len() >= 20, "{} pages", pages.len());
     let soon = || std::time::Instant::now() + std::time::Duration::from_secs(5);
-    for (name, page) in &pages {
-        let vars: Vec<Var> = if name.contains("owl") {
-            vec![
+    for (name, collector, page) in &pages {
+        let vars: Vec<Var> = match *collector {
+            "owl" => vec![
                 Var {
                     name: owl::VARS[0],
                     fields: owl::NODE_FIELDS,
@@ -229,11 +242,9 @@ fn both_readers_agree_on_every_real_page() {
                     name: owl::VARS[1],
                     fields: owl::STATION_FIELDS,
                 },
-            ]
-        } else if name.contains("status") {
-            status::VARS.to_vec()
-        } else {
-            vec![
+            ],
+            "status" => status::VARS.to_vec(),
+            "lan" => vec![
                 lan::VARS[0],
                 lan::VARS[1],
                 // Every other list of the device page, whole.
@@ -242,7 +253,8 @@ fn both_readers_agree_on_every_real_page() {
                 Var::all("acl_list"),
                 Var::all("MAX_NAT_RULES"),
                 Var::all("wan_suuport_eth"),
-            ]
+            ],
+            other => panic!("{name}: a script page of {other}: name the variables it reads here"),
         };
         let js =
             script::quickjs::read(page, &vars, soon()).unwrap_or_else(|e| panic!("{name}: {e}"));
