@@ -18,10 +18,17 @@ use std::time::Instant;
 
 pub use literal::Lit;
 
+mod lex;
 pub mod literal;
 #[cfg(feature = "js")]
 pub mod quickjs;
 pub mod scan;
+
+/// How deep the literal reader and the statement walk recurse into brackets
+/// and parentheses before refusing: the hub nests two levels, and a hostile
+/// page must not recurse a reader off the stack. (What a value may hand back
+/// is bounded far lower, by [`limits::MAX_DEPTH`].)
+pub const MAX_PARSE_DEPTH: usize = 16;
 
 /// Bounds on what a page may hand back.
 pub mod limits {
