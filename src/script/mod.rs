@@ -27,7 +27,7 @@ pub mod scan;
 /// How deep the literal reader and the statement walk recurse into brackets
 /// and parentheses before refusing: the hub nests two levels, and a hostile
 /// page must not recurse a reader off the stack. (What a value may hand back
-/// is bounded far lower, by [`limits::MAX_DEPTH`].)
+/// is bounded far lower, by [`limits::MAX_VALUE_DEPTH`].)
 pub const MAX_PARSE_DEPTH: usize = 16;
 
 /// Bounds on what a page may hand back.
@@ -44,8 +44,9 @@ pub mod limits {
     /// decoded bytes are left, ten times a label's 128, so a label made from
     /// a cut string is the label the whole string would make.
     pub const MAX_STRING_BYTES: usize = 4096;
-    /// Nesting of arrays and objects (the pages nest two).
-    pub const MAX_DEPTH: usize = 4;
+    /// Nesting of arrays and objects in a value handed back (the pages nest
+    /// two).
+    pub const MAX_VALUE_DEPTH: usize = 4;
     /// What all the values read from one page may add up to, counted as
     /// [`super::Limiter`] does (about what they occupy in memory). A page
     /// written as literals costs at most about twice its size, so a whole
@@ -258,10 +259,10 @@ pub fn check_limits(v: &Lit, depth: usize) -> Result<(), ScriptError> {
 /// The nesting limit, a refusal in both readers (a value nested deeper
 /// than any page's is no data to cut).
 pub(crate) fn depth_limit(depth: usize) -> Result<(), ScriptError> {
-    if depth > limits::MAX_DEPTH {
+    if depth > limits::MAX_VALUE_DEPTH {
         return Err(ScriptError::TooBig(format!(
             "nested deeper than {}",
-            limits::MAX_DEPTH
+            limits::MAX_VALUE_DEPTH
         )));
     }
     Ok(())
@@ -480,7 +481,7 @@ mod tests {
         assert!(check_limits(&Lit::Array(vec![Lit::Object(vec![("a".into(), long)])]), 0).is_err());
         assert!(check_limits(&Lit::Array(vec![Lit::Null; limits::MAX_ARRAY_LEN + 1]), 0).is_err());
         let mut deep = Lit::Null;
-        for _ in 0..=limits::MAX_DEPTH {
+        for _ in 0..=limits::MAX_VALUE_DEPTH {
             deep = Lit::Array(vec![deep]);
         }
         assert!(check_limits(&deep, 0).is_err());
