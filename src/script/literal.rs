@@ -36,16 +36,6 @@ pub enum Lit {
     Object(Vec<(String, Lit)>),
 }
 
-impl Lit {
-    /// A whole string; `None` for a [`Lit::Cut`] one too.
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Lit::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-}
-
 /// Objects with more keys than this find a repeated key through a map
 /// rather than by a search along the keys (a device record has 21 keys; a
 /// JSON dump of the EE hub's state has objects with hundreds).
@@ -57,8 +47,8 @@ const MAX_OBJECT_KEYS: usize = 4096;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LitError {
-    pub offset: usize,
-    pub msg: &'static str,
+    pub(crate) offset: usize,
+    pub(crate) msg: &'static str,
 }
 
 impl fmt::Display for LitError {
