@@ -10,6 +10,7 @@
 //! error's message.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 /// What the lexer refuses, and where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +33,7 @@ impl LexError {
     }
 
     /// The message, naming a stray character as `src` has it.
+    #[cold]
     pub(crate) fn message(&self, src: &str) -> Cow<'static, str> {
         let at = match *self {
             LexError::Bad { msg, .. } => return Cow::Borrowed(msg),
@@ -186,15 +188,15 @@ pub(crate) fn line_of(b: &[u8], at: usize) -> usize {
 
 /// Where a string's characters go as they are decoded.
 pub(crate) trait Unescaped {
-    /// A run of the page's text that holds no escape.
-    fn text(&mut self, run: &str);
+    /// A run of the page's text that holds no escape: `src[run]`.
+    fn text(&mut self, src: &str, run: Range<usize>);
     /// The character an escape stands for.
     fn char(&mut self, c: char);
 }
 
 impl Unescaped for String {
-    fn text(&mut self, run: &str) {
-        self.push_str(run);
+    fn text(&mut self, src: &str, run: Range<usize>) {
+        self.push_str(&src[run]);
     }
 
     fn char(&mut self, c: char) {
@@ -207,7 +209,7 @@ pub(crate) struct Check;
 
 impl Unescaped for Check {
     #[inline]
-    fn text(&mut self, _: &str) {}
+    fn text(&mut self, _: &str, _: Range<usize>) {}
 
     #[inline]
     fn char(&mut self, _: char) {}
@@ -229,13 +231,13 @@ pub(crate) fn string<U: Unescaped>(
         match b.get(*pos) {
             None => return Err(LexError::bad(*pos, "unterminated string")),
             Some(&c) if c == quote => {
-                out.text(&src[run..*pos]);
+                out.text(src, run..*pos);
                 *pos += 1;
                 return Ok(());
             }
             Some(b'\n' | b'\r') => return Err(LexError::bad(*pos, "line break inside a string")),
             Some(b'\\') => {
-                out.text(&src[run..*pos]);
+                out.text(src, run..*pos);
                 *pos += 1;
                 escape(src, pos, out)?;
                 run = *pos;
@@ -355,32 +357,34 @@ fn hex_digits(src: &str, pos: &mut usize, n: usize) -> Result<u32, LexError> {
 
 // ---------------------------------------------------------------- numbers
 
-/// A number literal as written: its sign, its digits and where it ends.
-/// Its value is the reader's to work out (most numbers a reader meets are
-/// only checked, and converting decimal digits is most of their cost).
+/// A number literal as written: its sign, its form, where its digits start
+/// and where it ends. Its value is the reader's to work out (most numbers a
+/// reader meets are only checked, and converting decimal digits is most of
+/// their cost).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Number<'a> {
+pub(crate) struct Number {
     pub(crate) negative: bool,
-    pub(crate) digits: Digits<'a>,
+    pub(crate) form: Form,
+    /// Where the digits start: after any sign, and after `0x`.
+    pub(crate) digits: usize,
     pub(crate) end: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Digits<'a> {
-    /// After `0x`: hexadecimal digits, perhaps none.
-    Hex(&'a str),
+pub(crate) enum Form {
+    /// `0x` and hexadecimal digits, perhaps none.
+    Hex,
     /// A legacy octal literal, as a browser reads the page (sloppy mode):
     /// `010` is 8.
-    Octal(&'a str),
+    Octal,
     /// A decimal literal, checked: digits with an optional fraction, or a
     /// fraction alone, then an optional exponent with digits.
-    Decimal(&'a str),
+    Decimal,
 }
 
 /// The number literal at `start`, with an optional sign: `-12.5e1`, `0x1F`,
 /// `010`, `.5`.
-pub(crate) fn number(src: &str, start: usize) -> Result<Number<'_>, LexError> {
-    let b = src.as_bytes();
+pub(crate) fn number(b: &[u8], start: usize) -> Result<Number, LexError> {
     let mut pos = start;
     let mut negative = false;
     if matches!(b.get(pos), Some(b'-' | b'+')) {
@@ -388,8 +392,9 @@ pub(crate) fn number(src: &str, start: usize) -> Result<Number<'_>, LexError> {
         pos += 1;
     }
     let body = pos;
-    let number = |digits, end| Number {
+    let number = |form, digits, end| Number {
         negative,
+        form,
         digits,
         end,
     };
@@ -399,7 +404,7 @@ pub(crate) fn number(src: &str, start: usize) -> Result<Number<'_>, LexError> {
         while b.get(pos).is_some_and(u8::is_ascii_hexdigit) {
             pos += 1;
         }
-        return Ok(number(Digits::Hex(&src[from..pos]), pos));
+        return Ok(number(Form::Hex, from, pos));
     }
     // With an 8 or 9 among the digits it is decimal after all.
     if b.get(pos) == Some(&b'0') && b.get(pos + 1).is_some_and(u8::is_ascii_digit) {
@@ -408,7 +413,7 @@ pub(crate) fn number(src: &str, start: usize) -> Result<Number<'_>, LexError> {
             if matches!(b.get(end), Some(b'.' | b'e' | b'E')) {
                 return Err(LexError::bad(body, "bad number"));
             }
-            return Ok(number(Digits::Octal(&src[pos..end]), end));
+            return Ok(number(Form::Octal, pos, end));
         }
     }
     while b
@@ -424,7 +429,7 @@ pub(crate) fn number(src: &str, start: usize) -> Result<Number<'_>, LexError> {
     if pos == body || !is_decimal(&b[body..pos]) {
         return Err(LexError::bad(start, "bad number"));
     }
-    Ok(number(Digits::Decimal(&src[body..pos]), pos))
+    Ok(number(Form::Decimal, body, pos))
 }
 
 /// Whether `s` (digits, dots, `e`, and signs after an `e`) is a decimal
@@ -470,7 +475,7 @@ pub(crate) enum Kind {
     Eof,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Tok {
     pub(crate) kind: Kind,
     pub(crate) start: usize,
@@ -481,95 +486,65 @@ pub(crate) struct Tok {
     pub(crate) newline: bool,
 }
 
-/// The tokens of a page, one at a time, from a position its reader may move
-/// ([`Lexer::seek`]) past what it reads itself (a literal, a function body).
-pub(crate) struct Lexer<'a> {
-    src: &'a str,
-    pos: usize,
-    /// The token [`Lexer::peek`] last read, and the position it read it at.
-    ahead: Option<(usize, Tok)>,
+/// The token at `pos`, after any white space and comments. A literal or a
+/// template is its reader's to take: its token ends where it starts.
+///
+/// Always inlined into its caller (the statement walk's `peek`): called,
+/// its result goes through memory, and the walk took 20% longer on the
+/// fixtures (x86_64, the release profile's opt-level "z").
+#[inline(always)]
+pub(crate) fn token(src: &str, pos: usize) -> Result<Tok, LexError> {
+    let b = src.as_bytes();
+    let mut start = pos;
+    let newline = match b.get(pos) {
+        Some(&c) if is_token_byte(c) => false,
+        _ => skip_trivia(b, &mut start)?,
+    };
+    let tok = |kind, end| Tok {
+        kind,
+        start,
+        end,
+        newline,
+    };
+    Ok(match b.get(start) {
+        None => tok(Kind::Eof, start),
+        Some(&c) if is_ident_start(c) => tok(Kind::Ident, ident_end(b, start)),
+        Some(b'0'..=b'9' | b'\'' | b'"') => tok(Kind::Literal, start),
+        Some(b'.') if b.get(start + 1).is_some_and(u8::is_ascii_digit) => tok(Kind::Literal, start),
+        Some(b'`') => tok(Kind::Template, start),
+        Some(b'<') if b[start..].starts_with(b"<!--") => {
+            return Err(LexError::bad(start, HTML_OPEN))
+        }
+        Some(b'-') if b[start..].starts_with(b"-->") => {
+            return Err(LexError::bad(start, HTML_CLOSE))
+        }
+        Some(&c) if c.is_ascii_punctuation() && !matches!(c, b'#' | b'@' | b'\\') => {
+            tok(Kind::Punct, start + punct_len(&b[start..]))
+        }
+        Some(_) => return Err(LexError::Stray { at: start }),
+    })
 }
 
-impl<'a> Lexer<'a> {
-    pub(crate) fn new(src: &'a str) -> Self {
-        Lexer {
-            src,
-            pos: 0,
-            ahead: None,
-        }
+impl Tok {
+    pub(crate) fn text(self, src: &str) -> &str {
+        &src[self.start..self.end]
     }
 
-    pub(crate) fn seek(&mut self, pos: usize) {
-        self.pos = pos;
-        self.ahead = None;
-    }
-
-    /// The next token, without taking it (see [`Lexer::bump`]).
-    pub(crate) fn peek(&mut self) -> Result<Tok, LexError> {
-        if let Some((at, t)) = self.ahead {
-            if at == self.pos {
-                return Ok(t);
-            }
-        }
-        let b = self.src.as_bytes();
-        let mut pos = self.pos;
-        let newline = match b.get(pos) {
-            Some(&c) if is_token_byte(c) => false,
-            _ => skip_trivia(b, &mut pos)?,
-        };
-        let start = pos;
-        let tok = |kind, end| Tok {
-            kind,
-            start,
-            end,
-            newline,
-        };
-        let t = match b.get(start) {
-            None => tok(Kind::Eof, start),
-            Some(&c) if is_ident_start(c) => tok(Kind::Ident, ident_end(b, start)),
-            Some(b'0'..=b'9' | b'\'' | b'"') => tok(Kind::Literal, start),
-            Some(b'.') if b.get(start + 1).is_some_and(u8::is_ascii_digit) => {
-                tok(Kind::Literal, start)
-            }
-            Some(b'`') => tok(Kind::Template, start),
-            Some(b'<') if b[start..].starts_with(b"<!--") => {
-                return Err(LexError::bad(start, HTML_OPEN))
-            }
-            Some(b'-') if b[start..].starts_with(b"-->") => {
-                return Err(LexError::bad(start, HTML_CLOSE))
-            }
-            Some(&c) if c.is_ascii_punctuation() && !matches!(c, b'#' | b'@' | b'\\') => {
-                tok(Kind::Punct, start + punct_len(&b[start..]))
-            }
-            Some(_) => return Err(LexError::Stray { at: start }),
-        };
-        self.ahead = Some((self.pos, t));
-        Ok(t)
-    }
-
-    pub(crate) fn bump(&mut self, t: Tok) {
-        self.seek(t.end);
-    }
-
-    pub(crate) fn text(&self, t: Tok) -> &'a str {
-        &self.src[t.start..t.end]
-    }
-
-    /// Whether `t` is the punctuator `p`.
-    pub(crate) fn is(&self, t: Tok, p: &str) -> bool {
+    /// Whether this is the punctuator `p`.
+    pub(crate) fn is(self, src: &str, p: &str) -> bool {
         // Byte by byte: these are one to four bytes, and a call to memcmp
         // for each costs more than the comparison.
-        let (s, p) = (&self.src.as_bytes()[t.start..t.end], p.as_bytes());
-        t.kind == Kind::Punct && s.len() == p.len() && s.iter().zip(p).all(|(a, b)| a == b)
+        let (s, p) = (&src.as_bytes()[self.start..self.end], p.as_bytes());
+        self.kind == Kind::Punct && s.len() == p.len() && s.iter().zip(p).all(|(a, b)| a == b)
     }
 
-    /// How an error names a token.
-    pub(crate) fn snippet(&self, t: Tok) -> String {
-        match t.kind {
+    /// How an error names the token.
+    pub(crate) fn snippet(self, src: &str) -> String {
+        match self.kind {
             Kind::Eof => "the end of the page".into(),
-            Kind::Ident | Kind::Punct => format!("`{}`", self.text(t)),
+            Kind::Ident | Kind::Punct => format!("`{}`", self.text(src)),
             Kind::Literal | Kind::Template => {
-                let rest = &self.src[t.start..];
+                let rest = &src[self.start..];
                 let end = rest
                     .char_indices()
                     .nth(12)
@@ -623,25 +598,22 @@ mod tests {
 
     /// The tokens of `src`, as (kind, text, newline before).
     fn tokens(src: &str) -> Vec<(Kind, &str, bool)> {
-        let mut lex = Lexer::new(src);
+        let mut pos = 0;
         let mut out = Vec::new();
         loop {
-            let t = lex.peek().unwrap();
-            if t.kind == Kind::Eof {
-                return out;
-            }
+            let t = token(src, pos).unwrap();
             // A literal is its reader's to take.
-            let end = match t.kind {
+            pos = match t.kind {
+                Kind::Eof => return out,
                 Kind::Literal if matches!(src.as_bytes()[t.start], b'\'' | b'"') => {
                     let mut end = t.start;
                     string(src, &mut end, &mut Check).unwrap();
                     end
                 }
-                Kind::Literal => number(src, t.start).unwrap().end,
+                Kind::Literal => number(src.as_bytes(), t.start).unwrap().end,
                 _ => t.end,
             };
-            out.push((t.kind, &src[t.start..end], t.newline));
-            lex.seek(end);
+            out.push((t.kind, &src[t.start..pos], t.newline));
         }
     }
 
@@ -666,11 +638,8 @@ mod tests {
                 (Literal, "'s'", false),
             ]
         );
-        let mut lex = Lexer::new("a <!-- b");
-        lex.seek(1);
-        assert_eq!(lex.peek().unwrap_err(), LexError::bad(2, HTML_OPEN));
-        let mut lex = Lexer::new("é");
-        let e = lex.peek().unwrap_err();
+        assert_eq!(token("a <!-- b", 1), Err(LexError::bad(2, HTML_OPEN)));
+        let e = token("é", 0).unwrap_err();
         assert_eq!(e, LexError::Stray { at: 0 });
         assert_eq!(
             e.message("é"),
@@ -704,12 +673,14 @@ b' + 1";
 
     #[test]
     fn numbers_are_delimited_and_classified_not_converted() {
-        let n = |src| number(src, 0).map(|n| (n.negative, n.digits, n.end));
-        assert_eq!(n("-0x1Fz"), Ok((true, Digits::Hex("1F"), 5)));
-        assert_eq!(n("0x"), Ok((false, Digits::Hex(""), 2)));
-        assert_eq!(n("010,"), Ok((false, Digits::Octal("010"), 3)));
-        assert_eq!(n("+019.5]"), Ok((false, Digits::Decimal("019.5"), 6)));
-        assert_eq!(n(".5e-3"), Ok((false, Digits::Decimal(".5e-3"), 5)));
+        fn n(src: &str) -> Result<(bool, Form, &str), LexError> {
+            number(src.as_bytes(), 0).map(|n| (n.negative, n.form, &src[n.digits..n.end]))
+        }
+        assert_eq!(n("-0x1Fz"), Ok((true, Form::Hex, "1F")));
+        assert_eq!(n("0x"), Ok((false, Form::Hex, "")));
+        assert_eq!(n("010,"), Ok((false, Form::Octal, "010")));
+        assert_eq!(n("+019.5]"), Ok((false, Form::Decimal, "019.5")));
+        assert_eq!(n(".5e-3"), Ok((false, Form::Decimal, ".5e-3")));
         assert_eq!(n("-010.5"), Err(LexError::bad(1, "bad number")));
         assert_eq!(n("-1e"), Err(LexError::bad(0, "bad number")));
         assert_eq!(n("-."), Err(LexError::bad(0, "bad number")));

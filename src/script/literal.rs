@@ -28,7 +28,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::script::lex::{self, Digits, LexError};
+use crate::script::lex::{self, Form, LexError};
 use crate::script::MAX_PARSE_DEPTH;
 
 /// One literal value. Strings are JS-unescaped but *not* percent-decoded:
@@ -143,6 +143,12 @@ impl<'a> Cursor<'a> {
 
     fn value(&mut self, depth: usize) -> Result<Lit, LitError> {
         self.value_in(depth, true)
+    }
+
+    /// Checks one value as closely as [`Cursor::value_in`] reads it,
+    /// building nothing.
+    pub(crate) fn check(&mut self) -> Result<(), LitError> {
+        self.value_in(0, false).map(drop)
     }
 
     /// Reads one value; with `build` false it is checked exactly as closely
@@ -305,22 +311,23 @@ impl<'a> Cursor<'a> {
     /// `addCfg` line).
     fn number(&mut self, build: bool) -> Result<Lit, LitError> {
         let start = self.pos;
-        let n = lex::number(self.src, start)?;
+        let n = lex::number(self.src.as_bytes(), start)?;
         self.pos = n.end;
         let sign = |v: f64| if n.negative { -v } else { v };
-        match n.digits {
-            Digits::Hex(digits) => {
-                let v = u64::from_str_radix(digits, 16)
+        let digits = || &self.src[n.digits..n.end];
+        match n.form {
+            Form::Hex => {
+                let v = u64::from_str_radix(digits(), 16)
                     .map_err(|_| self.err("bad hexadecimal number"))?;
                 Ok(Lit::Num(sign(v as f64)))
             }
-            Digits::Octal(digits) => Ok(Lit::Num(sign(
-                digits
+            Form::Octal => Ok(Lit::Num(sign(
+                digits()
                     .bytes()
                     .fold(0.0f64, |v, c| v * 8.0 + f64::from(c - b'0')),
             ))),
-            Digits::Decimal(_) if !build => Ok(Lit::Null),
-            Digits::Decimal(_) => self.src[start..n.end]
+            Form::Decimal if !build => Ok(Lit::Null),
+            Form::Decimal => self.src[start..n.end]
                 .trim_start_matches('+')
                 .parse::<f64>()
                 .map(Lit::Num)

@@ -28,7 +28,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::script::lex::{self, Kind, LexError, Lexer, Tok};
+use crate::script::lex::{self, Kind, LexError, Tok};
 use crate::script::literal::{Cursor, Lit, LitError};
 
 mod function;
@@ -51,6 +51,7 @@ impl std::error::Error for ScanError {}
 
 impl ScanError {
     /// An error about byte `at` of `src`.
+    #[cold]
     fn at(src: &str, at: usize, msg: String) -> Self {
         ScanError {
             line: lex::line_of(src.as_bytes(), at),
@@ -58,6 +59,7 @@ impl ScanError {
         }
     }
 
+    #[cold]
     fn lex(src: &str, e: LexError) -> Self {
         ScanError::at(src, e.at(), e.message(src).into_owned())
     }
@@ -86,7 +88,8 @@ pub(crate) fn find_vars<'a>(
 ) -> Result<Vec<Option<Lit>>, ScanError> {
     let mut s = Scanner {
         src,
-        lex: Lexer::new(src),
+        pos: 0,
+        ahead: None,
         wanted,
         found: vec![None; wanted.len()],
         declared: HashMap::new(),
@@ -183,7 +186,9 @@ enum End {
 /// The statement walk.
 struct Scanner<'a> {
     src: &'a str,
-    lex: Lexer<'a>,
+    pos: usize,
+    /// The token [`Scanner::peek`] last read, and the position it read it at.
+    ahead: Option<(usize, Tok)>,
     wanted: Wanted<'a>,
     found: Vec<Option<Lit>>,
     /// Every name declared so far, and how (`Decl as usize`: the map type
@@ -252,7 +257,7 @@ impl<'a> Scanner<'a> {
                 // different fields), each read from the same first byte.
                 for i in 0..self.wanted.len() {
                     if self.wanted[i].0 == name {
-                        let value = self.literal(v.start, self.wanted[i].1, true, name)?;
+                        let value = self.literal(v.start, self.wanted[i].1, name)?;
                         self.found[i] = (!undefined).then_some(value);
                     }
                 }
@@ -296,25 +301,38 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// A literal value at `at`, built when `build`; the scanner resumes after it.
-    fn literal(
-        &mut self,
-        at: usize,
-        keep: &'a [&'a str],
-        build: bool,
-        var: &str,
-    ) -> Result<Lit, ScanError> {
+    /// The literal value at `at`, its objects holding only the fields in
+    /// `keep` (all if empty); the scanner resumes after it.
+    fn literal(&mut self, at: usize, keep: &'a [&'a str], var: &str) -> Result<Lit, ScanError> {
         self.cursor.pos = at;
         self.cursor.keep = keep;
-        let r = self.cursor.value_in(0, build);
+        let r = self.cursor.value_in(0, true);
         self.cursor.keep = &[];
         match r {
             Ok(v) => {
-                self.lex.seek(self.cursor.pos);
+                self.seek(self.cursor.pos);
                 Ok(v)
             }
-            Err(LitError { offset, msg }) => Err(self.error(offset, format!("{var}: {msg}"))),
+            Err(e) => Err(self.literal_error(e, var)),
         }
+    }
+
+    /// Checks the literal at `at` as closely as [`Scanner::literal`] reads
+    /// it, building nothing; the scanner resumes after it.
+    fn check_literal(&mut self, at: usize, var: &str) -> Result<(), ScanError> {
+        self.cursor.pos = at;
+        match self.cursor.check() {
+            Ok(()) => {
+                self.seek(self.cursor.pos);
+                Ok(())
+            }
+            Err(e) => Err(self.literal_error(e, var)),
+        }
+    }
+
+    #[cold]
+    fn literal_error(&self, LitError { offset, msg }: LitError, var: &str) -> ScanError {
+        self.error(offset, format!("{var}: {msg}"))
     }
 
     /// The initialiser of a variable nobody reads: a literal, or `!`, `-`,
@@ -360,7 +378,7 @@ impl<'a> Scanner<'a> {
                         "undefined" | "NaN" | "Infinity" | "null" | "true" | "false"
                     ) =>
             {
-                self.literal(t.start, &[], false, var).map(|_| ())
+                self.check_literal(t.start, var)
             }
             _ => Err(self.error(
                 t.start,
@@ -384,7 +402,7 @@ impl<'a> Scanner<'a> {
                     format!("{what}: a call with an argument that is not a primitive"),
                 ));
             }
-            self.literal(t.start, &[], false, what)?;
+            self.check_literal(t.start, what)?;
             let t = self.peek()?;
             if self.is(t, ",") {
                 self.bump(t);
@@ -479,18 +497,31 @@ impl<'a> Scanner<'a> {
                 return Err(self.error(t.start, format!("function {name}: expected `{what}`")));
             }
             let end = self.body.skip(t.start, name, kw.start, self.wanted)?;
-            self.lex.seek(end);
+            self.seek(end);
         }
         Ok(())
     }
 
     /// The next token, without taking it (see [`Scanner::bump`]).
     fn peek(&mut self) -> Result<Tok, ScanError> {
-        self.lex.peek().map_err(|e| ScanError::lex(self.src, e))
+        if let Some((at, t)) = self.ahead {
+            if at == self.pos {
+                return Ok(t);
+            }
+        }
+        let t = lex::token(self.src, self.pos).map_err(|e| ScanError::lex(self.src, e))?;
+        self.ahead = Some((self.pos, t));
+        Ok(t)
     }
 
     fn bump(&mut self, t: Tok) {
-        self.lex.bump(t);
+        self.seek(t.end);
+    }
+
+    /// Resumes at `pos`, past what a reader took itself.
+    fn seek(&mut self, pos: usize) {
+        self.pos = pos;
+        self.ahead = None;
     }
 
     fn expect(&mut self, what: &str, var: &str) -> Result<(), ScanError> {
@@ -504,15 +535,15 @@ impl<'a> Scanner<'a> {
     }
 
     fn text(&self, t: Tok) -> &'a str {
-        self.lex.text(t)
+        t.text(self.src)
     }
 
     fn is(&self, t: Tok, p: &str) -> bool {
-        self.lex.is(t, p)
+        t.is(self.src, p)
     }
 
     fn snippet(&self, t: Tok) -> String {
-        self.lex.snippet(t)
+        t.snippet(self.src)
     }
 
     /// The error for a statement that is code: named as
