@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use crate::scrape::Scraper;
 
 /// The worker's stack. QuickJS may use [`crate::script::limits::JS_STACK_BYTES`]
-/// of it and the parsers recurse only to their small `MAX_DEPTH`s; this is
+/// of it and the parsers recurse only to their small `MAX_*_DEPTH`s; this is
 /// Rust's default for spawned threads, named so that a change to either is
 /// made knowingly. Only the pages actually touched count towards RSS.
 const STACK_BYTES: usize = 2 << 20;

@@ -19,6 +19,7 @@ use smarthub_exporter::pages;
 use smarthub_exporter::pages::lan::{self, Devices};
 use smarthub_exporter::pages::wan;
 use smarthub_exporter::script::literal::{self, Lit};
+use smarthub_exporter::script::scan;
 use smarthub_exporter::{metrics, script};
 
 /// The tests' strict, independent reader of the text format.
@@ -162,7 +163,7 @@ pub fn literal(data: &[u8]) {
         round_trip(&v);
     }
     for name in ["known_device_list", "rate"] {
-        if let Ok(Some(v)) = literal::find_var(&text, name) {
+        if let Ok(Some(v)) = scan::find_var(&text, name) {
             round_trip(&v);
         }
     }
@@ -173,7 +174,7 @@ pub fn literal(data: &[u8]) {
 pub fn literal_round_trip(v: &ArbLit) {
     // An object with a key given twice reads back with one (as in JS).
     let v = dedup_keys(v.to_lit(SMALL_BUDGET));
-    if depth(&v, 0) >= literal::MAX_DEPTH {
+    if depth(&v, 0) >= script::MAX_PARSE_DEPTH {
         assert!(literal::parse(&to_js(&v)).is_err(), "too deep, yet read");
         return;
     }
@@ -182,7 +183,7 @@ pub fn literal_round_trip(v: &ArbLit) {
         "// var x = 'decoy';\nvar y = 'var x = 1';\nvar x = {};\naddCfg(\"x\",1,'');\n",
         to_js(&v)
     );
-    let found = literal::find_var(&src, "x")
+    let found = scan::find_var(&src, "x")
         .unwrap_or_else(|e| panic!("{src:?}: {e}"))
         .expect("declaration found");
     assert!(same(&found, &v), "{src:?}\n{found:?}");

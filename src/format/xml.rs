@@ -42,7 +42,7 @@ impl fmt::Display for XmlError {
 impl std::error::Error for XmlError {}
 
 /// Elements nested deeper than this are refused (the page nests two).
-const MAX_DEPTH: usize = 16;
+const MAX_ELEMENT_DEPTH: usize = 16;
 
 /// Parses a whole document whose root element must be named `root`, and
 /// returns the root's direct children.
@@ -229,7 +229,7 @@ impl Reader<'_> {
         depth: usize,
         on_child: &mut dyn FnMut(Element),
     ) -> Result<(), XmlError> {
-        if depth > MAX_DEPTH {
+        if depth > MAX_ELEMENT_DEPTH {
             return Err(self.err("elements nested too deeply"));
         }
         loop {

@@ -3,16 +3,33 @@
 //!
 //! It never evaluates anything. wan_conn.xml keeps JS-style arrays in its
 //! attributes, and [`crate::script::scan`] reads with it the values of a
-//! page's declarations. Written by hand because no JSON crate accepts single
-//! quotes, bare keys and trailing commas, and a JS engine is what the no-JS
-//! build avoids.
+//! page's declarations.
 //!
 //! What it accepts, it reads exactly as JavaScript would; anything else
 //! (an expression, a template, a `__proto__` key) is an error.
+//!
+//! Written by hand, not with a JSON5 crate (`json5` with serde reads single
+//! quotes, bare keys, trailing commas and comments), because:
+//! - JSON5 refuses what JavaScript reads and a page may hold: array holes
+//!   (`{…},,{…}`), `undefined`, legacy octal numbers and escapes (`010`,
+//!   `\101`), `\u{…}` escapes;
+//! - "exactly as a browser" covers every number, string and escape, and an
+//!   object's repeated key (its last value, in its first place); what this
+//!   reader cannot read so, it refuses, naming the byte;
+//! - a page's records are projected while read: only the fields a
+//!   collector asks for are built, the rest checked and dropped;
+//! - size on the router: on x86_64 (the release profile, musl, stripped),
+//!   `json5` and serde add 100 KB to a program that already parses and
+//!   prints floats and has a hash map, and this reader (with the part of
+//!   [`super::lex`] it uses) 20 KB. A JavaScript engine, the other way
+//!   to read a page, is what the `-nojs` build leaves out.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+
+use crate::script::lex::{self, Form, LexError};
+use crate::script::MAX_PARSE_DEPTH;
 
 /// One literal value. Strings are JS-unescaped but *not* percent-decoded:
 /// that happens after tokenising, so `%27` cannot end a quoted value.
@@ -33,28 +50,6 @@ pub enum Lit {
     Object(Vec<(String, Lit)>),
 }
 
-impl Lit {
-    /// A whole string; `None` for a [`Lit::Cut`] one too.
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Lit::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// A string, whole or cut, and whether it was cut.
-    pub fn as_text(&self) -> Option<(&str, bool)> {
-        match self {
-            Lit::Str(s) => Some((s, false)),
-            Lit::Cut(s) => Some((s, true)),
-            _ => None,
-        }
-    }
-}
-
-/// Nesting deeper than this is refused: the hub nests two levels, and a
-/// hostile body must not recurse the parser off the stack.
-pub const MAX_DEPTH: usize = 16;
 /// Objects with more keys than this find a repeated key through a map
 /// rather than by a search along the keys (a device record has 21 keys; a
 /// JSON dump of the EE hub's state has objects with hundreds).
@@ -62,12 +57,12 @@ const LINEAR_KEYS: usize = 32;
 
 /// Properties of one object beyond this are refused (the hub's records have
 /// about 30; a dumped page's config object about 500).
-pub const MAX_OBJECT_KEYS: usize = 4096;
+const MAX_OBJECT_KEYS: usize = 4096;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LitError {
-    pub offset: usize,
-    pub msg: &'static str,
+    pub(crate) offset: usize,
+    pub(crate) msg: &'static str,
 }
 
 impl fmt::Display for LitError {
@@ -77,6 +72,18 @@ impl fmt::Display for LitError {
 }
 
 impl std::error::Error for LitError {}
+
+impl From<LexError> for LitError {
+    fn from(e: LexError) -> Self {
+        match e {
+            LexError::Bad { at, msg } => LitError { offset: at, msg },
+            LexError::Stray { at } => LitError {
+                offset: at,
+                msg: "unexpected character",
+            },
+        }
+    }
+}
 
 /// Parses `src` as exactly one literal, surrounded by nothing but whitespace
 /// and comments.
@@ -91,30 +98,19 @@ pub fn parse(src: &str) -> Result<Lit, LitError> {
     Ok(v)
 }
 
-/// The statement scanner that finds declarations lives with the readers
-/// ([`crate::script::scan`]); these names stay here for the callers that
-/// reach it through this module.
-pub use crate::script::scan::{find_var, find_vars, ScanError};
-
 /// A reader of one literal at a time, used by [`parse`] and by the statement
 /// scanner, which hands it each value it meets.
 pub(crate) struct Cursor<'a> {
     src: &'a str,
     pub(crate) pos: usize,
-    /// Object fields to build (empty: all); see [`find_vars`].
+    /// Object fields to build (empty: all); see
+    /// [`crate::script::scan::find_vars`].
     pub(crate) keep: &'a [&'a str],
-    /// Where the escapes of a string that is checked but not kept go.
-    scratch: String,
 }
 
 impl<'a> Cursor<'a> {
     pub(crate) fn new(src: &'a str, keep: &'a [&'a str]) -> Self {
-        Cursor {
-            src,
-            pos: 0,
-            keep,
-            scratch: String::new(),
-        }
+        Cursor { src, pos: 0, keep }
     }
 
     fn err(&self, msg: &'static str) -> LitError {
@@ -130,50 +126,47 @@ impl<'a> Cursor<'a> {
 
     /// Skips whitespace (including the line terminators JS knows) and comments.
     #[inline]
-    pub(crate) fn skip_trivia(&mut self) -> Result<(), LitError> {
+    fn skip_trivia(&mut self) -> Result<(), LitError> {
         // Most calls are between two tokens with nothing between them.
-        if self.peek().map_or(true, is_token_byte) {
+        if self.peek().map_or(true, lex::is_token_byte) {
             return Ok(());
         }
-        skip_trivia(self.src.as_bytes(), &mut self.pos)
-            .map(|_| ())
-            .map_err(|offset| LitError {
-                offset,
-                msg: "unterminated comment",
-            })
+        lex::skip_trivia(self.src.as_bytes(), &mut self.pos)?;
+        Ok(())
     }
 
     fn ident(&mut self) -> &'a str {
         let start = self.pos;
-        let b = self.src.as_bytes();
-        if self.pos < b.len() && is_ident_start(b[self.pos]) {
-            self.pos += 1;
-            while self.pos < b.len()
-                && (is_ident_start(b[self.pos]) || b[self.pos].is_ascii_digit())
-            {
-                self.pos += 1;
-            }
-        }
+        self.pos = lex::ident_end(self.src.as_bytes(), start);
         &self.src[start..self.pos]
     }
 
-    pub(crate) fn value(&mut self, depth: usize) -> Result<Lit, LitError> {
+    fn value(&mut self, depth: usize) -> Result<Lit, LitError> {
         self.value_in(depth, true)
+    }
+
+    /// Checks one value as closely as [`Cursor::value_in`] reads it,
+    /// building nothing.
+    pub(crate) fn check(&mut self) -> Result<(), LitError> {
+        self.value_in(0, false).map(drop)
     }
 
     /// Reads one value; with `build` false it is checked exactly as closely
     /// but nothing is allocated, and `Lit::Null` stands for it.
     pub(crate) fn value_in(&mut self, depth: usize, build: bool) -> Result<Lit, LitError> {
-        if depth >= MAX_DEPTH {
+        if depth >= MAX_PARSE_DEPTH {
             return Err(self.err("literal nested too deeply"));
         }
         match self.peek() {
             Some(b'[') => self.array(depth, build),
             Some(b'{') => self.object(depth, build),
-            Some(q @ (b'\'' | b'"')) if build => self.string(q).map(Lit::Str),
-            Some(q @ (b'\'' | b'"')) => self.skip_string(q).map(|()| Lit::Null),
+            Some(b'\'' | b'"') if build => self.string().map(Lit::Str),
+            Some(b'\'' | b'"') => {
+                lex::string(self.src, &mut self.pos, &mut lex::Check)?;
+                Ok(Lit::Null)
+            }
             Some(b'-' | b'+' | b'.' | b'0'..=b'9') => self.number(build),
-            Some(c) if is_ident_start(c) => {
+            Some(c) if lex::is_ident_start(c) => {
                 let at = self.pos;
                 match self.ident() {
                     "null" | "undefined" => Ok(Lit::Null),
@@ -237,7 +230,7 @@ impl<'a> Cursor<'a> {
                     self.pos += 1;
                     return Ok(Lit::Object(fields));
                 }
-                Some(q @ (b'\'' | b'"')) => Cow::Owned(self.string(q)?),
+                Some(b'\'' | b'"') => Cow::Owned(self.string()?),
                 Some(b'0'..=b'9') => {
                     let at = self.pos;
                     match self.number(true)? {
@@ -248,7 +241,7 @@ impl<'a> Cursor<'a> {
                         _ => unreachable!("number() returns Lit::Num"),
                     }
                 }
-                Some(c) if is_ident_start(c) => Cow::Borrowed(self.ident()),
+                Some(c) if lex::is_ident_start(c) => Cow::Borrowed(self.ident()),
                 None => return Err(self.err("unterminated object")),
                 Some(_) => return Err(self.err("expected a property name")),
             };
@@ -313,357 +306,44 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Reads a number; with `build` false it is only checked (converting
-    /// decimal digits to a float is most of the cost of an `addCfg` line).
+    /// Reads a number; with `build` false a decimal one is only checked
+    /// (converting decimal digits to a float is most of the cost of an
+    /// `addCfg` line).
     fn number(&mut self, build: bool) -> Result<Lit, LitError> {
         let start = self.pos;
-        let b = self.src.as_bytes();
-        let mut negative = false;
-        if matches!(self.peek(), Some(b'-' | b'+')) {
-            negative = self.peek() == Some(b'-');
-            self.pos += 1;
-        }
-        let body = self.pos;
-        if b.get(self.pos) == Some(&b'0') && matches!(b.get(self.pos + 1), Some(b'x' | b'X')) {
-            self.pos += 2;
-            let digits = self.pos;
-            while self.peek().is_some_and(|c| c.is_ascii_hexdigit()) {
-                self.pos += 1;
+        let n = lex::number(self.src.as_bytes(), start)?;
+        self.pos = n.end;
+        let sign = |v: f64| if n.negative { -v } else { v };
+        let digits = || &self.src[n.digits..n.end];
+        match n.form {
+            Form::Hex => {
+                let v = u64::from_str_radix(digits(), 16)
+                    .map_err(|_| self.err("bad hexadecimal number"))?;
+                Ok(Lit::Num(sign(v as f64)))
             }
-            let v = u64::from_str_radix(&self.src[digits..self.pos], 16)
-                .map_err(|_| self.err("bad hexadecimal number"))? as f64;
-            return Ok(Lit::Num(if negative { -v } else { v }));
+            Form::Octal => Ok(Lit::Num(sign(
+                digits()
+                    .bytes()
+                    .fold(0.0f64, |v, c| v * 8.0 + f64::from(c - b'0')),
+            ))),
+            Form::Decimal if !build => Ok(Lit::Null),
+            Form::Decimal => self.src[start..n.end]
+                .trim_start_matches('+')
+                .parse::<f64>()
+                .map(Lit::Num)
+                .map_err(|_| LitError {
+                    offset: start,
+                    msg: "bad number",
+                }),
         }
-        // A legacy octal literal, as a browser reads the page (sloppy mode):
-        // `010` is 8. With an 8 or 9 among the digits it is decimal after all.
-        if b.get(self.pos) == Some(&b'0') && b.get(self.pos + 1).is_some_and(u8::is_ascii_digit) {
-            let end = self.pos
-                + b[self.pos..]
-                    .iter()
-                    .take_while(|c| c.is_ascii_digit())
-                    .count();
-            let digits = &b[self.pos..end];
-            if digits.iter().all(|&c| c < b'8') {
-                if matches!(b.get(end), Some(b'.' | b'e' | b'E')) {
-                    return Err(self.err("bad number"));
-                }
-                self.pos = end;
-                let v = digits
-                    .iter()
-                    .fold(0.0f64, |v, &c| v * 8.0 + f64::from(c - b'0'));
-                return Ok(Lit::Num(if negative { -v } else { v }));
-            }
-        }
-        while self
-            .peek()
-            .is_some_and(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E'))
-        {
-            let c = b[self.pos];
-            self.pos += 1;
-            if matches!(c, b'e' | b'E') && matches!(self.peek(), Some(b'+' | b'-')) {
-                self.pos += 1;
-            }
-        }
-        if self.pos == body || !is_decimal(&b[body..self.pos]) {
-            return Err(LitError {
-                offset: start,
-                msg: "bad number",
-            });
-        }
-        if !build {
-            return Ok(Lit::Null);
-        }
-        self.src[start..self.pos]
-            .trim_start_matches('+')
-            .parse::<f64>()
-            .map(Lit::Num)
-            .map_err(|_| LitError {
-                offset: start,
-                msg: "bad number",
-            })
     }
 
     /// Reads a quoted string, resolving JS escapes.
-    fn string(&mut self, quote: u8) -> Result<String, LitError> {
-        let b = self.src.as_bytes();
-        self.pos += 1;
+    fn string(&mut self) -> Result<String, LitError> {
         let mut out = String::new();
-        let mut run = self.pos;
-        loop {
-            match b.get(self.pos) {
-                None => return Err(self.err("unterminated string")),
-                Some(&c) if c == quote => {
-                    out.push_str(&self.src[run..self.pos]);
-                    self.pos += 1;
-                    return Ok(out);
-                }
-                Some(b'\n' | b'\r') => return Err(self.err("line break inside a string")),
-                Some(b'\\') => {
-                    out.push_str(&self.src[run..self.pos]);
-                    self.pos += 1;
-                    self.escape(&mut out)?;
-                    run = self.pos;
-                }
-                Some(_) => self.pos += 1,
-            }
-        }
+        lex::string(self.src, &mut self.pos, &mut out)?;
+        Ok(out)
     }
-
-    /// Checks a quoted string as [`Cursor::string`] does, building nothing.
-    pub(crate) fn skip_string(&mut self, quote: u8) -> Result<(), LitError> {
-        let b = self.src.as_bytes();
-        self.pos += 1;
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let result = loop {
-            match b.get(self.pos) {
-                None => break Err(self.err("unterminated string")),
-                Some(&c) if c == quote => {
-                    self.pos += 1;
-                    break Ok(());
-                }
-                Some(b'\n' | b'\r') => break Err(self.err("line break inside a string")),
-                Some(b'\\') => {
-                    self.pos += 1;
-                    scratch.clear();
-                    if let Err(e) = self.escape(&mut scratch) {
-                        break Err(e);
-                    }
-                }
-                Some(_) => self.pos += 1,
-            }
-        };
-        self.scratch = scratch;
-        result
-    }
-
-    fn escape(&mut self, out: &mut String) -> Result<(), LitError> {
-        let b = self.src.as_bytes();
-        let Some(&c) = b.get(self.pos) else {
-            return Err(self.err("unterminated string"));
-        };
-        self.pos += 1;
-        match c {
-            b'n' => out.push('\n'),
-            b'r' => out.push('\r'),
-            b't' => out.push('\t'),
-            b'b' => out.push('\u{8}'),
-            b'f' => out.push('\u{c}'),
-            b'v' => out.push('\u{b}'),
-            b'x' => {
-                let v = self.hex_digits(2)?;
-                out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
-            }
-            b'u' => {
-                let unit = self.unicode_escape()?;
-                if (0xd800..0xdc00).contains(&unit)
-                    && b.get(self.pos) == Some(&b'\\')
-                    && b.get(self.pos + 1) == Some(&b'u')
-                {
-                    let save = self.pos;
-                    self.pos += 2;
-                    let low = self.unicode_escape()?;
-                    if (0xdc00..0xe000).contains(&low) {
-                        let cp = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
-                        out.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
-                        return Ok(());
-                    }
-                    self.pos = save;
-                }
-                // A lone surrogate cannot live in UTF-8 text.
-                out.push(char::from_u32(unit).unwrap_or('\u{fffd}'));
-            }
-            // Line continuation: a backslash before a line break adds nothing.
-            b'\r' => {
-                if b.get(self.pos) == Some(&b'\n') {
-                    self.pos += 1;
-                }
-            }
-            b'\n' => {}
-            // Legacy octal escapes, as a browser reads the page: up to three
-            // octal digits, while the value stays under 256 (`\0` is NUL,
-            // `\101` is "A", `\08` is NUL then "8"). `\8` and `\9` are
-            // the digits themselves.
-            b'0'..=b'7' => {
-                let max = if c <= b'3' { 3 } else { 2 };
-                let mut v = u32::from(c - b'0');
-                let mut n = 1;
-                while n < max {
-                    match b.get(self.pos) {
-                        Some(&d @ b'0'..=b'7') => {
-                            v = v * 8 + u32::from(d - b'0');
-                            self.pos += 1;
-                            n += 1;
-                        }
-                        _ => break,
-                    }
-                }
-                out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
-            }
-            _ => {
-                // Any other escaped character stands for itself; step back to
-                // copy it whole if it is multi-byte.
-                self.pos -= 1;
-                let ch = self.src[self.pos..].chars().next().unwrap_or('\u{fffd}');
-                self.pos += ch.len_utf8();
-                if !matches!(ch, '\u{2028}' | '\u{2029}') {
-                    out.push(ch);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn unicode_escape(&mut self) -> Result<u32, LitError> {
-        if self.peek() == Some(b'{') {
-            self.pos += 1;
-            let start = self.pos;
-            while self.peek().is_some_and(|c| c.is_ascii_hexdigit()) {
-                self.pos += 1;
-            }
-            let digits = &self.src[start..self.pos];
-            if self.peek() != Some(b'}') || digits.is_empty() {
-                return Err(self.err("bad \\u{...} escape"));
-            }
-            self.pos += 1;
-            return u32::from_str_radix(digits, 16)
-                .ok()
-                .filter(|&v| v <= 0x10ffff)
-                .ok_or_else(|| self.err("bad \\u{...} escape"));
-        }
-        self.hex_digits(4)
-    }
-
-    fn hex_digits(&mut self, n: usize) -> Result<u32, LitError> {
-        let digits = self
-            .src
-            .get(self.pos..self.pos + n)
-            .filter(|d| d.bytes().all(|c| c.is_ascii_hexdigit()))
-            .ok_or_else(|| self.err("bad hexadecimal escape"))?;
-        self.pos += n;
-        Ok(u32::from_str_radix(digits, 16).expect("checked hex digits"))
-    }
-}
-
-pub(crate) fn is_ident_start(c: u8) -> bool {
-    c.is_ascii_alphabetic() || c == b'_' || c == b'$'
-}
-
-/// A byte that starts a token rather than white space or a comment.
-#[inline]
-pub(crate) fn is_token_byte(c: u8) -> bool {
-    c > b' ' && c != b'/' && c < 0x80
-}
-
-pub(crate) fn is_ident_part(c: u8) -> bool {
-    is_ident_start(c) || c.is_ascii_digit()
-}
-
-/// The JavaScript white space or line terminator at `b[i]`, if one starts
-/// there: its length in bytes and whether it ends a line (which matters to
-/// automatic semicolon insertion). JavaScript counts every Unicode space
-/// separator (Zs) as white space, and the BOM.
-pub(crate) fn blank_at(b: &[u8], i: usize) -> Option<(usize, bool)> {
-    match *b.get(i)? {
-        b' ' | b'\t' | 0x0b | 0x0c => Some((1, false)),
-        b'\n' | b'\r' => Some((1, true)),
-        0xc2 if b.get(i + 1) == Some(&0xa0) => Some((2, false)),
-        lead @ (0xe1 | 0xe2 | 0xe3 | 0xef) => {
-            let (b1, b2) = (*b.get(i + 1)?, *b.get(i + 2)?);
-            match (lead, b1, b2) {
-                (0xe2, 0x80, 0xa8 | 0xa9) => Some((3, true)),
-                (0xe1, 0x9a, 0x80)
-                | (0xe2, 0x80, 0x80..=0x8a | 0xaf)
-                | (0xe2, 0x81, 0x9f)
-                | (0xe3, 0x80, 0x80)
-                | (0xef, 0xbb, 0xbf) => Some((3, false)),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-}
-
-/// Whether `b[i]` starts a line terminator (LF, CR, U+2028, U+2029).
-pub(crate) fn line_break_at(b: &[u8], i: usize) -> bool {
-    matches!(b.get(i), Some(b'\n' | b'\r'))
-        || (b.get(i) == Some(&0xe2)
-            && b.get(i + 1) == Some(&0x80)
-            && matches!(b.get(i + 2), Some(0xa8 | 0xa9)))
-}
-
-/// Skips white space and comments from `*pos`; whether a line ended on the
-/// way (a comment holding a line break counts, as in JavaScript). An
-/// unterminated `/*` comment is an error at its start.
-pub(crate) fn skip_trivia(b: &[u8], pos: &mut usize) -> Result<bool, usize> {
-    let mut newline = false;
-    // ASCII first, by a plain match: this runs between every two tokens.
-    while let Some(&c) = b.get(*pos) {
-        match c {
-            b' ' | b'\t' | 0x0b | 0x0c => *pos += 1,
-            b'\n' | b'\r' => {
-                *pos += 1;
-                newline = true;
-            }
-            b'/' => match b.get(*pos + 1) {
-                Some(b'/') => {
-                    while *pos < b.len() && !line_break_at(b, *pos) {
-                        *pos += 1;
-                    }
-                }
-                Some(b'*') => {
-                    let start = *pos;
-                    let body = &b[start + 2..];
-                    let Some(end) = body.windows(2).position(|w| w == b"*/") else {
-                        return Err(start);
-                    };
-                    newline |= (0..end).any(|i| line_break_at(body, i));
-                    *pos = start + 2 + end + 2;
-                }
-                _ => break,
-            },
-            0x80.. => match blank_at(b, *pos) {
-                Some((len, nl)) => {
-                    *pos += len;
-                    newline |= nl;
-                }
-                None => break,
-            },
-            _ => break,
-        }
-    }
-    Ok(newline)
-}
-
-/// Whether `s` (digits, dots, `e`, and signs after an `e`) is a decimal
-/// literal: digits with an optional fraction, or a fraction alone, then an
-/// optional exponent with digits.
-fn is_decimal(s: &[u8]) -> bool {
-    let digits = |i: &mut usize| {
-        let from = *i;
-        while s.get(*i).is_some_and(u8::is_ascii_digit) {
-            *i += 1;
-        }
-        *i - from
-    };
-    let mut i = 0;
-    let mut mantissa = digits(&mut i);
-    if s.get(i) == Some(&b'.') {
-        i += 1;
-        mantissa += digits(&mut i);
-    }
-    if mantissa == 0 {
-        return false;
-    }
-    if matches!(s.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(s.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    i == s.len()
 }
 
 /// JS turns numeric property names into their canonical string form; for

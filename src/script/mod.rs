@@ -18,10 +18,17 @@ use std::time::Instant;
 
 pub use literal::Lit;
 
+mod lex;
 pub mod literal;
 #[cfg(feature = "js")]
 pub mod quickjs;
 pub mod scan;
+
+/// How deep the literal reader and the statement walk recurse into brackets
+/// and parentheses before refusing: the hub nests two levels, and a hostile
+/// page must not recurse a reader off the stack. (What a value may hand back
+/// is bounded far lower, by [`limits::MAX_VALUE_DEPTH`].)
+pub const MAX_PARSE_DEPTH: usize = 16;
 
 /// Bounds on what a page may hand back.
 pub mod limits {
@@ -37,8 +44,9 @@ pub mod limits {
     /// decoded bytes are left, ten times a label's 128, so a label made from
     /// a cut string is the label the whole string would make.
     pub const MAX_STRING_BYTES: usize = 4096;
-    /// Nesting of arrays and objects (the pages nest two).
-    pub const MAX_DEPTH: usize = 4;
+    /// Nesting of arrays and objects in a value handed back (the pages nest
+    /// two).
+    pub const MAX_VALUE_DEPTH: usize = 4;
     /// What all the values read from one page may add up to, counted as
     /// [`super::Limiter`] does (about what they occupy in memory). A page
     /// written as literals costs at most about twice its size, so a whole
@@ -126,7 +134,7 @@ pub fn read(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Read, ScriptE
 
 /// Keeps only `fields` of every object in `v`, in that order (the literal
 /// reader's half of [`Var::fields`]; the engine's half reads only those).
-pub fn project(v: Lit, fields: &[&str]) -> Lit {
+fn project(v: Lit, fields: &[&str]) -> Lit {
     if fields.is_empty() {
         return v;
     }
@@ -251,10 +259,10 @@ pub fn check_limits(v: &Lit, depth: usize) -> Result<(), ScriptError> {
 /// The nesting limit, a refusal in both readers (a value nested deeper
 /// than any page's is no data to cut).
 pub(crate) fn depth_limit(depth: usize) -> Result<(), ScriptError> {
-    if depth > limits::MAX_DEPTH {
+    if depth > limits::MAX_VALUE_DEPTH {
         return Err(ScriptError::TooBig(format!(
             "nested deeper than {}",
-            limits::MAX_DEPTH
+            limits::MAX_VALUE_DEPTH
         )));
     }
     Ok(())
@@ -279,7 +287,7 @@ pub(crate) fn fields_limit(n: usize) -> Result<(), ScriptError> {
 /// the engine's reader calls the same steps while copying, so that nothing
 /// over the limits is ever built.
 #[derive(Debug, Default)]
-pub struct Limiter {
+pub(crate) struct Limiter {
     /// Bytes charged so far, for the whole page (see [`limits::MAX_COPIED_BYTES`]).
     spent: usize,
     /// Of the variable being read: strings cut, arrays cut, and the
@@ -296,17 +304,17 @@ const VALUE_COST: usize = std::mem::size_of::<Lit>();
 const FIELD_COST: usize = std::mem::size_of::<String>();
 
 impl Limiter {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Limiter::default()
     }
 
     /// Charges one value (of any type) against the budget.
-    pub fn value(&mut self) -> Result<(), ScriptError> {
+    pub(crate) fn value(&mut self) -> Result<(), ScriptError> {
         self.charge(VALUE_COST)
     }
 
     /// Charges one object field's key.
-    pub fn key(&mut self, key: &str) -> Result<(), ScriptError> {
+    pub(crate) fn key(&mut self, key: &str) -> Result<(), ScriptError> {
         self.charge(FIELD_COST + key.len())
     }
 
@@ -324,7 +332,7 @@ impl Limiter {
     /// A string as kept: whole, or cut to [`limits::MAX_STRING_BYTES`] on a
     /// character boundary. `longer` says the string went on past `s` (the
     /// engine's reader hands over only a prefix of a long string).
-    pub fn string(&mut self, mut s: String, longer: bool) -> Result<Lit, ScriptError> {
+    pub(crate) fn string(&mut self, mut s: String, longer: bool) -> Result<Lit, ScriptError> {
         let cut = longer || s.len() > limits::MAX_STRING_BYTES;
         if cut {
             s.truncate(cut_point(&s, limits::MAX_STRING_BYTES));
@@ -338,7 +346,7 @@ impl Limiter {
     /// [`limits::MAX_ARRAY_LEN`] are dropped, and noted unless the only one
     /// is a trailing `null`: the hub ends each list with one, so a full list
     /// of 4,096 devices has 4,097 elements and loses nothing.
-    pub fn array_len(&mut self, len: f64, last_is_null: impl FnOnce() -> bool) -> usize {
+    pub(crate) fn array_len(&mut self, len: f64, last_is_null: impl FnOnce() -> bool) -> usize {
         let max = limits::MAX_ARRAY_LEN;
         if len <= max as f64 {
             return len.max(0.0) as usize;
@@ -351,7 +359,7 @@ impl Limiter {
     }
 
     /// Closes the variable `name`: its cuts become notes.
-    pub fn finish(&mut self, name: &str) {
+    pub(crate) fn finish(&mut self, name: &str) {
         use limits::*;
         match std::mem::take(&mut self.strings_cut) {
             0 => {}
@@ -374,13 +382,13 @@ impl Limiter {
         }
     }
 
-    pub fn into_notes(self) -> Vec<String> {
+    pub(crate) fn into_notes(self) -> Vec<String> {
         self.notes
     }
 
     /// Applies the limits to a parsed value, as the engine's reader applies
     /// them while copying: the same order of charges, the same cuts.
-    pub fn limit(&mut self, v: Lit, depth: usize) -> Result<Lit, ScriptError> {
+    pub(crate) fn limit(&mut self, v: Lit, depth: usize) -> Result<Lit, ScriptError> {
         depth_limit(depth)?;
         self.value()?;
         match v {
@@ -473,7 +481,7 @@ mod tests {
         assert!(check_limits(&Lit::Array(vec![Lit::Object(vec![("a".into(), long)])]), 0).is_err());
         assert!(check_limits(&Lit::Array(vec![Lit::Null; limits::MAX_ARRAY_LEN + 1]), 0).is_err());
         let mut deep = Lit::Null;
-        for _ in 0..=limits::MAX_DEPTH {
+        for _ in 0..=limits::MAX_VALUE_DEPTH {
             deep = Lit::Array(vec![deep]);
         }
         assert!(check_limits(&deep, 0).is_err());

@@ -1,7 +1,7 @@
 //! The JavaScript reader: runs the page in QuickJS, in a fresh runtime per
 //! page, then copies the named variables out as [`Lit`] values.
 //!
-//! The sandbox: the base objects, the parser and `Date` ([`BUILT_INS`]; no
+//! The sandbox: the base objects, the parser and `Date` ([`BuiltIns`]; no
 //! `JSON`, `RegExp`, `Promise`, `Proxy`, typed arrays, modules or host
 //! functions), `addCfg` defined as a no-op because the page calls it ~480
 //! times, a heap limit, a native stack limit, and an interrupt handler that
@@ -34,7 +34,6 @@ use super::{depth_limit, fields_limit, in_var, Limiter, Lit, Read, ScriptError, 
 /// with its compiler 96 KB. Those over 30 KB stay out, and a page that uses
 /// one fails with an error that names it ([`missing_built_in`]).
 pub type BuiltIns = (intrinsic::Eval, intrinsic::Date);
-pub const BUILT_INS: &[&str] = &["Date"];
 /// The standard built-ins a data page might touch that this build leaves
 /// out, with their cost on mipsel.
 const LEFT_OUT: &[(&str, &str)] = &[("JSON", "31 KB"), ("RegExp", "96 KB")];
@@ -423,7 +422,7 @@ impl<'js> Copier<'js> {
 /// appears nowhere else in the page: a page that defines or reassigns its own
 /// `addCfg`, or calls it with anything but literals, is run as it is. Lines
 /// are blanked, not removed, so error messages keep their line numbers.
-pub fn drop_inert_addcfg(src: &str) -> Cow<'_, [u8]> {
+fn drop_inert_addcfg(src: &str) -> Cow<'_, [u8]> {
     let bytes = src.as_bytes();
     // One pass over the mentions: each must open an inert line of its own
     // (a second mention on a line is not its first call), else the page is
@@ -568,7 +567,7 @@ fn cost(name: &str) -> &'static str {
 }
 
 /// Bytes of a thrown error's message kept for the log.
-pub const MAX_MESSAGE_BYTES: usize = 200;
+const MAX_MESSAGE_BYTES: usize = 200;
 
 /// The message of a thrown value, read without calling back into the page
 /// (a thrown object's `toString`, or a getter for its `message`, is page
