@@ -389,8 +389,8 @@ fn parse_listen(s: &str) -> Result<SocketAddr, String> {
         return Err("expected ADDR:PORT, e.g. 0.0.0.0:9101 or [::]:9101".into());
     }
     // A name (`localhost:9101`) through the hub's resolver rather than
-    // std's `ToSocketAddrs`: that would link musl's getaddrinfo (about
-    // 10 KB on a router) for this one lookup.
+    // std's `ToSocketAddrs`: that would link musl's getaddrinfo for this
+    // one lookup (35 KB on mipsel, 28 KB on aarch64, stripped).
     let (host, port) = s.rsplit_once(':').expect("checked above");
     let port: u16 = port
         .parse()

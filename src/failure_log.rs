@@ -38,7 +38,7 @@ use log::Level;
 /// news again).
 pub const FIRST_REMINDER: Duration = Duration::from_secs(10 * 60);
 /// Reminders double their gap up to this: a day of a hub that is down is
-/// then 10 lines per page (the first, reminders at 10, 30, 70 and 150
+/// then 10 lines per page (the first, reminders at 10, 30, 70, 150 and 310
 /// minutes, then every 4 h), under 10 KB for all four pages.
 pub const MAX_REMINDER_GAP: Duration = Duration::from_secs(4 * 3600);
 /// Distinct failures (or notes) remembered per page; more count as one.
@@ -579,7 +579,7 @@ mod tests {
             total += bytes(&l.succeeded(t0 + INTERVAL * scrapes, path).unwrap());
         }
         assert!(total < 10_000, "{total} bytes");
-        // 1 + reminders at 10, 30, 70, 150 min, then every 4 h.
+        // 1 + reminders at 10, 30, 70, 150, 310 min, then every 4 h.
         assert_eq!(per_page, [10; 4], "{total} bytes");
     }
 

@@ -46,9 +46,9 @@ fn scrape_expecting_error(exp: &Exporter, path: &str, line: usize, want: &str) -
 #[test]
 fn a_mesh_list_declared_inside_a_function_fails_the_mesh_collector_naming_its_line() {
     let devs = pages::devices(6, 1);
-    // The hostile page of the issue: the real page, then a function whose
-    // body declares the list again (the old reader took that one: zero
-    // stations and success).
+    // The real page, then a function whose body declares the list again: a
+    // reader that took that declaration would report zero stations and
+    // success.
     let page = format!(
         "{}\nfunction f() {{\n  var owl_station=[null];\n}}\n",
         pages::owl_page(&devs)
