@@ -422,7 +422,8 @@ impl<'js> Copier<'js> {
 /// appears nowhere else in the page: a page that defines or reassigns its own
 /// `addCfg`, or calls it with anything but literals, is run as it is. Lines
 /// are blanked, not removed, so error messages keep their line numbers.
-fn drop_inert_addcfg(src: &str) -> Cow<'_, [u8]> {
+/// (Public for `benches/callgrind.rs`, whose floor blanks the page the same way.)
+pub fn drop_inert_addcfg(src: &str) -> Cow<'_, [u8]> {
     let bytes = src.as_bytes();
     // One pass over the mentions: each must open an inert line of its own
     // (a second mention on a line is not its first call), else the page is

@@ -32,4 +32,5 @@ mod metrics;
 mod pages;
 mod replay;
 mod security;
+mod shared_captures;
 mod tidy;

@@ -8,7 +8,7 @@ use smarthub_exporter::script::{self, Var};
 
 use super::readers_agree::read_both;
 use super::soon;
-use crate::support::{fixture, shared_fixture, strip_publisher_notes};
+use crate::support::{fixture, strip_publisher_notes};
 
 fn devices(page: &[u8]) -> Devices {
     lan::parse(page, soon()).unwrap_or_else(|e| panic!("{e}"))
@@ -233,19 +233,6 @@ fn device_capture_ee_evaluated_110_devices() {
     let t = stilt.traffic.unwrap();
     assert_eq!((t.rx_bytes, t.tx_bytes), (1455449068677, 54290705572));
     assert_eq!(find(&d, "38:F9:D3:6D:52:CD").ip, "192.168.1.43");
-}
-
-#[test]
-fn device_shared_seed_capture_when_present() {
-    let Some(page) = shared_fixture("jamesorlakin__bt-smarthub-exporter/lan.js") else {
-        eprintln!("../shared/fixtures not present: the Go exporter's capture not checked");
-        return;
-    };
-    let d = devices(&page);
-    assert_eq!(d.devices.len(), 2);
-    let t = find(&d, "F8:32:E4:9E:A4:89").traffic.unwrap();
-    assert_eq!((t.rx_bytes, t.tx_bytes), (8765641, 1313609));
-    assert_eq!(find(&d, "E4:F0:42:81:F6:30").traffic, None);
 }
 
 #[test]

@@ -12,7 +12,7 @@ mod wan;
 use std::time::{Duration, Instant};
 
 /// A deadline no page here comes near.
-fn soon() -> Instant {
+pub(crate) fn soon() -> Instant {
     Instant::now() + Duration::from_secs(5)
 }
 
