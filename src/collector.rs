@@ -12,6 +12,7 @@
 use std::time::Instant;
 
 use crate::exposition::Exposition;
+use crate::overview::Report;
 use crate::pages::{self, ParseError};
 
 /// What a collector's parser read from its page, ready to render.
@@ -22,6 +23,13 @@ pub trait Snapshot {
     /// defining its lists): logged through the scrape's limiter.
     fn notes(&self) -> &[String] {
         &[]
+    }
+    /// Its section of the scrape's report, for the overview (`/` and
+    /// `/status.json`), once rendered: the snapshot moves there rather than
+    /// being copied. A collector that adds nothing to the overview keeps
+    /// this default.
+    fn report(self: Box<Self>, out: &mut Report) {
+        let _ = out;
     }
 }
 

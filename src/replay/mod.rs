@@ -16,9 +16,11 @@
 //!
 //! From the MANIFEST only its header is read (the lines before the first
 //! empty one): `replay-advance: BYTES` asks for counters that move
-//! ([`advance`]); every other line is for people and is ignored.
+//! ([`advance`]); `replay-day: MINUTES` for that many minutes of history at
+//! start ([`day`]); every other line is for people and is ignored.
 
 pub mod advance;
+pub mod day;
 
 use std::cell::RefCell;
 use std::fs::{self, File, FileType};
@@ -37,6 +39,8 @@ pub const ADVANCE_KEY: &str = "replay-advance";
 /// The largest advance accepted, in bytes per read of a page: 1 GiB, far
 /// past any line's traffic in a scrape interval.
 pub const MAX_ADVANCE: u64 = 1 << 30;
+/// The MANIFEST header key that asks for a day of history at start.
+pub const DAY_KEY: &str = "replay-day";
 
 /// A recording, checked at start (see `cli`): DIR is a directory, and its
 /// MANIFEST, if any, is readable with a valid header.
@@ -48,6 +52,8 @@ pub struct Recording {
     pub dir: PathBuf,
     /// `replay-advance`, when the MANIFEST asks for it.
     pub advance: Option<u64>,
+    /// `replay-day`, when the MANIFEST asks for it: minutes to replay.
+    pub day: Option<u32>,
 }
 
 impl Recording {
@@ -60,16 +66,23 @@ impl Recording {
             return Err("not a directory".into());
         }
         let canonical = fs::canonicalize(dir).map_err(|e| e.to_string())?;
-        let advance = match read_file(&canonical, Path::new(MANIFEST), dir) {
-            Ok(text) => header_advance(&String::from_utf8_lossy(&text))
-                .map_err(|e| format!("{MANIFEST}: {e}"))?,
-            Err(FetchError::Status { code: 404, .. }) => None,
+        let (advance, day) = match read_file(&canonical, Path::new(MANIFEST), dir) {
+            Ok(text) => {
+                let text = String::from_utf8_lossy(&text);
+                let header = |e| format!("{MANIFEST}: {e}");
+                (
+                    header_advance(&text).map_err(header)?,
+                    day::header_day(&text).map_err(header)?,
+                )
+            }
+            Err(FetchError::Status { code: 404, .. }) => (None, None),
             Err(e) => return Err(e.to_string()),
         };
         Ok(Recording {
             shown: dir.to_owned(),
             dir: canonical,
             advance,
+            day,
         })
     }
 }

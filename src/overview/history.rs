@@ -1,0 +1,432 @@
+//! The last 24 hours, kept in memory by the listener: a point per minute
+//! and the events seen between scrapes. Pure: each report brings its own
+//! time, so the tests drive the clock (as `failure_log`'s do).
+//!
+//! Points: at most one per minute of the exporter's clock; a second report
+//! in the same minute replaces what it read (each series keeps its newest
+//! reading of that minute). Points older than [`KEEP_SECONDS`] are dropped,
+//! and so are points "in the future" when the clock goes back (a router
+//! without a real-time clock learns the time from NTP after boot), so the
+//! points stay in time order. A series the report does not have (its
+//! collector failed, an FTTP line has no SNR) is absent at that minute,
+//! never a zero.
+//!
+//! Events, compared between consecutive reports that have a WAN section:
+//! the WAN dropped (connected → not) and came back; the line resynced (the
+//! link came up later than it had, by the hub's own clock, or came up at
+//! all); the hub rebooted (its uptime went back). And, per collector, that
+//! it started failing and that it recovered. Where the hub's uptimes say
+//! when a thing happened, the event has that time, else the time of the
+//! scrape that saw it.
+//!
+//! Memory is bounded by [`MAX_BYTES`]: [`MAX_POINTS`] points and
+//! [`MAX_EVENTS`] events with their text, allocated once at their full
+//! size and never grown past it.
+
+use std::collections::VecDeque;
+use std::mem::size_of;
+use std::num::NonZeroU64;
+
+use super::report::{Millis, Report, State};
+use super::units::Span;
+use crate::pages::wan::{Volume, Wan};
+
+pub const STEP_SECONDS: i64 = 60;
+/// How far back the history goes.
+pub const KEEP_SECONDS: i64 = 24 * 3600;
+pub const MAX_POINTS: usize = (KEEP_SECONDS / STEP_SECONDS) as usize;
+/// Events kept; past that the oldest go first. A day of ordinary life is a
+/// handful; this bounds a collector that fails and recovers every minute.
+pub const MAX_EVENTS: usize = 200;
+/// An event's detail is cut to this (a collector's error may quote the hub).
+pub const MAX_DETAIL_BYTES: usize = 160;
+/// The most the history's points and events take on the heap, in bytes.
+/// The fixed-size part of [`History`] (a few dozen bytes) and the table of
+/// failing collectors (one entry per collector) come on top.
+pub const MAX_BYTES: usize =
+    MAX_POINTS * size_of::<Point>() + MAX_EVENTS * (size_of::<Event>() + MAX_DETAIL_BYTES);
+const _: () = assert!(MAX_BYTES <= 128 * 1024, "the history's budget is 128 KiB");
+
+/// One minute of the line, the traffic and the devices. Compact on
+/// purpose (48 bytes): there are 1,440 of them.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Point {
+    /// Minutes since the Unix epoch; the point stands for that minute.
+    pub minute: u32,
+    /// SNR margin down, up, in tenths of a dB as the hub gives it; a value
+    /// outside an i16 (over 3,000 dB) is no reading and is left out.
+    pub snr_margin_tenth_db: [Option<i16>; 2],
+    /// DSL sync rate down, up, bits per second.
+    pub sync_bps: [Option<NonZeroU64>; 2],
+    /// WAN throughput down, up, bytes per second, from the counters of
+    /// this scrape and the one before.
+    pub throughput: [Option<f32>; 2],
+    /// Devices the hub lists as active.
+    pub devices_active: Option<u16>,
+}
+
+impl Point {
+    /// The start of its minute, in Unix seconds.
+    pub fn time(&self) -> i64 {
+        i64::from(self.minute) * 60
+    }
+
+    fn is_empty(&self) -> bool {
+        Point {
+            minute: self.minute,
+            ..Point::default()
+        } == *self
+    }
+
+    /// The newest reading of each series: `newer`'s where it has one.
+    fn merge(&mut self, newer: &Point) {
+        fn pick<T: Copy>(old: &mut [Option<T>; 2], new: [Option<T>; 2]) {
+            for (o, n) in old.iter_mut().zip(new) {
+                if n.is_some() {
+                    *o = n;
+                }
+            }
+        }
+        pick(&mut self.snr_margin_tenth_db, newer.snr_margin_tenth_db);
+        pick(&mut self.sync_bps, newer.sync_bps);
+        pick(&mut self.throughput, newer.throughput);
+        if newer.devices_active.is_some() {
+            self.devices_active = newer.devices_active;
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    WanDown,
+    WanUp,
+    Resync,
+    Reboot,
+    CollectorFailed,
+    CollectorRecovered,
+}
+
+impl EventKind {
+    /// The name `/status.json` gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::WanDown => "wan_down",
+            EventKind::WanUp => "wan_up",
+            EventKind::Resync => "resync",
+            EventKind::Reboot => "reboot",
+            EventKind::CollectorFailed => "collector_failed",
+            EventKind::CollectorRecovered => "collector_recovered",
+        }
+    }
+
+    /// What the page says.
+    pub fn words(self) -> &'static str {
+        match self {
+            EventKind::WanDown => "WAN dropped",
+            EventKind::WanUp => "WAN connected",
+            EventKind::Resync => "Line resynced",
+            EventKind::Reboot => "Hub rebooted",
+            EventKind::CollectorFailed => "Collector failing",
+            EventKind::CollectorRecovered => "Collector recovered",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// Unix seconds.
+    pub time: i64,
+    pub kind: EventKind,
+    /// The collector, for the collector events.
+    pub collector: Option<&'static str>,
+    /// Human text, at most [`MAX_DETAIL_BYTES`]; may be empty.
+    pub detail: Box<str>,
+}
+
+/// Bytes per second, from two readings of the WAN counters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Throughput {
+    pub down: f64,
+    pub up: f64,
+}
+
+/// What the last report with a WAN section said.
+#[derive(Debug, Clone, Copy)]
+struct LastWan {
+    at: Millis,
+    sysuptime: u64,
+    /// The hub's uptime when the link came up; `None` while it is down or
+    /// when the hub's figures do not tell.
+    link_since: Option<u64>,
+    link_up: Option<bool>,
+    connected: bool,
+    volume: Option<Volume>,
+}
+
+impl LastWan {
+    fn of(at: Millis, w: &Wan) -> LastWan {
+        LastWan {
+            at,
+            sysuptime: w.sysuptime,
+            link_since: w
+                .link
+                .filter(|l| l.up)
+                .and_then(|l| l.uptime)
+                .map(|u| w.sysuptime - u),
+            link_up: w.link.map(|l| l.up),
+            connected: w.connected,
+            volume: w.volume,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct History {
+    points: VecDeque<Point>,
+    events: VecDeque<Event>,
+    last_wan: Option<LastWan>,
+    throughput: Option<Throughput>,
+    /// Per collector that has failed: since when it fails (`None` once it
+    /// no longer does).
+    failing: Vec<(&'static str, Option<Millis>)>,
+}
+
+impl History {
+    pub fn new() -> History {
+        History::default()
+    }
+
+    /// Takes in one scrape's report: its point, and the events since the
+    /// report before.
+    pub fn record(&mut self, r: &Report) {
+        let t = r.started;
+        let seconds = t.div_euclid(1000);
+        let minute = u32::try_from(t.div_euclid(60_000).max(0)).unwrap_or(u32::MAX);
+        // The clock went back: what lies after it is no longer the past.
+        while self.points.back().is_some_and(|p| p.minute > minute) {
+            self.points.pop_back();
+        }
+        while self.events.back().is_some_and(|e| e.time > seconds) {
+            self.events.pop_back();
+        }
+        let oldest_minute = i64::from(minute) - MAX_POINTS as i64;
+        while self
+            .points
+            .front()
+            .is_some_and(|p| i64::from(p.minute) <= oldest_minute)
+        {
+            self.points.pop_front();
+        }
+        while self
+            .events
+            .front()
+            .is_some_and(|e| e.time <= seconds - KEEP_SECONDS)
+        {
+            self.events.pop_front();
+        }
+
+        let mut new = self.collector_events(r);
+        let mut point = Point {
+            minute,
+            ..Point::default()
+        };
+        match &r.wan {
+            Some(w) => {
+                let now = LastWan::of(t, w);
+                if let Some(before) = self.last_wan {
+                    new.extend(wan_events(&before, &now, w));
+                }
+                self.throughput = self.last_wan.and_then(|b| throughput(&b, &now));
+                self.last_wan = Some(now);
+                if let Some(stats) = w.dsl.as_ref().and_then(|d| d.stats.as_ref()) {
+                    point.snr_margin_tenth_db = stats
+                        .snr_margin_tenth_db
+                        .map(|v| v.and_then(|v| i16::try_from(v).ok()));
+                    point.sync_bps = stats.sync_bps.map(|v| v.and_then(NonZeroU64::new));
+                }
+                if let Some(tp) = self.throughput {
+                    point.throughput = [Some(tp.down as f32), Some(tp.up as f32)];
+                }
+            }
+            None => self.throughput = None,
+        }
+        if let Some(d) = &r.devices {
+            point.devices_active = u16::try_from(d.active_entries).ok();
+        }
+
+        new.sort_by_key(|e| e.time);
+        for e in new {
+            if self.events.len() == MAX_EVENTS {
+                self.events.pop_front();
+            }
+            if self.events.capacity() < MAX_EVENTS {
+                self.events.reserve_exact(MAX_EVENTS - self.events.len());
+            }
+            self.events.push_back(e);
+        }
+        if point.is_empty() {
+            return;
+        }
+        match self.points.back_mut() {
+            Some(last) if last.minute == minute => last.merge(&point),
+            _ => {
+                if self.points.len() == MAX_POINTS {
+                    self.points.pop_front();
+                }
+                if self.points.capacity() < MAX_POINTS {
+                    self.points.reserve_exact(MAX_POINTS - self.points.len());
+                }
+                self.points.push_back(point);
+            }
+        }
+    }
+
+    /// Failures and recoveries, and the table of who fails since when.
+    fn collector_events(&mut self, r: &Report) -> Vec<Event> {
+        let mut new = Vec::new();
+        let seconds = r.started.div_euclid(1000);
+        for o in &r.collectors {
+            let slot = match self.failing.iter().position(|(n, _)| *n == o.name) {
+                Some(i) => &mut self.failing[i].1,
+                None => {
+                    self.failing.push((o.name, None));
+                    &mut self.failing.last_mut().expect("just pushed").1
+                }
+            };
+            match (&o.state, *slot) {
+                (State::Failing(error), None) => {
+                    *slot = Some(r.started);
+                    new.push(event(
+                        seconds,
+                        EventKind::CollectorFailed,
+                        Some(o.name),
+                        error,
+                    ));
+                }
+                (State::Failing(_), Some(_)) => {}
+                (state, Some(since)) => {
+                    *slot = None;
+                    if *state == State::Ok {
+                        let gap = r.started.saturating_sub(since).max(0) as u64 / 1000;
+                        new.push(event(
+                            seconds,
+                            EventKind::CollectorRecovered,
+                            Some(o.name),
+                            &format!("after {}", Span(gap)),
+                        ));
+                    }
+                }
+                (_, None) => {}
+            }
+        }
+        new
+    }
+
+    /// The points, oldest first.
+    pub fn points(&self) -> &VecDeque<Point> {
+        &self.points
+    }
+
+    /// The events, oldest first.
+    pub fn events(&self) -> &VecDeque<Event> {
+        &self.events
+    }
+
+    /// The WAN's throughput between the last two reports that had its
+    /// counters; `None` when the last report had none, or they went back.
+    pub fn throughput(&self) -> Option<Throughput> {
+        self.throughput
+    }
+
+    /// Since when the collector `name` fails, if it does.
+    pub fn failing_since(&self, name: &str) -> Option<Millis> {
+        self.failing
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, since)| *since)
+    }
+
+    /// What the points and events take on the heap now.
+    pub fn heap_bytes(&self) -> usize {
+        self.points.capacity() * size_of::<Point>()
+            + self.events.capacity() * size_of::<Event>()
+            + self.events.iter().map(|e| e.detail.len()).sum::<usize>()
+    }
+}
+
+fn event(time: i64, kind: EventKind, collector: Option<&'static str>, detail: &str) -> Event {
+    let cut = crate::script::cut_point(detail, MAX_DETAIL_BYTES);
+    Event {
+        time,
+        kind,
+        collector,
+        detail: detail[..cut].into(),
+    }
+}
+
+/// When a thing the hub dates by its uptime happened, in Unix seconds: the
+/// scrape's time less how long ago the hub says, kept between the two
+/// scrapes (the clocks of the hub and the exporter need not agree).
+fn dated(before: &LastWan, now: &LastWan, ago_seconds: u64) -> i64 {
+    let (lo, hi) = (before.at.div_euclid(1000), now.at.div_euclid(1000));
+    let ago = i64::try_from(ago_seconds).unwrap_or(i64::MAX);
+    hi.saturating_sub(ago).clamp(lo.min(hi), hi)
+}
+
+fn wan_events(before: &LastWan, now: &LastWan, w: &Wan) -> Vec<Event> {
+    let mut new = Vec::new();
+    let at = now.at.div_euclid(1000);
+    let rebooted = now.sysuptime < before.sysuptime;
+    if rebooted {
+        new.push(event(
+            dated(before, now, now.sysuptime),
+            EventKind::Reboot,
+            None,
+            &format!("it had been up {}", Span(before.sysuptime)),
+        ));
+    } else {
+        let resynced = match (before.link_since, now.link_since) {
+            (Some(a), Some(b)) => b > a,
+            // Came up since the last look.
+            (None, Some(_)) => before.link_up == Some(false),
+            _ => false,
+        };
+        if resynced {
+            let up = w.link.and_then(|l| l.uptime).unwrap_or(0);
+            let detail = match before.link_since {
+                Some(a) => format!("the link had been up {}", Span(before.sysuptime - a)),
+                None => "the link came up".to_owned(),
+            };
+            new.push(event(
+                dated(before, now, up),
+                EventKind::Resync,
+                None,
+                &detail,
+            ));
+        }
+    }
+    match (before.connected, now.connected) {
+        (true, false) => new.push(event(at, EventKind::WanDown, None, "")),
+        (false, true) => {
+            let up = w.connection_uptime.unwrap_or(0);
+            new.push(event(dated(before, now, up), EventKind::WanUp, None, ""));
+        }
+        _ => {}
+    }
+    new
+}
+
+/// Bytes per second between two readings of the session's counters; `None`
+/// when either is missing, no time passed, the hub rebooted or a counter
+/// went back (a new session starts them again at 0).
+fn throughput(before: &LastWan, now: &LastWan) -> Option<Throughput> {
+    let (b, n) = (before.volume?, now.volume?);
+    if now.sysuptime < before.sysuptime || n.down_bytes < b.down_bytes || n.up_bytes < b.up_bytes {
+        return None;
+    }
+    let dt = now.at.checked_sub(before.at).filter(|&d| d > 0)? as f64 / 1000.0;
+    Some(Throughput {
+        down: (n.down_bytes - b.down_bytes) as f64 / dt,
+        up: (n.up_bytes - b.up_bytes) as f64 / dt,
+    })
+}
