@@ -87,11 +87,11 @@ pub fn write(out: &mut String, chart: &Chart, first: u32, events: &[&Event]) {
         let x = (e.time / 60 - i64::from(first)).clamp(0, MAX_POINTS as i64 - 1);
         let _ = write!(
             out,
-            "<rect class=\"ev {}\" x=\"{}\" y=\"0\" width=\"8\" height=\"{HEIGHT}\"><title>",
+            "<rect class=\"ev {:#}\" x=\"{:#}\" y=\"0\" width=\"8\" height=\"{HEIGHT}\"><title>",
             e.kind.name(),
             (x - 4).max(0)
         );
-        let _ = write!(out, "{} UTC: {}", Clock(e.time), e.kind.words());
+        let _ = write!(out, "{:#} UTC: {:#}", Clock(e.time), e.kind.words());
         if let Some(c) = e.collector {
             out.push(' ');
             out.push_str(c);
@@ -103,12 +103,13 @@ pub fn write(out: &mut String, chart: &Chart, first: u32, events: &[&Event]) {
         out.push_str("</title></rect>\n");
     }
     out.push_str("</svg>\n<p class=\"axis\"><span>");
-    let _ = write!(out, "{} UTC", Clock(i64::from(first) * 60));
-    out.push_str("</span><span>");
+    let _ = write!(out, "{:#} UTC", Clock(i64::from(first) * 60));
+    // Spaces between the spans: a text browser runs them together else.
+    out.push_str("</span> <span>");
     (chart.unit)(out, lo);
     out.push_str(" – ");
     (chart.unit)(out, hi);
-    out.push_str("</span><span>now</span></p></figure>\n");
+    out.push_str("</span> <span>now</span></p></figure>\n");
 }
 
 /// Now, lowest and highest of each series: every figure of the drawing
@@ -167,7 +168,7 @@ fn write_hours(out: &mut String, chart: &Chart, first: u32) {
         let x1 = (start + 60).min(first + MAX_POINTS as u32) - first;
         let _ = write!(
             out,
-            "<rect class=\"hour\" x=\"{x0}\" y=\"0\" width=\"{}\" height=\"{HEIGHT}\"><title>{}–{} UTC",
+            "<rect class=\"hour\" x=\"{x0}\" y=\"0\" width=\"{:#}\" height=\"{HEIGHT}\"><title>{:#}–{:#} UTC",
             x1 - x0,
             Clock(i64::from(start) * 60),
             Clock(i64::from(start + 60) * 60)
@@ -193,7 +194,10 @@ fn write_path(out: &mut String, i: usize, s: &Series, first: u32, y: &dyn Fn(f64
     if s.values.is_empty() {
         return;
     }
-    let _ = write!(out, "<path class=\"s{i}\" d=\"");
+    let _ = write!(
+        out,
+        "<path class=\"s{i}\" vector-effect=\"non-scaling-stroke\" d=\""
+    );
     let ys: Vec<f64> = s
         .values
         .iter()
@@ -210,7 +214,7 @@ fn write_path(out: &mut String, i: usize, s: &Series, first: u32, y: &dyn Fn(f64
             continue;
         }
         let cmd = if starts { 'M' } else { 'L' };
-        let _ = write!(out, "{cmd}{x} {}", ys[j]);
+        let _ = write!(out, "{cmd}{x} {:#}", ys[j]);
         // A lone minute is a dot: a zero-length segment with round caps.
         if starts && ends {
             let _ = write!(out, "h0");

@@ -430,3 +430,326 @@ fn throughput(before: &LastWan, now: &LastWan) -> Option<Throughput> {
         up: (n.up_bytes - b.up_bytes) as f64 / dt,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::overview::report::Outcome;
+    use crate::pages::lan::Devices;
+    use crate::pages::wan::{Addresses, DslLine, DslStats, Link};
+
+    /// 2026-12-01 00:00 UTC.
+    const T0: Millis = 1_796_083_200_000;
+    const MINUTE: Millis = 60_000;
+
+    /// A VDSL hub's WAN page, read: up `sysuptime` seconds, its link up
+    /// since the hub's second `link_since`, the session's counters.
+    fn wan(sysuptime: u64, link_since: u64, connected: bool, down: u64, up: u64) -> Wan {
+        Wan {
+            sysuptime,
+            active_idx: 1,
+            connected,
+            connection_uptime: Some(if connected { sysuptime - link_since } else { 0 }),
+            volume: Some(Volume {
+                down_bytes: down,
+                up_bytes: up,
+            }),
+            rate: None,
+            link: Some(Link {
+                up: true,
+                uptime: Some(sysuptime - link_since),
+            }),
+            dsl: Some(DslLine {
+                up: true,
+                stats: Some(DslStats {
+                    snr_margin_tenth_db: [Some(61), Some(50)],
+                    sync_bps: [Some(65_059_000), Some(18_567_000)],
+                    ..DslStats::default()
+                }),
+            }),
+            addresses: Addresses::default(),
+            wifi_channels: [None, None],
+        }
+    }
+
+    fn report(at: Millis, wan: Option<Wan>, active: Option<usize>) -> Report {
+        Report {
+            started: at,
+            collectors: vec![Outcome {
+                name: "wan",
+                state: if wan.is_some() {
+                    State::Ok
+                } else {
+                    State::Failing("GET /nonAuth/wan_conn.xml: connection refused".into())
+                },
+            }],
+            wan,
+            devices: active.map(|n| Devices {
+                active_entries: n,
+                ..Devices::default()
+            }),
+            ..Report::default()
+        }
+    }
+
+    fn kinds(h: &History) -> Vec<(i64, EventKind)> {
+        h.events().iter().map(|e| (e.time, e.kind)).collect()
+    }
+
+    #[test]
+    fn a_minute_keeps_the_newest_reading_of_each_series() {
+        let mut h = History::new();
+        h.record(&report(T0, Some(wan(1000, 100, true, 0, 0)), Some(3)));
+        let mut w = wan(1030, 100, true, 3_000_000, 30_000);
+        w.dsl
+            .as_mut()
+            .unwrap()
+            .stats
+            .as_mut()
+            .unwrap()
+            .snr_margin_tenth_db = [Some(58), None];
+        h.record(&report(T0 + 30_000, Some(w), None));
+        assert_eq!(h.points().len(), 1);
+        let p = h.points()[0];
+        assert_eq!(p.time(), T0 / 1000);
+        assert_eq!(p.snr_margin_tenth_db, [Some(58), Some(50)], "up kept");
+        assert_eq!(p.devices_active, Some(3), "kept: the newer had none");
+        assert_eq!(p.throughput, [Some(100_000.0), Some(1_000.0)]);
+        // The next minute is a point of its own.
+        h.record(&report(T0 + MINUTE, None, Some(4)));
+        assert_eq!(h.points().len(), 2);
+        let p = h.points()[1];
+        assert_eq!(p.snr_margin_tenth_db, [None, None], "wan failed: absent");
+        assert_eq!(p.throughput, [None, None]);
+        assert_eq!(h.throughput(), None);
+        assert_eq!(p.devices_active, Some(4));
+    }
+
+    #[test]
+    fn a_day_is_kept_and_older_points_are_dropped_within_the_bound() {
+        let mut h = History::new();
+        for m in 0..3000 {
+            let w = wan(10_000 + 60 * m as u64, 100, true, 1000 * m as u64, 0);
+            h.record(&report(T0 + m * MINUTE, Some(w), Some(1)));
+        }
+        assert_eq!(h.points().len(), MAX_POINTS);
+        let first = h.points().front().unwrap().time();
+        let last = h.points().back().unwrap().time();
+        assert_eq!(last, (T0 + 2999 * MINUTE) / 1000);
+        assert_eq!(last - first, KEEP_SECONDS - STEP_SECONDS);
+        assert_eq!(h.points().capacity(), MAX_POINTS, "never grown past");
+        assert!(h.heap_bytes() <= MAX_BYTES);
+        // A gap longer than a day empties it but for the new point.
+        h.record(&report(
+            T0 + 5000 * MINUTE,
+            Some(wan(400_000, 100, true, 0, 0)),
+            None,
+        ));
+        assert_eq!(h.points().len(), 1);
+    }
+
+    #[test]
+    fn the_memory_bound_holds_when_full_and_is_under_128_kib() {
+        let mut h = History::new();
+        let long = "é".repeat(1000);
+        for m in 0..20_000 {
+            let state = if m % 2 == 0 {
+                State::Failing(format!("{long} {m}"))
+            } else {
+                State::Ok
+            };
+            let mut r = report(
+                T0 + m * 1000,
+                Some(wan(1000 + m as u64, 100, true, 0, 0)),
+                Some(2),
+            );
+            r.collectors = vec![Outcome { name: "lan", state }];
+            h.record(&r);
+        }
+        assert_eq!(h.events().len(), MAX_EVENTS);
+        assert!(h
+            .events()
+            .iter()
+            .all(|e| e.detail.len() <= MAX_DETAIL_BYTES));
+        assert_eq!(h.events().capacity(), MAX_EVENTS);
+        let used = h.heap_bytes();
+        let bound =
+            MAX_POINTS * size_of::<Point>() + MAX_EVENTS * (size_of::<Event>() + MAX_DETAIL_BYTES);
+        assert_eq!(MAX_BYTES, bound);
+        assert!(used <= MAX_BYTES, "{used} > {MAX_BYTES}");
+        assert!(MAX_BYTES <= 128 * 1024, "{MAX_BYTES}");
+        assert_eq!(size_of::<Point>(), 48, "the point's layout changed");
+        eprintln!("history: {used} bytes used, bound {MAX_BYTES}");
+    }
+
+    #[test]
+    fn drops_resyncs_and_reboots_are_events_dated_by_the_hub() {
+        let mut h = History::new();
+        let s = |m: Millis| (T0 + m * MINUTE) / 1000;
+        h.record(&report(T0, Some(wan(100_000, 1_000, true, 10, 10)), None));
+        // The WAN drops: dated by the scrape that saw it.
+        h.record(&report(
+            T0 + MINUTE,
+            Some(wan(100_060, 1_000, false, 10, 10)),
+            None,
+        ));
+        // It comes back 15 s before the next scrape, on the same link.
+        let mut back = wan(100_120, 1_000, true, 10, 10);
+        back.connection_uptime = Some(15);
+        h.record(&report(T0 + 2 * MINUTE, Some(back), None));
+        // The line resyncs 20 s before the next scrape: WAN session too.
+        h.record(&report(
+            T0 + 3 * MINUTE,
+            Some(wan(100_180, 100_160, true, 10, 10)),
+            None,
+        ));
+        // The hub reboots: up 30 s at the next scrape. Its link uptime
+        // went back too, but that is the reboot, not a resync.
+        h.record(&report(
+            T0 + 4 * MINUTE,
+            Some(wan(30, 10, true, 0, 0)),
+            None,
+        ));
+        assert_eq!(
+            kinds(&h),
+            [
+                (s(1), EventKind::WanDown),
+                (s(2) - 15, EventKind::WanUp),
+                (s(3) - 20, EventKind::Resync),
+                (s(4) - 30, EventKind::Reboot),
+            ]
+        );
+        let reboot = &h.events()[3];
+        assert_eq!(&*reboot.detail, "it had been up 1d 3h");
+        assert_eq!(h.throughput(), None, "counters went back with the reboot");
+        assert_eq!(h.points().back().unwrap().throughput, [None, None]);
+        // A hub whose clock says a thing happened before the scrape before:
+        // kept between the two scrapes.
+        let mut odd = wan(100, 10, true, 0, 0);
+        odd.connection_uptime = Some(99_999);
+        h.record(&report(
+            T0 + 5 * MINUTE,
+            Some(wan(90, 10, false, 0, 0)),
+            None,
+        ));
+        h.record(&report(T0 + 6 * MINUTE, Some(odd), None));
+        let last = h.events().back().unwrap();
+        assert_eq!((last.time, last.kind), (s(5), EventKind::WanUp));
+    }
+
+    #[test]
+    fn a_link_that_comes_up_is_a_resync() {
+        let mut h = History::new();
+        let mut down = wan(500, 0, false, 0, 0);
+        down.link = Some(Link {
+            up: false,
+            uptime: Some(0),
+        });
+        h.record(&report(T0, Some(down), None));
+        h.record(&report(T0 + MINUTE, Some(wan(560, 540, true, 0, 0)), None));
+        assert_eq!(
+            kinds(&h),
+            [
+                (T0 / 1000 + 60 - 20, EventKind::Resync),
+                (T0 / 1000 + 60 - 20, EventKind::WanUp)
+            ]
+        );
+        // The same link seen again is no event.
+        h.record(&report(
+            T0 + 2 * MINUTE,
+            Some(wan(620, 540, true, 0, 0)),
+            None,
+        ));
+        assert_eq!(h.events().len(), 2);
+    }
+
+    #[test]
+    fn throughput_comes_from_consecutive_counters_and_times() {
+        let mut h = History::new();
+        h.record(&report(T0, Some(wan(1000, 1, true, 1_000, 500)), None));
+        assert_eq!(h.throughput(), None, "one reading is no rate");
+        h.record(&report(
+            T0 + 20_000,
+            Some(wan(1020, 1, true, 201_000, 4_500)),
+            None,
+        ));
+        assert_eq!(
+            h.throughput(),
+            Some(Throughput {
+                down: 10_000.0,
+                up: 200.0
+            })
+        );
+        // A new session starts its counters again: no rate, no point.
+        h.record(&report(T0 + MINUTE, Some(wan(1060, 1, true, 50, 50)), None));
+        assert_eq!(h.throughput(), None);
+        assert_eq!(h.points().back().unwrap().throughput, [None, None]);
+        // A failed scrape between two good ones: the rate over both gaps.
+        h.record(&report(T0 + 2 * MINUTE, None, None));
+        h.record(&report(
+            T0 + 3 * MINUTE,
+            Some(wan(1180, 1, true, 12_050, 50)),
+            None,
+        ));
+        assert_eq!(h.throughput().map(|t| t.down), Some(100.0));
+    }
+
+    #[test]
+    fn collectors_fail_and_recover_with_since_when() {
+        let mut h = History::new();
+        let failing = |at: Millis, why: &str| {
+            let mut r = report(at, None, None);
+            r.collectors[0].state = State::Failing(why.into());
+            r
+        };
+        h.record(&report(T0, Some(wan(10, 1, true, 0, 0)), None));
+        assert_eq!(h.failing_since("wan"), None);
+        h.record(&failing(T0 + MINUTE, "GET /x: refused"));
+        h.record(&failing(T0 + 2 * MINUTE, "GET /x: timed out"));
+        assert_eq!(h.failing_since("wan"), Some(T0 + MINUTE));
+        h.record(&report(
+            T0 + 7 * MINUTE + 5_000,
+            Some(wan(500, 1, true, 0, 0)),
+            None,
+        ));
+        assert_eq!(h.failing_since("wan"), None);
+        let e: Vec<_> = h
+            .events()
+            .iter()
+            .map(|e| (e.kind, e.collector, &*e.detail))
+            .collect();
+        assert_eq!(
+            e,
+            [
+                (EventKind::CollectorFailed, Some("wan"), "GET /x: refused"),
+                (EventKind::CollectorRecovered, Some("wan"), "after 6m 5s"),
+            ]
+        );
+        // Not on this hub is no failure.
+        let mut r = report(T0 + 8 * MINUTE, None, None);
+        r.collectors[0].state = State::Unavailable;
+        h.record(&r);
+        assert_eq!(h.events().len(), 2);
+        assert_eq!(h.failing_since("wan"), None);
+    }
+
+    #[test]
+    fn a_clock_that_goes_back_drops_what_is_after_it() {
+        let mut h = History::new();
+        for m in 0..10 {
+            h.record(&report(T0 + m * MINUTE, None, Some(m as usize)));
+        }
+        h.record(&report(T0 + 4 * MINUTE + 1, None, Some(99)));
+        let minutes: Vec<_> = h.points().iter().map(|p| p.devices_active).collect();
+        assert_eq!(
+            minutes,
+            [0, 1, 2, 3, 99].map(Some),
+            "minutes 5-9 are gone, minute 4 merged"
+        );
+        // The events of that future too.
+        assert!(h
+            .events()
+            .iter()
+            .all(|e| e.time <= (T0 + 4 * MINUTE) / 1000));
+    }
+}

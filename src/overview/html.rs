@@ -19,16 +19,17 @@ const STYLE: &str = "\
 :root{color-scheme:light dark;--bg:#fff;--fg:#1b1b1b;--dim:#666;--line:#ddd;--ok:#1a7f37;--bad:#c0392b;--warn:#9a6700;--s0:#1f6feb;--s1:#d2691e;--hover:rgba(127,127,127,.15)}\
 @media (prefers-color-scheme:dark){:root{--bg:#111417;--fg:#e6e6e6;--dim:#9aa0a6;--line:#333;--ok:#3fb950;--bad:#f47067;--warn:#d29922;--s0:#58a6ff;--s1:#f0883e}}\
 body{background:var(--bg);color:var(--fg);font:100%/1.45 system-ui,sans-serif;margin:0 auto;max-width:80em;padding:0 1em 2em}\
-main{display:grid;gap:0 2.5em}\
-@media (min-width:60em){main{grid-template-columns:1fr 1fr}#line{grid-area:1/1/3/2}#hub{grid-area:1/2}#mesh{grid-area:2/2}#devices{grid-area:3/1/4/3}#day{grid-area:4/1/5/3}#events{grid-area:5/1}#exporter{grid-area:5/2}#day figure{display:inline-block;width:calc(50% - 1.3em);vertical-align:top}}\
+main{display:grid;gap:0 2.5em;grid-template-columns:minmax(0,1fr)}section{min-width:0}\
+@media (min-width:60em){main{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}#line{grid-area:1/1/3/2}#hub{grid-area:1/2}#mesh{grid-area:2/2}#devices{grid-area:3/1/4/3}#day{grid-area:4/1/5/3}#events{grid-area:5/1}#exporter{grid-area:5/2}#day figure{display:inline-block;width:calc(50% - 1.3em);vertical-align:top}}\
 h1{font-size:1.4em;margin:.8em 0 .2em}h2{font-size:1.15em;border-bottom:1px solid var(--line);padding-bottom:.2em;margin:1.4em 0 .5em}\
 table{border-collapse:collapse;margin:.3em 0}th,td{text-align:left;padding:.15em .8em .15em 0;vertical-align:top}td{overflow-wrap:anywhere}\
+.wide td{overflow-wrap:normal;white-space:nowrap}.wide td:first-child{white-space:normal;overflow-wrap:anywhere;min-width:8em}\
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}thead th{color:var(--dim);font-weight:normal;border-bottom:1px solid var(--line)}\
 .wide{overflow-x:auto}.dim,small{color:var(--dim)}.ok{color:var(--ok)}.bad{color:var(--bad)}.warn{color:var(--warn)}\
 .summary{font-size:1.1em;margin:.2em 0}\
 figure{margin:1em 0}figcaption{font-weight:bold}\
 svg{display:block;width:100%;height:9em;border:1px solid var(--line);box-sizing:border-box}\
-svg path{fill:none;stroke-width:2;stroke-linejoin:round;stroke-linecap:round;vector-effect:non-scaling-stroke}\
+svg path{fill:none;stroke-width:2;stroke-linejoin:round;stroke-linecap:round}\
 .s0{stroke:var(--s0)}.s1{stroke:var(--s1)}.key{display:inline-block;width:.8em;height:.8em;margin-right:.3em;border-radius:2px}\
 .key.s0{background:var(--s0)}.key.s1{background:var(--s1)}\
 .hour{fill:transparent}.hour:hover{fill:var(--hover)}.ev{fill:var(--bad);opacity:.55}.ev.wan_up,.ev.collector_recovered{fill:var(--ok)}.ev.resync{fill:var(--warn)}\
@@ -77,15 +78,17 @@ fn hub_text(o: &mut String, s: &str) {
     o.push_str("</bdi>");
 }
 
-/// `<time>` with its UTC clock time, and how long before `now`.
+/// `<time>` with its UTC clock time (and date, past a day), and how long
+/// before `now`.
 fn time_ago(o: &mut String, t: i64, now: i64) {
-    let _ = write!(
-        o,
-        "<time datetime=\"{}\">{} UTC</time> <small>({} ago)</small>",
-        Stamp(t),
-        Clock(t),
-        Span(now.saturating_sub(t).max(0) as u64)
-    );
+    let ago = now.saturating_sub(t).max(0) as u64;
+    let _ = write!(o, "<time datetime=\"{}\">", Stamp(t));
+    if ago < 86_400 {
+        let _ = write!(o, "{} UTC", Clock(t));
+    } else {
+        let _ = write!(o, "{}", Date(t));
+    }
+    let _ = write!(o, "</time> <small>({:#} ago)</small>", Span(ago));
 }
 
 fn section(o: &mut String, id: &str, title: &str) {
@@ -125,19 +128,19 @@ fn write_summary(o: &mut String, v: &View) {
             o.push_str(" · ");
             escape::text(o, &s.mode);
             if let [Some(d), Some(u)] = s.sync_bps {
-                let _ = write!(o, " {} down, {} up", Bits(d as f64), Bits(u as f64));
+                let _ = write!(o, " {:#} down, {:#} up", Bits(d as f64), Bits(u as f64));
             }
         } else if let Some(rate) = w.rate {
             let _ = write!(
                 o,
-                " · {} down, {} up",
+                " · {:#} down, {:#} up",
                 Bits(rate.down_bps as f64),
                 Bits(rate.up_bps as f64)
             );
         }
     }
     if let Some(d) = &r.devices {
-        let _ = write!(o, " · {} devices active", d.active_entries);
+        let _ = write!(o, " · {:#} devices active", d.active_entries);
     }
     o.push_str("</p>\n<p class=\"dim\">As read ");
     time_ago(o, r.started.div_euclid(1000), v.now.div_euclid(1000));
@@ -149,7 +152,7 @@ fn write_summary(o: &mut String, v: &View) {
     if failing > 0 {
         let _ = write!(
             o,
-            "; <span class=\"bad\">{failing} collector{} failing</span>",
+            "; <span class=\"bad\">{failing} collector{:#} failing</span>",
             if failing == 1 { "" } else { "s" }
         );
     }
@@ -182,7 +185,7 @@ fn write_line(o: &mut String, v: &View) {
     if w.connected {
         o.push_str("<span class=\"ok\">connected</span>");
         if let Some(u) = w.connection_uptime {
-            let _ = write!(o, " for {}", Span(u));
+            let _ = write!(o, " for {:#}", Span(u));
             o.push_str(", since ");
             time_ago(o, at - u as i64, now);
         }
@@ -204,7 +207,7 @@ fn write_line(o: &mut String, v: &View) {
             }
         }
         ("unknown", None) => {
-            let _ = write!(o, "WAN row {}", w.active_idx);
+            let _ = write!(o, "WAN row {:#}", w.active_idx);
         }
         (k, None) => o.push_str(if k == "adsl" { "ADSL" } else { "VDSL" }),
     }
@@ -214,7 +217,7 @@ fn write_line(o: &mut String, v: &View) {
         if link.up {
             o.push_str("<span class=\"ok\">up</span>");
             if let Some(u) = link.uptime {
-                let _ = write!(o, " for {}", Span(u));
+                let _ = write!(o, " for {:#}", Span(u));
             }
         } else {
             o.push_str("<span class=\"bad\">down</span>");
@@ -238,7 +241,7 @@ fn write_line(o: &mut String, v: &View) {
         );
         let _ = writeln!(
             o,
-            "{} down, {} up</td></tr>",
+            "{:#} down, {:#} up</td></tr>",
             Bits(rate.down_bps as f64),
             Bits(rate.up_bps as f64)
         );
@@ -247,7 +250,7 @@ fn write_line(o: &mut String, v: &View) {
         row(o, "This session");
         let _ = writeln!(
             o,
-            "{} down, {} up</td></tr>",
+            "{:#} down, {:#} up</td></tr>",
             Bytes(vol.down_bytes),
             Bytes(vol.up_bytes)
         );
@@ -256,7 +259,7 @@ fn write_line(o: &mut String, v: &View) {
         row(o, "Throughput now");
         let _ = writeln!(
             o,
-            "{} down, {} up <small>(since the scrape before)</small></td></tr>",
+            "{:#} down, {:#} up <small>(since the scrape before)</small></td></tr>",
             Bits(t.down * 8.0),
             Bits(t.up * 8.0)
         );
@@ -278,7 +281,7 @@ fn write_line(o: &mut String, v: &View) {
     if !a.dns.is_empty() {
         row(o, "DNS");
         for (i, ip) in a.dns.iter().enumerate() {
-            let _ = write!(o, "{}{ip}", if i > 0 { ", " } else { "" });
+            let _ = write!(o, "{:#}{ip}", if i > 0 { ", " } else { "" });
         }
         o.push_str("</td></tr>\n");
     }
@@ -287,7 +290,7 @@ fn write_line(o: &mut String, v: &View) {
         let mut first = true;
         for (band, ch) in ["2.4 GHz", "5 GHz"].into_iter().zip(w.wifi_channels) {
             if let Some(ch) = ch {
-                let _ = write!(o, "{}{ch} ({band})", if first { "" } else { ", " });
+                let _ = write!(o, "{:#}{ch} ({band})", if first { "" } else { ", " });
                 first = false;
             }
         }
@@ -316,7 +319,7 @@ fn write_dsl(o: &mut String, s: &wan::DslStats) {
             for x in v {
                 o.push_str("<td class=\"n\">");
                 if let Some(x) = x {
-                    let _ = write!(o, "{}", Bits(x as f64));
+                    let _ = write!(o, "{:#}", Bits(x as f64));
                 }
                 o.push_str("</td>");
             }
@@ -335,7 +338,7 @@ fn write_dsl(o: &mut String, s: &wan::DslStats) {
             for x in v {
                 o.push_str("<td class=\"n\">");
                 if let Some(x) = x {
-                    let _ = write!(o, "{} {unit}", Tenths(x));
+                    let _ = write!(o, "{:#}\u{a0}{unit}", Tenths(x));
                 }
                 o.push_str("</td>");
             }
@@ -373,7 +376,7 @@ fn write_hub(o: &mut String, r: &Report) {
         let boot = r.started.div_euclid(1000) - w.sysuptime as i64;
         let _ = writeln!(
             o,
-            "{} <small>(since {})</small></td></tr>",
+            "{:#} <small>(since {:#})</small></td></tr>",
             Span(w.sysuptime),
             Date(boot)
         );
@@ -416,7 +419,7 @@ fn write_devices(o: &mut String, r: &Report) {
     rest.sort_by(|a, b| device_name(a).cmp(device_name(b)));
     let _ = writeln!(
         o,
-        "<p>{} active of {} known <small>(as the hub counts them: one entry may hold several MACs)</small></p>",
+        "<p>{:#} active of {:#} known <small>(as the hub counts them: one entry may hold several MACs)</small></p>",
         d.active_entries, d.entries
     );
     if !active.is_empty() {
@@ -429,7 +432,7 @@ fn write_devices(o: &mut String, r: &Report) {
     if !rest.is_empty() {
         let _ = write!(
             o,
-            "<details><summary>{} not active now</summary>\n<div class=\"wide\"><table class=\"devices\">\n<thead><tr><th>Name</th><th>IP</th><th>MAC</th><th>Connection</th><th>Disc</th><th class=\"n\">Signal</th><th class=\"n\">Link rate</th><th class=\"n\">Downloaded</th><th class=\"n\">Uploaded</th></tr></thead>\n",
+            "<details><summary>{:#} not active now</summary>\n<div class=\"wide\"><table class=\"devices\">\n<thead><tr><th>Name</th><th>IP</th><th>MAC</th><th>Connection</th><th>Disc</th><th class=\"n\">Signal</th><th class=\"n\">Link rate</th><th class=\"n\">Downloaded</th><th class=\"n\">Uploaded</th></tr></thead>\n",
             rest.len()
         );
         for dev in &rest {
@@ -474,18 +477,18 @@ fn write_device(o: &mut String, r: &Report, d: &Device) {
     }
     o.push_str("</td><td class=\"n\">");
     if let Some(dbm) = station.and_then(|s| s.signal_dbm) {
-        let _ = write!(o, "{dbm} dBm");
+        let _ = write!(o, "{dbm}\u{a0}dBm");
     }
     o.push_str("</td><td class=\"n\">");
     if let Some(bps) = station.and_then(|s| s.link_bps) {
-        let _ = write!(o, "{}", Bits(bps as f64));
+        let _ = write!(o, "{:#}", Bits(bps as f64));
     }
     o.push_str("</td>");
     match d.traffic {
         Some(t) => {
             let _ = write!(
                 o,
-                "<td class=\"n\">{}</td><td class=\"n\">{}</td>",
+                "<td class=\"n\">{:#}</td><td class=\"n\">{:#}</td>",
                 Bytes(t.rx_bytes),
                 Bytes(t.tx_bytes)
             );
@@ -515,15 +518,15 @@ fn write_mesh(o: &mut String, r: &Report) {
         }
         o.push_str("</td><td class=\"n\">");
         if let Some(dbm) = n.backhaul_dbm {
-            let _ = write!(o, "{dbm} dBm");
+            let _ = write!(o, "{dbm}\u{a0}dBm");
         }
         o.push_str("</td><td class=\"n\">");
         if let Some(bps) = n.backhaul_bps {
-            let _ = write!(o, "{}", Bits(bps as f64));
+            let _ = write!(o, "{:#}", Bits(bps as f64));
         }
         o.push_str("</td><td class=\"n\">");
         if let Some(u) = n.uptime {
-            let _ = write!(o, "{}", Span(u));
+            let _ = write!(o, "{:#}", Span(u));
         }
         o.push_str("</td><td class=\"n\">");
         if let Some(s) = n.stations {
@@ -563,7 +566,7 @@ fn write_day(o: &mut String, v: &View) {
             title: "SNR margin",
             series: pair(&|p, i| p.snr_margin_tenth_db[i].map(|t| f64::from(t) / 10.0)),
             unit: |o, x| {
-                let _ = write!(o, "{x:.1} dB");
+                let _ = write!(o, "{x:.1}\u{a0}dB");
             },
             from_zero: false,
         },
@@ -571,7 +574,7 @@ fn write_day(o: &mut String, v: &View) {
             title: "Sync rate",
             series: pair(&|p, i| p.sync_bps[i].map(|b| b.get() as f64)),
             unit: |o, x| {
-                let _ = write!(o, "{}", Bits(x));
+                let _ = write!(o, "{:#}", Bits(x));
             },
             from_zero: true,
         },
@@ -579,7 +582,7 @@ fn write_day(o: &mut String, v: &View) {
             title: "Throughput",
             series: pair(&|p, i| p.throughput[i].map(|t| f64::from(t) * 8.0)),
             unit: |o, x| {
-                let _ = write!(o, "{}", Bits(x));
+                let _ = write!(o, "{:#}", Bits(x));
             },
             from_zero: true,
         },
@@ -606,7 +609,7 @@ fn write_day(o: &mut String, v: &View) {
     }
     let _ = write!(
         o,
-        "<p class=\"dim\">One point a minute at most, from the scrapes (by Prometheus, or --poll every {}); marks: drops, resyncs, reboots and failures. Times in UTC.</p>\n</section>\n",
+        "<p class=\"dim\">One point a minute at most, from the scrapes (by Prometheus, or --poll every {:#}); marks: drops, resyncs, reboots and failures. Times in UTC.</p>\n</section>\n",
         match v.about.poll_seconds {
             0 => "never".to_owned(),
             s => format!("{s} s"),
@@ -625,7 +628,7 @@ fn write_events(o: &mut String, v: &View) {
         }
         o.push_str("<li>");
         time_ago(o, e.time, now);
-        let _ = write!(o, " {}", e.kind.words());
+        let _ = write!(o, " {:#}", e.kind.words());
         if let Some(c) = e.collector {
             let _ = write!(o, " ({c})");
         }
@@ -649,7 +652,7 @@ fn write_exporter(o: &mut String, v: &View) {
     let now = v.now.div_euclid(1000);
     o.push_str("<table class=\"facts\">\n");
     row(o, "Version");
-    let _ = writeln!(o, "{}</td></tr>", v.about.version);
+    let _ = writeln!(o, "{:#}</td></tr>", v.about.version);
     row(o, "Hub");
     escape::text(o, &v.about.hub);
     o.push_str("</td></tr>\n");
@@ -665,7 +668,7 @@ fn write_exporter(o: &mut String, v: &View) {
     }
     o.push_str("</td></tr>\n</table>\n<table class=\"collectors\">\n<thead><tr><th>Collector</th><th>State</th></tr></thead>\n");
     for c in &r.collectors {
-        let _ = write!(o, "<tr><td>{}</td><td>", c.name);
+        let _ = write!(o, "<tr><td>{:#}</td><td>", c.name);
         match &c.state {
             State::Ok => o.push_str("<span class=\"ok\">ok</span>"),
             State::Unavailable => o.push_str("<span class=\"dim\">not on this hub</span>"),

@@ -1,6 +1,8 @@
 //! Figures as the page writes them for a person: durations, volumes, rates
 //! and clock times. Each is a `Display`, so the page writes straight into
-//! its buffer.
+//! its buffer. With `{:#}`, a figure's parts are joined by no-break spaces,
+//! so a narrow column (a phone, w3m's table layout) never splits `65.1` from
+//! `Mbit/s`.
 
 use std::fmt;
 
@@ -11,11 +13,12 @@ pub struct Span(pub u64);
 impl fmt::Display for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.0;
+        let sp = space(f);
         match (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60) {
             (0, 0, 0, sec) => write!(f, "{sec}s"),
-            (0, 0, min, sec) => write!(f, "{min}m {sec}s"),
-            (0, h, min, _) => write!(f, "{h}h {min}m"),
-            (d, h, _, _) => write!(f, "{d}d {h}h"),
+            (0, 0, min, sec) => write!(f, "{min}m{sp}{sec}s"),
+            (0, h, min, _) => write!(f, "{h}h{sp}{min}m"),
+            (d, h, _, _) => write!(f, "{d}d{sp}{h}h"),
         }
     }
 }
@@ -59,15 +62,25 @@ fn scaled(
     step: f64,
     units: &[&str],
 ) -> fmt::Result {
+    let sp = space(f);
     if v < step {
-        return write!(f, "{} {base}", v.round());
+        return write!(f, "{}{sp}{base}", v.round());
     }
     let mut unit = 0;
     while v >= step && unit + 1 < units.len() {
         v /= step;
         unit += 1;
     }
-    write!(f, "{v:.1} {}", units[unit])
+    write!(f, "{v:.1}{sp}{}", units[unit])
+}
+
+/// A no-break space for `{:#}`, else a space.
+fn space(f: &fmt::Formatter<'_>) -> &'static str {
+    if f.alternate() {
+        "\u{a0}"
+    } else {
+        " "
+    }
 }
 
 /// A time of day in UTC, `14:05`, from Unix seconds. The page names the
@@ -160,6 +173,8 @@ mod tests {
         assert_eq!(Tenths(-31).to_string(), "-3.1");
         assert_eq!(Tenths(-5).to_string(), "-0.5");
         assert_eq!(Tenths(186).to_string(), "18.6");
+        assert_eq!(format!("{:#}", Bits(65_059_000.0)), "65.1\u{a0}Mbit/s");
+        assert_eq!(format!("{:#}", Span(973_412)), "11d\u{a0}6h");
     }
 
     #[test]
