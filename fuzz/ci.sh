@@ -29,6 +29,8 @@ runs_for() {
     case $1 in
     lan_lists) echo 8000 ;;
     redact) echo 3000 ;;
+    # Up to 64 scrapes recorded and two documents rendered per input.
+    overview) echo 20000 ;;
     literal_round_trip | lan_js | lan_readers) echo 10000 ;;
     literal | lan_data) echo 50000 ;;
     *) echo 100000 ;;
@@ -48,7 +50,7 @@ seeds_for() {
     http_request | percent) echo "" ;;
     # Structure-aware targets build their input from raw bytes; files make
     # poor seeds for them.
-    literal_round_trip | lan_lists | exposition) echo "" ;;
+    literal_round_trip | lan_lists | exposition | overview) echo "" ;;
     # Responses and DNS answers: no fixtures of either; libFuzzer finds the
     # syntax from the comparisons.
     hub_response | dns_answer) echo "" ;;

@@ -8,6 +8,7 @@
 //! must show for a given `/metrics`, and hostile names.
 
 mod browser;
+pub mod markup;
 mod render;
 mod serving;
 
@@ -21,72 +22,7 @@ use crate::support::fake_hub::{FakeHub, Reply};
 use crate::support::pages::{enc, wan_page_vdsl};
 use crate::support::{LAN, OWL, STATUS, WAN};
 
-/// Elements the page is made of, and those an HTML parser adds itself
-/// (`tbody`). Anything else in a parsed page came from the hub.
-const ELEMENTS: &[&str] = &[
-    "html",
-    "head",
-    "meta",
-    "title",
-    "style",
-    "body",
-    "header",
-    "h1",
-    "h2",
-    "p",
-    "strong",
-    "span",
-    "small",
-    "time",
-    "main",
-    "section",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "bdi",
-    "br",
-    "div",
-    "details",
-    "summary",
-    "figure",
-    "figcaption",
-    "svg",
-    "rect",
-    "path",
-    "ol",
-    "li",
-    "footer",
-    "a",
-];
-
-/// Attributes the page writes, and the values some of them may have.
-const ATTRIBUTES: &[&str] = &[
-    "lang",
-    "charset",
-    "name",
-    "content",
-    "id",
-    "class",
-    "datetime",
-    "href",
-    "viewBox",
-    "viewbox",
-    "preserveAspectRatio",
-    "preserveaspectratio",
-    "role",
-    "aria-label",
-    "x",
-    "y",
-    "width",
-    "height",
-    "d",
-    "reversed",
-    "vector-effect",
-];
-const LINKS: &[&str] = &["/metrics", "/status.json"];
+pub use markup::{ATTRIBUTES, ELEMENTS, LINKS};
 
 pub fn parse_html(html: &str) -> RcDom {
     html5ever::parse_document(RcDom::default(), Default::default()).one(html)
