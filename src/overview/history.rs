@@ -58,9 +58,9 @@ pub struct Point {
     pub snr_margin_tenth_db: [Option<i16>; 2],
     /// DSL sync rate down, up, bits per second.
     pub sync_bps: [Option<NonZeroU64>; 2],
-    /// WAN throughput down, up, bytes per second, from the counters of
-    /// this scrape and the one before.
-    pub throughput: [Option<f32>; 2],
+    /// WAN throughput down, up, in whole bytes per second (to 4 GB/s),
+    /// from the counters of this scrape and the one before.
+    pub throughput: [Option<u32>; 2],
     /// Devices the hub lists as active.
     pub devices_active: Option<u16>,
 }
@@ -245,7 +245,8 @@ impl History {
                     point.sync_bps = stats.sync_bps.map(|v| v.and_then(NonZeroU64::new));
                 }
                 if let Some(tp) = self.throughput {
-                    point.throughput = [Some(tp.down as f32), Some(tp.up as f32)];
+                    // `as` saturates: a rate past 4 GB/s is drawn at that.
+                    point.throughput = [tp.down, tp.up].map(|v| Some(v.round() as u32));
                 }
             }
             None => self.throughput = None,
@@ -254,7 +255,15 @@ impl History {
             point.devices_active = u16::try_from(d.active_entries).ok();
         }
 
-        new.sort_by_key(|e| e.time);
+        // A handful at most: an insertion sort (the standard library's
+        // sorts cost kilobytes of binary per use).
+        for i in 1..new.len() {
+            let mut j = i;
+            while j > 0 && new[j - 1].time > new[j].time {
+                new.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         for e in new {
             if self.events.len() == MAX_EVENTS {
                 self.events.pop_front();
@@ -514,7 +523,7 @@ mod tests {
         assert_eq!(p.time(), T0 / 1000);
         assert_eq!(p.snr_margin_tenth_db, [Some(58), Some(50)], "up kept");
         assert_eq!(p.devices_active, Some(3), "kept: the newer had none");
-        assert_eq!(p.throughput, [Some(100_000.0), Some(1_000.0)]);
+        assert_eq!(p.throughput, [Some(100_000), Some(1_000)]);
         // The next minute is a point of its own.
         h.record(&report(T0 + MINUTE, None, Some(4)));
         assert_eq!(h.points().len(), 2);
