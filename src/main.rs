@@ -71,8 +71,7 @@ fn main() -> ExitCode {
             } + &match r.day {
                 None => String::new(),
                 Some(m) => format!(
-                    "; first, as its MANIFEST asks, {m} scrapes of the recording dated one a minute over the past {}, to fill the history at / (requests wait for them)",
-                    smarthub_exporter::overview::units::Span(u64::from(m) * 60)
+                    "; first, as its MANIFEST asks, {m} scrapes of the recording dated one a minute over the past {m} minutes, to fill the history at / (requests wait for them)"
                 ),
             },
         ),

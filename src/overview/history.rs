@@ -28,7 +28,7 @@ use std::mem::size_of;
 use std::num::NonZeroU64;
 
 use super::report::{Millis, Report, State};
-use super::units::Span;
+use super::units;
 use crate::pages::wan::{Volume, Wan};
 
 pub const STEP_SECONDS: i64 = 60;
@@ -172,7 +172,7 @@ impl LastWan {
                 .link
                 .filter(|l| l.up)
                 .and_then(|l| l.uptime)
-                .map(|u| w.sysuptime - u),
+                .map(|u| w.sysuptime.saturating_sub(u)),
             link_up: w.link.map(|l| l.up),
             connected: w.connected,
             volume: w.volume,
@@ -321,7 +321,7 @@ impl History {
                             seconds,
                             EventKind::CollectorRecovered,
                             Some(o.name),
-                            &format!("after {}", Span(gap)),
+                            &spoken("after ", gap),
                         ));
                     }
                 }
@@ -363,6 +363,13 @@ impl History {
     }
 }
 
+/// `words` and a duration: `after 6m 5s`.
+fn spoken(words: &str, seconds: u64) -> String {
+    let mut s = String::from(words);
+    units::span(&mut s, seconds, " ");
+    s
+}
+
 fn event(time: i64, kind: EventKind, collector: Option<&'static str>, detail: &str) -> Event {
     let cut = crate::script::cut_point(detail, MAX_DETAIL_BYTES);
     Event {
@@ -391,7 +398,7 @@ fn wan_events(before: &LastWan, now: &LastWan, w: &Wan) -> Vec<Event> {
             dated(before, now, now.sysuptime),
             EventKind::Reboot,
             None,
-            &format!("it had been up {}", Span(before.sysuptime)),
+            &spoken("it had been up ", before.sysuptime),
         ));
     } else {
         let resynced = match (before.link_since, now.link_since) {
@@ -403,7 +410,7 @@ fn wan_events(before: &LastWan, now: &LastWan, w: &Wan) -> Vec<Event> {
         if resynced {
             let up = w.link.and_then(|l| l.uptime).unwrap_or(0);
             let detail = match before.link_since {
-                Some(a) => format!("the link had been up {}", Span(before.sysuptime - a)),
+                Some(a) => spoken("the link had been up ", before.sysuptime.saturating_sub(a)),
                 None => "the link came up".to_owned(),
             };
             new.push(event(

@@ -36,6 +36,7 @@ impl Writer {
         Writer { out, first: true }
     }
 
+    #[inline(never)]
     fn comma(&mut self) {
         if !self.first {
             self.out.push(',');
@@ -44,6 +45,7 @@ impl Writer {
     }
 
     /// Keys are this module's own names: nothing in them to escape.
+    #[inline(never)]
     fn key(&mut self, k: &str) {
         debug_assert!(!k.contains(['"', '\\']) && k.is_ascii());
         self.comma();
@@ -53,6 +55,7 @@ impl Writer {
     }
 
     /// Opens the object at key `k`.
+    #[inline(never)]
     pub fn open(&mut self, k: &str) {
         self.key(k);
         self.out.push('{');
@@ -60,6 +63,7 @@ impl Writer {
     }
 
     /// Opens the array at key `k`.
+    #[inline(never)]
     pub fn open_array(&mut self, k: &str) {
         self.key(k);
         self.out.push('[');
@@ -67,51 +71,60 @@ impl Writer {
     }
 
     /// Opens an object that is an item of the open array.
+    #[inline(never)]
     pub fn open_item(&mut self) {
         self.comma();
         self.out.push('{');
         self.first = true;
     }
 
+    #[inline(never)]
     pub fn close(&mut self) {
         self.out.push('}');
         self.first = false;
     }
 
+    #[inline(never)]
     pub fn close_array(&mut self) {
         self.out.push(']');
         self.first = false;
     }
 
+    #[inline(never)]
     pub fn str(&mut self, k: &str, v: &str) {
         self.key(k);
         escape::json(&mut self.out, v);
     }
 
     /// A string item of the open array.
+    #[inline(never)]
     pub fn item_str(&mut self, v: &str) {
         self.comma();
         escape::json(&mut self.out, v);
     }
 
     /// A string that the hub may leave empty: absent when it does.
+    #[inline(never)]
     pub fn text(&mut self, k: &str, v: &str) {
         if !v.is_empty() {
             self.str(k, v);
         }
     }
 
+    #[inline(never)]
     pub fn uint(&mut self, k: &str, v: u64) {
         self.key(k);
         let _ = write!(self.out, "{v}");
     }
 
+    #[inline(never)]
     pub fn int(&mut self, k: &str, v: i64) {
         self.key(k);
         let _ = write!(self.out, "{v}");
     }
 
     /// A float; absent when it is not finite (JSON has no NaN).
+    #[inline(never)]
     pub fn float(&mut self, k: &str, v: f64) {
         if v.is_finite() {
             self.key(k);
@@ -119,6 +132,7 @@ impl Writer {
         }
     }
 
+    #[inline(never)]
     pub fn bool(&mut self, k: &str, v: bool) {
         self.key(k);
         self.out.push_str(if v { "true" } else { "false" });
@@ -316,15 +330,6 @@ fn write_wan(w: &mut Writer, v: &View, wan: &wan::Wan) {
     }
     if let Some(ip) = &a.ipv6_link_local {
         w.str("ipv6_link_local", ip);
-    }
-    if wan.wifi_channels.iter().any(Option::is_some) {
-        w.open("wifi_channels");
-        for (band, ch) in ["2.4GHz", "5GHz"].into_iter().zip(wan.wifi_channels) {
-            if let Some(ch) = ch {
-                w.uint(band, ch.into());
-            }
-        }
-        w.close();
     }
 }
 

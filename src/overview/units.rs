@@ -1,129 +1,127 @@
 //! Figures as the page writes them for a person: durations, volumes, rates
-//! and clock times. Each is a `Display`, so the page writes straight into
-//! its buffer. With `{:#}`, a figure's parts are joined by no-break spaces,
-//! so a narrow column (a phone, w3m's table layout) never splits `65.1` from
-//! `Mbit/s`.
+//! and clock times, each appended to a `String`. The page joins a figure's
+//! parts with no-break spaces ([`NBSP`]), so a narrow column (a phone,
+//! w3m's table layout) never splits `65.1` from `Mbit/s`.
+//!
+//! Written with integer arithmetic rather than `format!`'s float
+//! formatting: the router binary pays for every formatting call site, and
+//! these are called from many.
 
-use std::fmt;
+use std::fmt::Write as _;
 
-/// A duration in seconds, to two units: `3d 4h`, `5h 12m`, `7m 3s`, `45s`.
-#[derive(Debug, Clone, Copy)]
-pub struct Span(pub u64);
+pub const NBSP: &str = "\u{a0}";
 
-impl fmt::Display for Span {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.0;
-        let sp = space(f);
-        match (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60) {
-            (0, 0, 0, sec) => write!(f, "{sec}s"),
-            (0, 0, min, sec) => write!(f, "{min}m{sp}{sec}s"),
-            (0, h, min, _) => write!(f, "{h}h{sp}{min}m"),
-            (d, h, _, _) => write!(f, "{d}d{sp}{h}h"),
+/// A whole number.
+#[inline(never)]
+pub fn uint(o: &mut String, n: u64) {
+    let _ = write!(o, "{n}");
+}
+
+/// A signed whole number.
+#[inline(never)]
+pub fn int(o: &mut String, n: i64) {
+    if n < 0 {
+        o.push('-');
+    }
+    uint(o, n.unsigned_abs());
+}
+
+/// `v` with `places` decimals (0 to 3), rounded half away from zero.
+#[inline(never)]
+pub fn decimal(o: &mut String, v: f64, places: u32) {
+    let scale = 10u64.pow(places);
+    // `as` saturates: figures past 1.8e19 are no figures of a hub.
+    let n = (v.abs() * scale as f64).round() as u64;
+    if v < 0.0 && n > 0 {
+        o.push('-');
+    }
+    uint(o, n / scale);
+    if places > 0 {
+        o.push('.');
+        let frac = (n % scale).to_string();
+        for _ in frac.len()..places as usize {
+            o.push('0');
         }
+        o.push_str(&frac);
     }
 }
 
-/// Bytes in SI units with one decimal: `512 B`, `1.5 kB`, `81.7 GB`.
-#[derive(Debug, Clone, Copy)]
-pub struct Bytes(pub u64);
-
-impl fmt::Display for Bytes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        scaled(
-            f,
-            self.0 as f64,
-            "B",
-            1000.0,
-            &["B", "kB", "MB", "GB", "TB", "PB"],
-        )
+/// A duration in seconds, to two units: `3d 4h`, `5h 12m`, `7m 3s`, `45s`,
+/// the units joined by `sep`.
+#[inline(never)]
+pub fn span(o: &mut String, s: u64, sep: &str) {
+    let parts = [
+        (s / 86_400, 'd'),
+        (s / 3600 % 24, 'h'),
+        (s / 60 % 60, 'm'),
+        (s % 60, 's'),
+    ];
+    // The first unit that is not 0 (seconds at least), and the next.
+    let first = parts.iter().position(|p| p.0 > 0).unwrap_or(3).min(3);
+    for (i, (n, unit)) in parts[first..(first + 2).min(4)].iter().enumerate() {
+        if i > 0 {
+            o.push_str(sep);
+        }
+        uint(o, *n);
+        o.push(*unit);
     }
 }
 
-/// Bits per second in SI units with one decimal: `65.1 Mbit/s`.
-#[derive(Debug, Clone, Copy)]
-pub struct Bits(pub f64);
-
-impl fmt::Display for Bits {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        scaled(
-            f,
-            self.0,
-            "bit/s",
-            1000.0,
-            &["bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s"],
-        )
-    }
-}
-
-fn scaled(
-    f: &mut fmt::Formatter<'_>,
-    mut v: f64,
-    base: &str,
-    step: f64,
-    units: &[&str],
-) -> fmt::Result {
-    let sp = space(f);
-    if v < step {
-        return write!(f, "{}{sp}{base}", v.round());
-    }
+/// `n` in SI units of `units` (each 1000 times the one before), one
+/// decimal past the first: `512 B`, `1.5 kB`, `65.1 Mbit/s`.
+#[inline(never)]
+fn si(o: &mut String, mut v: f64, units: &[&str]) {
     let mut unit = 0;
-    while v >= step && unit + 1 < units.len() {
-        v /= step;
+    while v >= 1000.0 && unit + 1 < units.len() {
+        v /= 1000.0;
         unit += 1;
     }
-    write!(f, "{v:.1}{sp}{}", units[unit])
+    decimal(o, v, u32::from(unit > 0));
+    o.push_str(NBSP);
+    o.push_str(units[unit]);
 }
 
-/// A no-break space for `{:#}`, else a space.
-fn space(f: &fmt::Formatter<'_>) -> &'static str {
-    if f.alternate() {
-        "\u{a0}"
-    } else {
-        " "
+/// Bytes: `81.7 GB`.
+pub fn bytes(o: &mut String, n: u64) {
+    si(o, n as f64, &["B", "kB", "MB", "GB", "TB", "PB"]);
+}
+
+/// Bits per second: `65.1 Mbit/s`.
+pub fn bits(o: &mut String, bps: f64) {
+    si(o, bps, &["bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s"]);
+}
+
+/// Tenths (of a dB) as a decimal: `-31` → `-3.1`.
+pub fn tenths(o: &mut String, t: i32) {
+    decimal(o, f64::from(t) / 10.0, 1);
+}
+
+fn two(o: &mut String, n: i64) {
+    if n < 10 {
+        o.push('0');
     }
+    uint(o, n as u64);
 }
 
 /// A time of day in UTC, `14:05`, from Unix seconds. The page names the
-/// zone: the exporter carries no time-zone data, and the page also says how
-/// long ago.
-#[derive(Debug, Clone, Copy)]
-pub struct Clock(pub i64);
-
-impl fmt::Display for Clock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.0.rem_euclid(86_400);
-        write!(f, "{:02}:{:02}", s / 3600, s / 60 % 60)
-    }
+/// zone: the exporter carries no time-zone data, and says how long ago too.
+#[inline(never)]
+pub fn clock(o: &mut String, t: i64) {
+    let s = t.rem_euclid(86_400);
+    two(o, s / 3600);
+    o.push(':');
+    two(o, s / 60 % 60);
 }
 
-/// A date and time in UTC, `2026-12-01T14:05:09Z`, from Unix seconds: for
-/// the `datetime` attribute of `<time>`.
-#[derive(Debug, Clone, Copy)]
-pub struct Stamp(pub i64);
-
-impl fmt::Display for Stamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = civil(self.0.div_euclid(86_400));
-        let s = self.0.rem_euclid(86_400);
-        write!(
-            f,
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            s / 3600,
-            s / 60 % 60,
-            s % 60
-        )
-    }
-}
-
-/// A date and time for people, `2026-12-01 14:05 UTC`, from Unix seconds.
-#[derive(Debug, Clone, Copy)]
-pub struct Date(pub i64);
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = civil(self.0.div_euclid(86_400));
-        write!(f, "{y:04}-{m:02}-{d:02} {} UTC", Clock(self.0))
-    }
+/// `2026-12-01`, from Unix seconds.
+#[inline(never)]
+pub fn date(o: &mut String, t: i64) {
+    let (y, m, d) = civil(t.div_euclid(86_400));
+    int(o, y);
+    o.push('-');
+    two(o, m.into());
+    o.push('-');
+    two(o, d.into());
 }
 
 /// Year, month, day of a count of days since 1970-01-01 (proleptic
@@ -141,49 +139,51 @@ fn civil(days: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
-/// Tenths (of a dB) as a decimal: `-31` → `-3.1`.
-#[derive(Debug, Clone, Copy)]
-pub struct Tenths(pub i32);
-
-impl fmt::Display for Tenths {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v = i64::from(self.0);
-        let sign = if v < 0 { "-" } else { "" };
-        write!(f, "{sign}{}.{}", v.abs() / 10, v.abs() % 10)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn w(f: impl Fn(&mut String)) -> String {
+        let mut o = String::new();
+        f(&mut o);
+        o.replace(NBSP, " ")
+    }
+
     #[test]
     fn figures_read_as_people_say_them() {
-        assert_eq!(Span(45).to_string(), "45s");
-        assert_eq!(Span(425).to_string(), "7m 5s");
-        assert_eq!(Span(18_720).to_string(), "5h 12m");
-        assert_eq!(Span(973_412).to_string(), "11d 6h");
-        assert_eq!(Bytes(512).to_string(), "512 B");
-        assert_eq!(Bytes(1_500).to_string(), "1.5 kB");
-        assert_eq!(Bytes(67_192_513_981).to_string(), "67.2 GB");
-        assert_eq!(Bytes(u64::MAX).to_string(), "18446.7 PB");
-        assert_eq!(Bits(65_059_000.0).to_string(), "65.1 Mbit/s");
-        assert_eq!(Bits(999.4).to_string(), "999 bit/s");
-        assert_eq!(Bits(0.0).to_string(), "0 bit/s");
-        assert_eq!(Tenths(-31).to_string(), "-3.1");
-        assert_eq!(Tenths(-5).to_string(), "-0.5");
-        assert_eq!(Tenths(186).to_string(), "18.6");
-        assert_eq!(format!("{:#}", Bits(65_059_000.0)), "65.1\u{a0}Mbit/s");
-        assert_eq!(format!("{:#}", Span(973_412)), "11d\u{a0}6h");
+        assert_eq!(w(|o| span(o, 0, " ")), "0s");
+        assert_eq!(w(|o| span(o, 45, " ")), "45s");
+        assert_eq!(w(|o| span(o, 425, " ")), "7m 5s");
+        assert_eq!(w(|o| span(o, 3600, " ")), "1h 0m");
+        assert_eq!(w(|o| span(o, 18_720, " ")), "5h 12m");
+        assert_eq!(w(|o| span(o, 973_412, " ")), "11d 6h");
+        assert_eq!(w(|o| bytes(o, 512)), "512 B");
+        assert_eq!(w(|o| bytes(o, 1_500)), "1.5 kB");
+        assert_eq!(w(|o| bytes(o, 999_960)), "1000.0 kB");
+        assert_eq!(w(|o| bytes(o, 67_192_513_981)), "67.2 GB");
+        assert_eq!(w(|o| bytes(o, u64::MAX)), "18446.7 PB");
+        assert_eq!(w(|o| bits(o, 65_059_000.0)), "65.1 Mbit/s");
+        assert_eq!(w(|o| bits(o, 999.4)), "999 bit/s");
+        assert_eq!(w(|o| bits(o, 0.0)), "0 bit/s");
+        assert_eq!(w(|o| tenths(o, -31)), "-3.1");
+        assert_eq!(w(|o| tenths(o, -5)), "-0.5");
+        assert_eq!(w(|o| tenths(o, 186)), "18.6");
+        assert_eq!(w(|o| tenths(o, 0)), "0.0");
+        assert_eq!(w(|o| decimal(o, 0.42, 2)), "0.42");
+        assert_eq!(w(|o| decimal(o, 1.005, 2)), "1.00");
+        assert_eq!(w(|o| decimal(o, 7.0, 2)), "7.00");
+        // The no-break space is what joins them on the page.
+        let mut o = String::new();
+        bits(&mut o, 65_059_000.0);
+        assert_eq!(o, "65.1\u{a0}Mbit/s");
     }
 
     #[test]
     fn clock_times_in_utc() {
-        assert_eq!(Clock(1_764_594_309).to_string(), "13:05");
-        assert_eq!(Stamp(1_764_594_309).to_string(), "2025-12-01T13:05:09Z");
-        assert_eq!(Stamp(0).to_string(), "1970-01-01T00:00:00Z");
-        assert_eq!(Stamp(951_782_400).to_string(), "2000-02-29T00:00:00Z");
-        assert_eq!(Stamp(-1).to_string(), "1969-12-31T23:59:59Z");
-        assert_eq!(Date(1_764_594_309).to_string(), "2025-12-01 13:05 UTC");
+        assert_eq!(w(|o| clock(o, 1_764_594_309)), "13:05");
+        assert_eq!(w(|o| date(o, 0)), "1970-01-01");
+        assert_eq!(w(|o| date(o, 951_782_400)), "2000-02-29");
+        assert_eq!(w(|o| date(o, -1)), "1969-12-31");
+        assert_eq!(w(|o| date(o, 1_764_594_309)), "2025-12-01");
     }
 }

@@ -63,8 +63,7 @@ pub fn replay(scraper: &mut Scraper, minutes: u32) -> Finished {
         metrics = Some(scraped.metrics);
     }
     log::info!(
-        "replayed the recording's day: {minutes} scrapes, one per minute of the past {}, in {:.1} s",
-        overview::units::Span(u64::from(minutes) * 60),
+        "replayed the recording's day: {minutes} scrapes, one per minute of the past {minutes} minutes, in {:.1} s",
         clock.elapsed().as_secs_f64()
     );
     Finished {

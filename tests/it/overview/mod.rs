@@ -140,7 +140,9 @@ pub mod fmt {
             v /= 1000.0;
             i += 1;
         }
-        format!("{v:.1} {}", units[i])
+        // One decimal, half away from zero (as people round).
+        let tenths = (v * 10.0).round() as u64;
+        format!("{}.{} {}", tenths / 10, tenths % 10, units[i])
     }
 
     pub fn bytes(v: f64) -> String {
