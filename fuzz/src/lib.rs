@@ -1209,7 +1209,8 @@ fn check_markup(html: &str) {
         let tag = &html[name_start..name_start + name_len];
         assert!(ELEMENTS.contains(&tag), "<{tag}> at {at}: {}", &html[at..(at + 80).min(html.len())]);
         let end = html[name_start..].find('>').expect("an unclosed tag") + name_start;
-        let mut attrs = html[name_start + name_len..end].trim();
+        // `<path .../>`: SVG's self-closing form.
+        let mut attrs = html[name_start + name_len..end].trim().trim_end_matches('/');
         while !attrs.is_empty() {
             let (name, rest) = match attrs.find(['=', ' ']) {
                 Some(e) if attrs.as_bytes()[e] == b'=' => (&attrs[..e], &attrs[e + 1..]),
