@@ -17,7 +17,7 @@
 //! all); the hub rebooted (its uptime went back). And, per collector, that
 //! it started failing and that it recovered. Where the hub's uptimes say
 //! when a thing happened, the event has that time, else the time of the
-//! scrape that saw it.
+//! scrape that saw it; the list is kept in time order either way.
 //!
 //! Memory is bounded by [`MAX_BYTES`]: [`MAX_POINTS`] points and
 //! [`MAX_EVENTS`] events with their text, allocated once at their full
@@ -271,7 +271,11 @@ impl History {
             if self.events.capacity() < MAX_EVENTS {
                 self.events.reserve_exact(MAX_EVENTS - self.events.len());
             }
-            self.events.push_back(e);
+            // In time order: a reboot seen when the WAN page reads again
+            // after failing for a while may date from before the failure's
+            // own event.
+            let at = self.events.partition_point(|x| x.time <= e.time);
+            self.events.insert(at, e);
         }
         if point.is_empty() {
             return;
@@ -650,6 +654,25 @@ mod tests {
         h.record(&report(T0 + 6 * MINUTE, Some(odd), None));
         let last = h.events().back().unwrap();
         assert_eq!((last.time, last.kind), (s(5), EventKind::WanUp));
+    }
+
+    #[test]
+    fn events_stay_in_time_order_when_one_is_dated_before_the_last() {
+        let mut h = History::new();
+        h.record(&report(T0, Some(wan(100_000, 1_000, true, 0, 0)), None));
+        // The WAN page fails for ten minutes (an event then), and reads
+        // again: up 620 s, the hub rebooted before the failure's event.
+        h.record(&report(T0 + MINUTE, None, None));
+        h.record(&report(T0 + 11 * MINUTE, Some(wan(620, 10, true, 0, 0)), None));
+        let kinds = kinds(&h);
+        assert_eq!(
+            kinds,
+            [
+                (T0 / 1000 + 660 - 620, EventKind::Reboot),
+                (T0 / 1000 + 60, EventKind::CollectorFailed),
+                (T0 / 1000 + 660, EventKind::CollectorRecovered),
+            ]
+        );
     }
 
     #[test]
