@@ -117,6 +117,15 @@ impl Scraper {
         }
     }
 
+    /// With a recording, makes the next scrapes read it as it was `steps`
+    /// reads before (see [`crate::replay::Replay::rewind`]); nothing with a
+    /// hub.
+    pub fn rewind(&self, steps: Option<u64>) {
+        if let Source::Replay(r) = &self.source {
+            r.rewind(steps);
+        }
+    }
+
     /// The scrape's budget (`--timeout`), for the server's own deadline on
     /// waiting clients.
     pub fn timeout(&self) -> Duration {

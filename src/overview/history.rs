@@ -663,7 +663,11 @@ mod tests {
         // The WAN page fails for ten minutes (an event then), and reads
         // again: up 620 s, the hub rebooted before the failure's event.
         h.record(&report(T0 + MINUTE, None, None));
-        h.record(&report(T0 + 11 * MINUTE, Some(wan(620, 10, true, 0, 0)), None));
+        h.record(&report(
+            T0 + 11 * MINUTE,
+            Some(wan(620, 10, true, 0, 0)),
+            None,
+        ));
         let kinds = kinds(&h);
         assert_eq!(
             kinds,

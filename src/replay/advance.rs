@@ -19,6 +19,10 @@
 //! Nothing else moves: the mesh page's `bs`/`br` are not read by the
 //! exporter, uptimes and sync rates stay as recorded. A counter that would
 //! pass `u64::MAX` stays as recorded. Pure: bytes in, bytes out.
+//!
+//! A negative `n` takes the counters back as far (`replay-day`'s scrapes of
+//! the past, see [`super::day`]); a counter that would go below 0 stays as
+//! recorded.
 
 use crate::pages::{lan, wan};
 
@@ -29,10 +33,15 @@ pub const RATE_RX: u64 = 4;
 /// The device rows' multiples run 1, 2, .., this, 1, 2, ..
 pub const RATE_CYCLE: u64 = 4;
 
-/// `body` of page `path` as its `n`-th read with `bytes` per read.
-pub fn page(path: &str, body: Vec<u8>, bytes: u64, n: u64) -> Vec<u8> {
-    let Some(step) = bytes.checked_mul(n).filter(|&s| s > 0) else {
+/// `body` of page `path` as its `n`-th read with `bytes` per read (`n`
+/// reads before the recording, when negative).
+pub fn page(path: &str, body: Vec<u8>, bytes: u64, n: i64) -> Vec<u8> {
+    let Some(step) = bytes.checked_mul(n.unsigned_abs()).filter(|&s| s > 0) else {
         return body;
+    };
+    let step = Step {
+        by: step,
+        back: n < 0,
     };
     match path {
         wan::PATH => wan_volume(&body, step),
@@ -41,9 +50,28 @@ pub fn page(path: &str, body: Vec<u8>, bytes: u64, n: u64) -> Vec<u8> {
     }
 }
 
+/// How far a read moves the counters, and which way.
+#[derive(Clone, Copy)]
+struct Step {
+    by: u64,
+    back: bool,
+}
+
+impl Step {
+    /// `v` moved by `multiple` steps; `None` when it would leave a u64.
+    fn apply(self, v: u64, multiple: u64) -> Option<u64> {
+        let by = self.by.checked_mul(multiple)?;
+        if self.back {
+            v.checked_sub(by)
+        } else {
+            v.checked_add(by)
+        }
+    }
+}
+
 /// The rows of `wan_conn_volume_list`'s `value` attribute, each
 /// `'total%3Bdown%3Bup'`, moved by `step`.
-fn wan_volume(page: &[u8], step: u64) -> Vec<u8> {
+fn wan_volume(page: &[u8], step: Step) -> Vec<u8> {
     let mut out = Vec::with_capacity(page.len() + 64);
     let mut rest = page;
     // Every element of that name, as a reader that took a later one would
@@ -87,7 +115,7 @@ fn wan_volume(page: &[u8], step: u64) -> Vec<u8> {
 }
 
 /// `total%3Bdown%3Bup` moved, or `None` to keep the row as it is.
-fn wan_row(row: &[u8], step: u64) -> Option<String> {
+fn wan_row(row: &[u8], step: Step) -> Option<String> {
     let text = std::str::from_utf8(row).ok()?;
     let mut fields = text.split("%3B").map(digits);
     let (Some(Some(total)), Some(Some(down)), Some(Some(up)), None) =
@@ -98,13 +126,11 @@ fn wan_row(row: &[u8], step: u64) -> Option<String> {
     if total == 0 {
         return None;
     }
-    let down_by = step.checked_mul(WAN_DOWN)?;
-    let up_by = step.checked_mul(WAN_UP)?;
-    let total = total.checked_add(down_by)?.checked_add(up_by)?;
+    let total = step.apply(step.apply(total, WAN_DOWN)?, WAN_UP)?;
     Some(format!(
         "{total}%3B{}%3B{}",
-        down.checked_add(down_by)?,
-        up.checked_add(up_by)?
+        step.apply(down, WAN_DOWN)?,
+        step.apply(up, WAN_UP)?
     ))
 }
 
@@ -117,16 +143,16 @@ fn digits(s: &str) -> Option<u64> {
 }
 
 /// Every `var rate = [..]` of a device page, its rows' `tx`/`rx` moved.
-fn rate_rows(page: &[u8], step: u64) -> Vec<u8> {
+fn rate_rows(page: &[u8], step: Step) -> Vec<u8> {
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     for open in declarations(page, b"rate") {
         for (key, row, start, end, value) in quoted_numbers(page, open) {
             let m = 1 + row % RATE_CYCLE;
-            let by = match key {
-                Key::Rx => step.checked_mul(RATE_RX * m),
-                Key::Tx => step.checked_mul(m),
+            let moved = match key {
+                Key::Rx => step.apply(value, RATE_RX * m),
+                Key::Tx => step.apply(value, m),
             };
-            if let Some(v) = by.and_then(|by| value.checked_add(by)) {
+            if let Some(v) = moved {
                 edits.push((start, end, v.to_string()));
             }
         }
@@ -338,6 +364,25 @@ mod tests {
                 )
             )
         );
+    }
+
+    #[test]
+    fn reads_before_the_recording_take_the_counters_back() {
+        let back = String::from_utf8(page(wan::PATH, WAN.into(), 1000, -3)).unwrap();
+        let (down, up) = (67192513981 - 3000 * WAN_DOWN, 14457964544 - 3000 * WAN_UP);
+        let want = WAN.replace(
+            "81650478525%3B67192513981%3B14457964544",
+            &format!("{}%3B{down}%3B{up}", down + up),
+        );
+        assert_eq!(back, want);
+        // A counter that would go below 0 stays as recorded.
+        let moved = page(
+            lan::PATH,
+            "var rate=[{tx:'5',rx:'100000'}];".into(),
+            10,
+            -1000,
+        );
+        assert_eq!(moved, b"var rate=[{tx:'5',rx:'60000'}];");
     }
 
     #[test]

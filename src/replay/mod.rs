@@ -22,7 +22,7 @@
 pub mod advance;
 pub mod day;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fs::{self, File, FileType};
 use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
@@ -117,6 +117,9 @@ pub struct Replay {
     recording: Recording,
     /// How often each page has been read, for [`advance`].
     reads: RefCell<Vec<(String, u64)>>,
+    /// While set, reads are that many steps before the recording (the
+    /// scrapes of `replay-day`), and not counted.
+    back: Cell<Option<u64>>,
 }
 
 impl Replay {
@@ -124,6 +127,7 @@ impl Replay {
         Replay {
             recording,
             reads: RefCell::new(Vec::new()),
+            back: Cell::new(None),
         }
     }
 
@@ -134,6 +138,13 @@ impl Replay {
 
     pub fn advance(&self) -> Option<u64> {
         self.recording.advance
+    }
+
+    /// Makes the next reads `steps` reads before the recording (`None`:
+    /// reads as usual again). The recording is the hub now: the day before
+    /// it had lower counters.
+    pub fn rewind(&self, steps: Option<u64>) {
+        self.back.set(steps);
     }
 
     /// The page at `path`, as [`crate::hub::Hub::fetch`] returns a body.
@@ -148,6 +159,10 @@ impl Replay {
         let Some(bytes) = self.recording.advance else {
             return Ok(body);
         };
+        if let Some(steps) = self.back.get() {
+            let n = -i64::try_from(steps).unwrap_or(i64::MAX);
+            return Ok(advance::page(path, body, bytes, n));
+        }
         let n = {
             let mut reads = self.reads.borrow_mut();
             match reads.iter_mut().find(|(p, _)| p == path) {
@@ -161,7 +176,7 @@ impl Replay {
                 }
             }
         };
-        Ok(advance::page(path, body, bytes, n))
+        Ok(advance::page(path, body, bytes, n as i64))
     }
 }
 
