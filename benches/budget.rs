@@ -17,6 +17,11 @@
 //! lan scrape, so that both see the same machine (a shared one is anything
 //! but steady), and the bench prints the median of their per-round ratios.
 //!
+//! The overview row renders the page at `/` in this process, as the
+//! listener does: from a report of the 250-device hub (parsed from the same
+//! generated pages) and a full day of history (1,440 minutes, events
+//! among them), timed with `CLOCK_PROCESS_CPUTIME_ID` over many renders.
+//!
 //! Each exporter is stopped with SIGTERM, so a runner such as
 //! `SMARTHUB_EXPORTER_RUNNER=valgrind-wrapper` sees it exit normally (callgrind
 //! writes its counts at exit).
@@ -164,6 +169,72 @@ fn fetch(hub: &FakeHub, path: &str) -> usize {
     let mut out = Vec::new();
     s.read_to_end(&mut out).unwrap();
     out.len()
+}
+
+/// CPU milliseconds per render of the overview (`/`, then `/status.json`)
+/// at 250 devices and a full day of history, and the history's heap bytes.
+fn overview_render(n: usize) -> (f64, f64, usize, usize) {
+    use smarthub_exporter::overview::report::{HubStatus, Outcome};
+    use smarthub_exporter::overview::{About, Board, Format, Report, State};
+    use smarthub_exporter::pages;
+
+    let far = Instant::now() + Duration::from_secs(60);
+    let report = |minute: u64| {
+        let devs = support::pages::devices(250, minute);
+        let failing = minute % 240 == 7;
+        Report {
+            started: 1_796_083_200_000 + minute as i64 * 60_000,
+            duration: Duration::from_millis(400),
+            collectors: ["wan", "lan", "status", "owl"]
+                .into_iter()
+                .map(|name| Outcome {
+                    name,
+                    state: if failing && name == "owl" {
+                        State::Failing("GET /cgi/cgi_owl.js: timed out".into())
+                    } else {
+                        State::Ok
+                    },
+                })
+                .collect(),
+            wan: Some(
+                pages::wan::parse(support::pages::wan_page_vdsl(minute * 60).as_bytes()).unwrap(),
+            ),
+            hub: Some(HubStatus {
+                firmware: "v0.21.03.07094-BT".into(),
+                lan_ip: None,
+            }),
+            devices: Some(
+                pages::lan::parse(support::pages::device_page(&devs).as_bytes(), far).unwrap(),
+            ),
+            mesh: (!failing)
+                .then(|| pages::owl::parse(support::pages::owl_page(&devs).as_bytes()).unwrap()),
+        }
+    };
+    let mut board = Board::new(About {
+        version: env!("CARGO_PKG_VERSION"),
+        hub: "192.168.1.254:80".into(),
+        poll_seconds: 60,
+    });
+    for minute in 0..1440 {
+        board.record(std::sync::Arc::new(report(minute)));
+    }
+    let now = 1_796_083_200_000 + 1440 * 60_000;
+    let mut per = [0.0; 2];
+    let mut size = 0;
+    for (i, format) in [Format::Html, Format::Json].into_iter().enumerate() {
+        for _ in 0..20 {
+            size = board.render(format, now).unwrap().len();
+        }
+        let before = process_cpu();
+        for _ in 0..n {
+            std::hint::black_box(board.render(format, now));
+        }
+        per[i] = (process_cpu() - before).as_secs_f64() * 1000.0 / n as f64;
+        if i == 0 {
+            eprintln!("overview: the page is {size} bytes");
+        }
+    }
+    (per[0], per[1], board.history().heap_bytes(), size)
 }
 
 fn main() {
@@ -336,7 +407,20 @@ fn main() {
         let _ = exp.signal(libc::SIGTERM);
         walls.push((label, wall, pages));
     }
+    let label = "render / (the overview page): 250 devices + 250 stations, a full day of history";
+    let mut overview_line = None;
+    if label.contains(only.as_str()) {
+        let (html_ms, json_ms, history_bytes, json_size) = overview_render(n);
+        println!("| {label} | {html_ms:.3} ms | | |");
+        overview_line = Some(format!(
+            "overview: /status.json renders in {json_ms:.3} ms ({json_size} bytes); the full day of history holds {history_bytes} bytes on the heap (bound: {} bytes)",
+            smarthub_exporter::overview::history::MAX_BYTES
+        ));
+    }
     println!();
+    if let Some(line) = overview_line {
+        println!("{line}");
+    }
     if let Some(line) = floor_line {
         println!("{line}");
     }

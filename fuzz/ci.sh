@@ -27,17 +27,18 @@ seconds=${FUZZ_SECONDS:-}
 # options; "-" for none. The executions make each target about 10-20 s on one
 # core (their speeds differ a hundredfold: QuickJS starts a runtime per input,
 # the device-list target builds arrays of up to 64 Ki elements, redact reads
-# every input with three page readers twice). -max_len fits what the target
+# every input with three page readers twice, overview records up to 64
+# scrapes and renders two documents per input). -max_len fits what the target
 # reads: the HTTP head limit is 8 KiB, pages are bigger, and larger inputs to
 # QuickJS mostly buy longer compiles.
 #
 # In the seeds, "page" is the fixtures of the collector the target is named
 # for (`<collector>` or `<collector>_*`): tests/fixtures/hub/<collector>_*, so
 # a new fixture seeds its collector's targets without a word here.
-# Structure-aware targets (literal_round_trip, lan_lists, exposition) build
-# their input from raw bytes, which files seed poorly; for responses and DNS
-# answers there are no fixtures, and libFuzzer finds the syntax from the
-# comparisons.
+# Structure-aware targets (literal_round_trip, lan_lists, exposition,
+# overview) build their input from raw bytes, which files seed poorly; for
+# responses and DNS answers there are no fixtures, and libFuzzer finds the
+# syntax from the comparisons.
 TARGETS='
 # target            runs    seeds                                                                                  options
 wan                 100000  page,tests/fixtures/captures/*/*wan_conn*.xml                                          -max_len=20000
@@ -55,6 +56,7 @@ status              100000  page                                                
 owl                 100000  page,tests/fixtures/captures/*/*owl*.js,tests/fixtures/captures/*/*/*owl*.js           -max_len=20000
 hub_response        100000  -                                                                                      -
 dns_answer          100000  -                                                                                      -max_len=600
+overview            20000   -                                                                                      -
 redact              3000    tests/fixtures/hub/*.js,tests/fixtures/hub/*.xml,tests/fixtures/captures/*/*.js,tests/fixtures/captures/*/*/*.js,tests/fixtures/captures/*/*.xml -max_len=20000
 '
 

@@ -23,6 +23,16 @@ pub const DEFAULT_CACHE_TTL_SECS: u64 = 8;
 /// The longest `--timeout` and `--cache-ttl` accepted, in seconds.
 pub const MAX_TIMEOUT_SECS: u64 = 300;
 pub const MAX_CACHE_TTL_SECS: u64 = 3600;
+/// One scrape a minute when nothing else scrapes: the overview's history
+/// keeps a point a minute, so a day after install, with no Prometheus, the
+/// page shows a whole day; and a minute is what a Prometheus scraping
+/// every 15 s asks of the hub in a quarter of the time.
+pub const DEFAULT_POLL_SECS: u64 = 60;
+/// `--poll` accepts 0 (never) or this range: more often than every 10 s
+/// would load the hub for no gain in a history of one point a minute, and
+/// less often than hourly leaves the day's chart nearly empty.
+pub const MIN_POLL_SECS: u64 = 10;
+pub const MAX_POLL_SECS: u64 = 3600;
 
 #[derive(FromArgs, Debug)]
 /// Prometheus exporter for the BT Smart Hub 2 (also sold as the Plusnet Hub
@@ -55,6 +65,10 @@ struct Args {
     /// seconds from the start of a scrape during which its result answers later scrapes too, sparing the hub; for an HA pair, over half the scrape interval and under all of it; 0: only scrapes that arrive during one share it (default: 8)
     #[argh(option, default = "DEFAULT_CACHE_TTL_SECS")]
     cache_ttl: u64,
+
+    /// scrape the hub every SECONDS when nothing else has for that long, so the page at / has a day of history without a Prometheus; 0: never; 10-3600 (default: 60)
+    #[argh(option, default = "DEFAULT_POLL_SECS")]
+    poll: u64,
 
     /// error, warn, info, debug or trace (default: info)
     #[argh(option, default = "String::from(\"info\")")]
@@ -160,6 +174,8 @@ pub struct Config {
     pub timeout: Duration,
     pub collectors: Vec<&'static Collector>,
     pub cache_ttl: Duration,
+    /// `--poll`: `None` for never.
+    pub poll: Option<Duration>,
     pub log_level: log::LevelFilter,
     /// Log to the system logger instead of stderr (`--syslog`).
     pub syslog: bool,
@@ -225,6 +241,12 @@ pub fn parse(program: &str, args: &[&str], env_host: Option<&str>) -> Result<Con
             a.cache_ttl
         )));
     }
+    if a.poll != 0 && !(MIN_POLL_SECS..=MAX_POLL_SECS).contains(&a.poll) {
+        return Err(usage(format!(
+            "--poll {}: must be 0 (never) or {MIN_POLL_SECS} to {MAX_POLL_SECS} seconds",
+            a.poll
+        )));
+    }
     let mut off: Vec<&str> = Vec::new();
     for name in &a.no_collector {
         match collector::by_name(name) {
@@ -262,6 +284,7 @@ pub fn parse(program: &str, args: &[&str], env_host: Option<&str>) -> Result<Con
         timeout: Duration::from_secs(a.timeout),
         collectors,
         cache_ttl: Duration::from_secs(a.cache_ttl),
+        poll: (a.poll > 0).then(|| Duration::from_secs(a.poll)),
         log_level,
         syslog: a.syslog,
         replay,
@@ -423,6 +446,7 @@ mod tests {
         assert_eq!(c.listen, "0.0.0.0:9101".parse().unwrap());
         assert_eq!(c.timeout, Duration::from_secs(5));
         assert_eq!(c.cache_ttl, Duration::from_secs(8));
+        assert_eq!(c.poll, Some(Duration::from_secs(60)));
         assert_eq!(c.collectors, collector::ALL.iter().collect::<Vec<_>>());
         assert_eq!(c.log_level, log::LevelFilter::Info);
         assert!(!c.syslog);
@@ -531,6 +555,10 @@ mod tests {
             &["--cache-ttl", "99999"],
             &["--timeout", "301"],
             &["--cache-ttl", "3601"],
+            &["--poll", "9"],
+            &["--poll", "3601"],
+            &["--poll", "-1"],
+            &["--poll", "1m"],
             &["--bogus"],
             &["--host", "https://x"],
         ] {
@@ -542,6 +570,11 @@ mod tests {
         assert_eq!(c.timeout, Duration::from_secs(MAX_TIMEOUT_SECS));
         assert_eq!(c.cache_ttl, Duration::from_secs(MAX_CACHE_TTL_SECS));
         assert!(p(&["--timeout", "1", "--cache-ttl", "0"], None).is_ok());
+        assert_eq!(p(&["--poll", "0"], None).unwrap().poll, None);
+        for (secs, want) in [("10", 10), ("3600", 3600)] {
+            let c = p(&["--poll", secs], None).unwrap();
+            assert_eq!(c.poll, Some(Duration::from_secs(want)));
+        }
         assert!(matches!(p(&["--help"], None), Err(Exit::Help(h)) if h.contains("--no-lan")));
         assert!(
             matches!(p(&["--version"], None), Err(Exit::Version(v)) if v.starts_with("smarthub-exporter "))
@@ -556,6 +589,7 @@ mod tests {
         let r = c.replay.unwrap();
         assert_eq!(r.shown, demo);
         assert_eq!(r.advance, Some(50_000), "the demo asks for moving counters");
+        assert_eq!(r.day, Some(1440), "and for a day of history");
         assert_eq!(p(&[], None).unwrap().replay, None);
         for args in [
             &["--replay", demo, "--host", "192.168.1.254"][..],

@@ -12,6 +12,7 @@
 use std::time::Instant;
 
 use crate::exposition::Exposition;
+use crate::overview::Report;
 use crate::pages::{self, ParseError};
 
 /// What a collector's parser read from its page, ready to render.
@@ -23,6 +24,13 @@ pub trait Snapshot {
     fn notes(&self) -> &[String] {
         &[]
     }
+    /// Its section of the scrape's report, for the overview (`/` and
+    /// `/status.json`), once rendered: the snapshot moves there rather than
+    /// being copied. A collector that adds nothing to the overview keeps
+    /// this default.
+    fn report(self: Box<Self>, out: &mut Report) {
+        let _ = out;
+    }
 }
 
 /// The parser of a collector's page: the body, and the scrape's deadline for
@@ -31,8 +39,9 @@ pub type Read = fn(&[u8], Instant) -> Result<Box<dyn Snapshot>, ParseError>;
 
 /// Moves a page's byte counters for a replay that asks for it: the body,
 /// and the step (the recording's `replay-advance` times how often the page
-/// was read before); pure, only the counters' digits change.
-pub type Advance = fn(&[u8], u64) -> Vec<u8>;
+/// was read before; negative for a read before the recording, as
+/// `replay-day` makes them); pure, only the counters' digits change.
+pub type Advance = fn(&[u8], i64) -> Vec<u8>;
 
 /// A hub page and the metrics read from it.
 pub struct Collector {

@@ -9,7 +9,10 @@ const MAX_HEADERS: usize = 64;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     Metrics,
+    /// `/`: the overview as HTML.
     Index,
+    /// `/status.json`: the overview as JSON.
+    StatusJson,
     Healthy,
 }
 
@@ -89,6 +92,7 @@ pub fn parse(buf: &[u8]) -> Request {
     let route = match path {
         "/metrics" => Route::Metrics,
         "/" => Route::Index,
+        "/status.json" => Route::StatusJson,
         "/-/healthy" => Route::Healthy,
         _ => return status(Status::NotFound),
     };
@@ -125,23 +129,32 @@ fn path_of(target: &str) -> Option<&str> {
 }
 
 pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
-pub const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
 pub const TEXT_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
 
-pub const INDEX_HTML: &str = concat!(
-    "<!DOCTYPE html>\n<html><head><title>BT Smart Hub exporter</title></head>\n<body>\n",
-    "<h1>BT Smart Hub exporter</h1>\n<p>Version ",
-    env!("CARGO_PKG_VERSION"),
-    "</p>\n<p><a href=\"/metrics\">Metrics</a></p>\n</body></html>\n"
-);
+/// Sent with the overview (`/`, `/status.json`): nothing in them may run or
+/// load anything (no script, no request of any kind; styles only inline),
+/// no content sniffing, and no copy kept by a cache (what it shows is the
+/// hub's now).
+pub const OVERVIEW_HEADERS: &str = "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; img-src data:\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n";
 
 /// A response head for a 200, with a `Content-Length` when the length is
 /// known (a HEAD may not know it). Every response closes the connection: one
 /// request per connection keeps the single-threaded server's state small.
 pub fn ok_head(content_type: &str, body_len: Option<usize>) -> Vec<u8> {
+    head(content_type, body_len, "")
+}
+
+/// [`ok_head`] with the overview's [`OVERVIEW_HEADERS`].
+pub fn overview_head(content_type: &str, body_len: Option<usize>) -> Vec<u8> {
+    head(content_type, body_len, OVERVIEW_HEADERS)
+}
+
+fn head(content_type: &str, body_len: Option<usize>, extra: &str) -> Vec<u8> {
     let length = body_len.map_or(String::new(), |n| format!("Content-Length: {n}\r\n"));
-    format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{length}Connection: close\r\n\r\n")
-        .into_bytes()
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{length}{extra}Connection: close\r\n\r\n"
+    )
+    .into_bytes()
 }
 
 /// A whole error response, with a one-line text body.
@@ -190,6 +203,14 @@ mod tests {
             ok(Route::Metrics, true)
         );
         assert_eq!(parse(b"GET / HTTP/1.1\r\n\r\n"), ok(Route::Index, false));
+        assert_eq!(
+            parse(b"HEAD /status.json?x HTTP/1.1\r\n\r\n"),
+            ok(Route::StatusJson, true)
+        );
+        assert_eq!(
+            parse(b"GET /status.jsonx HTTP/1.1\r\n\r\n"),
+            refused(Status::NotFound, false)
+        );
         assert_eq!(
             parse(b"GET /-/healthy HTTP/1.1\r\n\r\n"),
             ok(Route::Healthy, false)
@@ -294,5 +315,17 @@ mod tests {
         let unknown = String::from_utf8(ok_head(TEXT_CONTENT_TYPE, None)).unwrap();
         assert!(!unknown.contains("Content-Length"));
         assert!(unknown.ends_with("\r\nConnection: close\r\n\r\n"));
+        assert!(!unknown.contains("Content-Security-Policy"));
+        let page = String::from_utf8(overview_head("text/html", Some(9))).unwrap();
+        for line in [
+            "Content-Type: text/html",
+            "Content-Length: 9",
+            "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+            "X-Content-Type-Options: nosniff",
+            "Cache-Control: no-store",
+            "Connection: close",
+        ] {
+            assert!(page.contains(&format!("\r\n{line}\r\n")), "{line}: {page}");
+        }
     }
 }

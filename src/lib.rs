@@ -6,7 +6,8 @@
 //! the hub's encodings) → [`metrics`] renders it with [`exposition`]. Each
 //! [`collector`] is one row of a table that joins a page to its metrics.
 //! [`scrape`] runs that pipeline on the [`worker`] thread; [`server`] and
-//! [`http`] answer Prometheus; [`cli`] and [`signals`] start and stop the
+//! [`http`] answer Prometheus, and the [`overview`] (`/`, `/status.json`)
+//! a person; [`cli`] and [`signals`] start and stop the
 //! process; [`logging`] is the `log` backend.
 //! See ARCHITECTURE.md for the map.
 
@@ -20,6 +21,7 @@ pub mod http;
 pub mod hub;
 pub mod logging;
 pub mod metrics;
+pub mod overview;
 pub mod pages;
 pub mod redact;
 pub mod replay;

@@ -3,6 +3,7 @@ use std::process::ExitCode;
 
 use smarthub_exporter::cli::{self, Command, Exit};
 use smarthub_exporter::hub::Hub;
+use smarthub_exporter::overview::About;
 use smarthub_exporter::replay::Replay;
 use smarthub_exporter::scrape::{self, Scraper};
 use smarthub_exporter::source::Source;
@@ -67,8 +68,22 @@ fn main() -> ExitCode {
                     "replaying the hub recorded in {} (no hub is contacted; not live: byte counters advance by multiples of {n} bytes a scrape, as its MANIFEST asks)",
                     r.shown
                 ),
+            } + &match r.day {
+                None => String::new(),
+                Some(m) => format!(
+                    "; first, as its MANIFEST asks, {m} scrapes of the recording dated one a minute over the past {m} minutes, to fill the history at / (requests wait for them)"
+                ),
             },
         ),
+    };
+    let about = About {
+        version: env!("CARGO_PKG_VERSION"),
+        hub: match &config.replay {
+            Some(r) => format!("replay of {}", r.shown),
+            // `host:port`, as log lines name it.
+            None => source.name(),
+        },
+        poll_seconds: config.poll.map_or(0, |p| p.as_secs()),
     };
     let scraper = Scraper::new(
         source,
@@ -77,7 +92,13 @@ fn main() -> ExitCode {
             collectors: config.collectors.clone(),
         },
     );
-    let server = match server::Server::new(listener, scraper, config.cache_ttl) {
+    let options = server::Options {
+        cache_ttl: config.cache_ttl,
+        poll: config.poll,
+        about,
+        day: config.replay.as_ref().and_then(|r| r.day),
+    };
+    let server = match server::Server::new(listener, scraper, options) {
         Ok(s) => s,
         Err(e) => {
             log::error!("cannot start the server: {e}");
@@ -86,7 +107,7 @@ fn main() -> ExitCode {
     };
     let names: Vec<&str> = config.collectors.iter().map(|c| c.name).collect();
     log::info!(
-        "smarthub-exporter {} listening on {}, {reading} (collectors: {}; timeout {}s)",
+        "smarthub-exporter {} listening on {}, {reading} (collectors: {}; timeout {}s; {})",
         env!("CARGO_PKG_VERSION"),
         bound,
         if names.is_empty() {
@@ -95,6 +116,10 @@ fn main() -> ExitCode {
             names.join(", ")
         },
         config.timeout.as_secs(),
+        match config.poll {
+            None => "no polls".to_owned(),
+            Some(p) => format!("polls every {}s when not scraped", p.as_secs()),
+        },
     );
     if let Err(e) = server.run() {
         log::error!("server stopped: {e}");

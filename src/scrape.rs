@@ -1,4 +1,5 @@
-//! One scrape: fetch each enabled page → parse it into a snapshot → render.
+//! One scrape: fetch each enabled page → parse it into a snapshot → render,
+//! and report (the overview's [`Report`], from the same snapshots).
 //!
 //! Pages are fetched one after the other (the hub's web server is feeble, so
 //! never more than one request is open to it), all inside one deadline. A
@@ -11,9 +12,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::collector::{Collector, Snapshot};
+use crate::collector::{self, Collector, Snapshot};
 use crate::exposition::{Exposition, Kind};
 use crate::failure_log::FailureLog;
+use crate::overview::report::{self, Millis, Report, State};
 use crate::pages::ParseError;
 use crate::source::{PageError, Source};
 
@@ -61,8 +63,17 @@ struct Found {
 
 struct Outcome {
     collector: &'static Collector,
+    /// The page it asked for last.
+    path: &'static str,
     duration: Duration,
     result: Result<Box<dyn Snapshot>, CollectorError>,
+}
+
+/// What one scrape made: the exposition for `/metrics` and the report for
+/// the overview.
+pub struct Scraped {
+    pub metrics: Arc<[u8]>,
+    pub report: Arc<Report>,
 }
 
 pub struct Scraper {
@@ -91,11 +102,33 @@ impl Scraper {
         }
     }
 
-    /// The exposition for `/metrics` from a fresh scrape, inside `--timeout`.
-    /// `&mut self`: one scrape at a time, on the thread that owns the
-    /// scraper.
-    pub fn metrics(&mut self) -> Arc<[u8]> {
-        self.scrape().into()
+    /// A fresh scrape, inside `--timeout`. `&mut self`: one scrape at a
+    /// time, on the thread that owns the scraper.
+    pub fn scrape(&mut self) -> Scraped {
+        self.scrape_at(crate::overview::now())
+    }
+
+    /// A scrape whose report says it started at `started`: now, or a
+    /// replayed minute of the past (`replay-day`).
+    pub fn scrape_at(&mut self, started: Millis) -> Scraped {
+        let clock = Instant::now();
+        let outcomes = self.collect_all();
+        let out = render(&outcomes, self.last_size.get()).into_bytes();
+        self.last_size.set(out.len());
+        let report = report_of(outcomes, started, clock.elapsed());
+        Scraped {
+            metrics: out.into(),
+            report: Arc::new(report),
+        }
+    }
+
+    /// With a recording, makes the next scrapes read it as it was `steps`
+    /// reads before (see [`crate::replay::Replay::rewind`]); nothing with a
+    /// hub.
+    pub fn rewind(&self, steps: Option<u64>) {
+        if let Source::Replay(r) = &self.source {
+            r.rewind(steps);
+        }
     }
 
     /// The scrape's budget (`--timeout`).
@@ -110,11 +143,10 @@ impl Scraper {
         self.config.timeout + SCRAPE_MARGIN
     }
 
-    fn scrape(&self) -> Vec<u8> {
+    fn collect_all(&self) -> Vec<Outcome> {
         let now = Instant::now();
         let deadline = now + self.config.timeout;
-        let outcomes: Vec<Outcome> = self
-            .config
+        self.config
             .collectors
             .iter()
             .zip(&self.found)
@@ -152,14 +184,12 @@ impl Scraper {
                 }
                 Outcome {
                     collector,
+                    path,
                     duration: took,
                     result,
                 }
             })
-            .collect();
-        let out = render(&outcomes, self.last_size.get()).into_bytes();
-        self.last_size.set(out.len());
-        out
+            .collect()
     }
 
     fn collect(
@@ -201,6 +231,45 @@ impl Scraper {
         });
         Err(CollectorError::Unavailable)
     }
+}
+
+/// The report of a scrape whose metrics are rendered: each snapshot moves
+/// into its section; every collector of the table has its state, the ones
+/// turned off too.
+fn report_of(outcomes: Vec<Outcome>, started: Millis, duration: Duration) -> Report {
+    let mut r = Report {
+        started,
+        duration,
+        collectors: Vec::with_capacity(collector::ALL.len()),
+        ..Report::default()
+    };
+    let mut outcomes: Vec<Option<Outcome>> = outcomes.into_iter().map(Some).collect();
+    for c in collector::ALL {
+        let outcome = outcomes
+            .iter_mut()
+            .find(|o| o.as_ref().is_some_and(|o| o.collector == c))
+            .and_then(Option::take);
+        let state = match outcome {
+            None => State::Disabled,
+            Some(o) => match o.result {
+                Ok(snapshot) => {
+                    snapshot.report(&mut r);
+                    State::Ok
+                }
+                Err(CollectorError::Unavailable) => State::Unavailable,
+                Err(e) => {
+                    let mut line = format!("GET {}: {e}", o.path);
+                    line.truncate(crate::script::cut_point(&line, report::MAX_ERROR_BYTES));
+                    State::Failing(line)
+                }
+            },
+        };
+        r.collectors.push(report::Outcome {
+            name: c.name,
+            state,
+        });
+    }
+    r
 }
 
 /// The one line, at warn, when a collector's pages all start answering 404,

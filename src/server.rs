@@ -32,6 +32,21 @@
 //! `Content-Length` only while the cached result is fresh, when it is exactly
 //! what a GET would get; otherwise none (RFC 9110 §8.6 allows that, and
 //! forbids a length a GET would not match).
+//!
+//! `GET /` and `GET /status.json`, the overview ([`crate::overview`]),
+//! answer as `/metrics` does: from the cached scrape while fresh, else
+//! after the running or a new scrape, 503 past its deadline; each waiting
+//! client remembers which of the three it asked for. The listener owns the
+//! overview's [`Board`] (the latest report and the history): each finished
+//! scrape's report is recorded there, and a page is rendered from it and
+//! the time when it is asked for. Their HEAD has no `Content-Length`: the
+//! page says how old what it shows is, so a GET a moment later differs.
+//!
+//! `--poll SECONDS`: when no scrape has started for that long (nor for
+//! `--cache-ttl`), the listener starts one itself, as if asked, so the
+//! history fills without a Prometheus. The first comes one period after
+//! start, so a service that restarts in a loop does not scrape the hub at
+//! each start.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -40,6 +55,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::http::{self, Request, Route, Status};
+use crate::overview::{self, About, Board, Format};
 use crate::scrape::Scraper;
 use crate::worker::Worker;
 
@@ -56,6 +72,21 @@ const LINGER: Duration = Duration::from_secs(1);
 /// Pause before accepting again when out of file descriptors, so a full
 /// process table is not polled in a busy loop.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+/// How long clients may wait for a recording's day (`replay-day`) to be
+/// replayed at start: it is many scrapes, not one.
+const DAY_DEADLINE: Duration = Duration::from_secs(600);
+
+/// The server's settings besides the socket and the scraper.
+pub struct Options {
+    /// `--cache-ttl`.
+    pub cache_ttl: Duration,
+    /// `--poll`; `None` for never.
+    pub poll: Option<Duration>,
+    /// What the overview says of the exporter.
+    pub about: About,
+    /// `replay-day`: minutes of a recording to replay at start.
+    pub day: Option<u32>,
+}
 
 pub struct Server {
     listener: TcpListener,
@@ -67,12 +98,26 @@ pub struct Server {
     last: Option<(Instant, Arc<[u8]>)>,
     /// The scrape the worker is running, if any.
     running: Option<Running>,
-    index: Arc<[u8]>,
+    /// When the last scrape started (or the server did), for `--poll`.
+    last_started: Instant,
+    poll: Option<Duration>,
+    /// The overview's latest report and history.
+    board: Board,
     healthy: Arc<[u8]>,
+}
+
+/// What a client waiting for a scrape asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Metrics,
+    Overview(Format),
 }
 
 struct Running {
     started: Instant,
+    /// The recording's day (`replay-day`), whose last scrape is the one
+    /// that counts: it started when the day ended, not when it began.
+    day: bool,
     /// Past this, the clients waiting for it are answered 503.
     deadline: Instant,
 }
@@ -85,9 +130,9 @@ struct Conn {
 
 enum State {
     Reading(Vec<u8>),
-    /// A complete `GET /metrics`, waiting for the running scrape; its
-    /// deadline is that scrape's.
-    Waiting,
+    /// A complete `GET` of `/metrics` or the overview, waiting for the
+    /// running scrape; its deadline is that scrape's.
+    Waiting(Want),
     Writing {
         head: Vec<u8>,
         body: Option<Arc<[u8]>>,
@@ -100,17 +145,26 @@ enum State {
 impl Server {
     /// Binds nothing (the listener is given) and spawns the scrape worker,
     /// which owns `scraper` from now on.
-    pub fn new(listener: TcpListener, scraper: Scraper, cache_ttl: Duration) -> io::Result<Self> {
+    pub fn new(listener: TcpListener, scraper: Scraper, options: Options) -> io::Result<Self> {
         listener.set_nonblocking(true)?;
+        let now = Instant::now();
+        // The day is replayed as if asked for: clients wait for it.
+        let running = options.day.map(|_| Running {
+            started: now,
+            day: true,
+            deadline: now + DAY_DEADLINE,
+        });
         Ok(Server {
             listener,
-            worker: Worker::spawn(scraper)?,
-            cache_ttl,
+            worker: Worker::spawn(scraper, options.day)?,
+            cache_ttl: options.cache_ttl,
             conns: Vec::new(),
             accept_paused_until: None,
             last: None,
-            running: None,
-            index: Arc::from(http::INDEX_HTML.as_bytes()),
+            running,
+            last_started: now,
+            poll: options.poll,
+            board: Board::new(options.about),
             healthy: Arc::from(&b"OK\n"[..]),
         })
     }
@@ -123,6 +177,9 @@ impl Server {
             let now = Instant::now();
             if self.accept_paused_until.is_some_and(|t| now >= t) {
                 self.accept_paused_until = None;
+            }
+            if self.poll_due().is_some_and(|t| now >= t) {
+                self.start_scrape(now)?;
             }
             let listening = self.accept_paused_until.is_none();
             fds.clear();
@@ -145,7 +202,7 @@ impl Server {
                         // half-closed socket would be readable (at its end)
                         // all along. A reset still shows as POLLERR/POLLHUP,
                         // which poll reports whatever was asked.
-                        State::Waiting => 0,
+                        State::Waiting(_) => 0,
                         _ => libc::POLLIN,
                     },
                     revents: 0,
@@ -178,14 +235,21 @@ impl Server {
         }
     }
 
+    /// When `--poll` starts the next scrape: none while one runs.
+    fn poll_due(&self) -> Option<Instant> {
+        let every = self.poll?.max(self.cache_ttl);
+        self.running.is_none().then(|| self.last_started + every)
+    }
+
     /// Milliseconds until the earliest connection deadline (or the end of an
-    /// accept pause); -1 (forever) when idle.
+    /// accept pause, or the next poll); -1 (forever) when idle.
     fn poll_timeout(&self, now: Instant) -> libc::c_int {
         let next = self
             .conns
             .iter()
             .map(|c| c.deadline)
             .chain(self.accept_paused_until)
+            .chain(self.poll_due())
             .min();
         match next {
             None => -1,
@@ -196,20 +260,73 @@ impl Server {
         }
     }
 
-    /// The worker has a result: cache it and answer everyone waiting.
+    /// The worker has a result: cache it, record its reports, and answer
+    /// everyone waiting.
     fn scrape_finished(&mut self) -> io::Result<()> {
-        let Some(body) = self.worker.finished()? else {
+        let Some(finished) = self.worker.finished()? else {
             return Ok(());
         };
-        let started = self.running.take().map_or_else(Instant::now, |r| r.started);
-        self.last = Some((started, Arc::clone(&body)));
+        let started = match self.running.take() {
+            Some(r) if !r.day => r.started,
+            _ => Instant::now(),
+        };
+        self.last = Some((started, finished.metrics));
+        self.last_started = self.last_started.max(started);
+        for report in finished.reports {
+            self.board.record(report);
+        }
+        // Each format rendered once for all who wait for it.
+        let mut rendered: Vec<(Format, Option<Arc<[u8]>>)> = Vec::new();
         for i in 0..self.conns.len() {
-            if matches!(self.conns[i].state, State::Waiting) {
-                let head = http::ok_head(http::METRICS_CONTENT_TYPE, Some(body.len()));
-                self.start_writing(i, head, Some(Arc::clone(&body)));
-            }
+            let State::Waiting(want) = self.conns[i].state else {
+                continue;
+            };
+            let body = match want {
+                Want::Metrics => self.last.as_ref().map(|(_, b)| Arc::clone(b)),
+                Want::Overview(format) => match rendered.iter().find(|(f, _)| *f == format) {
+                    Some((_, body)) => body.clone(),
+                    None => {
+                        let body = self.render(format);
+                        rendered.push((format, body.clone()));
+                        body
+                    }
+                },
+            };
+            self.answer(i, want, body);
         }
         Ok(())
+    }
+
+    /// The overview now, from the board.
+    fn render(&self, format: Format) -> Option<Arc<[u8]>> {
+        self.board.render(format, overview::now()).map(Arc::from)
+    }
+
+    /// Writes a 200 with `body` for what connection `i` wants; a 503 if
+    /// there is nothing to show (no report).
+    fn answer(&mut self, i: usize, want: Want, body: Option<Arc<[u8]>>) {
+        let Some(body) = body else {
+            let response = http::error_response(Status::Unavailable, false);
+            return self.start_writing(i, response, None);
+        };
+        let head = match want {
+            Want::Metrics => http::ok_head(http::METRICS_CONTENT_TYPE, Some(body.len())),
+            Want::Overview(f) => http::overview_head(f.content_type(), Some(body.len())),
+        };
+        self.start_writing(i, head, Some(body));
+    }
+
+    /// Asks the worker for a scrape, and returns when it will have
+    /// overrun. An error means the worker is gone.
+    fn start_scrape(&mut self, now: Instant) -> io::Result<Instant> {
+        let deadline = self.worker.start(now)?;
+        self.running = Some(Running {
+            started: now,
+            day: false,
+            deadline,
+        });
+        self.last_started = now;
+        Ok(deadline)
     }
 
     fn accept(&mut self) {
@@ -276,7 +393,7 @@ impl Server {
             State::Reading(_) => self.read(i),
             // Polled for nothing, so this is an error or a hang-up: a reset
             // (a half-close alone is neither), and no one to answer.
-            State::Waiting => {
+            State::Waiting(_) => {
                 if revents & (libc::POLLERR | libc::POLLHUP) != 0 {
                     self.conns[i].state = State::Closed;
                 }
@@ -325,18 +442,23 @@ impl Server {
     }
 
     fn respond(&mut self, i: usize, route: Route, head_only: bool) {
-        let (content_type, body) = match route {
-            Route::Metrics => return self.metrics(i, head_only),
-            Route::Index => (http::HTML_CONTENT_TYPE, Arc::clone(&self.index)),
-            Route::Healthy => (http::TEXT_CONTENT_TYPE, Arc::clone(&self.healthy)),
+        let want = match route {
+            Route::Metrics => Want::Metrics,
+            Route::Index => Want::Overview(Format::Html),
+            Route::StatusJson => Want::Overview(Format::Json),
+            Route::Healthy => {
+                let body = Arc::clone(&self.healthy);
+                let head = http::ok_head(http::TEXT_CONTENT_TYPE, Some(body.len()));
+                return self.start_writing(i, head, (!head_only).then_some(body));
+            }
         };
-        let head = http::ok_head(content_type, Some(body.len()));
-        self.start_writing(i, head, (!head_only).then_some(body));
+        self.answer_scraped(i, want, head_only)
     }
 
-    /// `/metrics`: the cached result while fresh; else, for a GET, wait for
-    /// the running scrape or start one. Never blocks.
-    fn metrics(&mut self, i: usize, head_only: bool) {
+    /// `/metrics` and the overview: from the cached result while fresh;
+    /// else, for a GET, wait for the running scrape or start one. Never
+    /// blocks.
+    fn answer_scraped(&mut self, i: usize, want: Want, head_only: bool) {
         let now = Instant::now();
         let fresh = self
             .last
@@ -344,26 +466,28 @@ impl Server {
             .filter(|(started, _)| now.duration_since(*started) < self.cache_ttl)
             .map(|(_, body)| Arc::clone(body));
         if head_only {
-            let head = http::ok_head(http::METRICS_CONTENT_TYPE, fresh.map(|b| b.len()));
+            let head = match want {
+                Want::Metrics => http::ok_head(http::METRICS_CONTENT_TYPE, fresh.map(|b| b.len())),
+                Want::Overview(f) => http::overview_head(f.content_type(), None),
+            };
             return self.start_writing(i, head, None);
         }
         if let Some(body) = fresh {
-            let head = http::ok_head(http::METRICS_CONTENT_TYPE, Some(body.len()));
-            return self.start_writing(i, head, Some(body));
+            let body = match want {
+                Want::Metrics => Some(body),
+                Want::Overview(format) => self.render(format),
+            };
+            return self.answer(i, want, body);
         }
         let deadline = match &self.running {
             Some(running) => running.deadline,
             None => {
                 // If the worker is gone this fails, and so does the next
                 // look at its wake-up socket, which stops the server.
-                let Ok(deadline) = self.worker.start(now) else {
+                let Ok(deadline) = self.start_scrape(now) else {
                     let response = http::error_response(Status::Unavailable, false);
                     return self.start_writing(i, response, None);
                 };
-                self.running = Some(Running {
-                    started: now,
-                    deadline,
-                });
                 deadline
             }
         };
@@ -374,7 +498,7 @@ impl Server {
             return self.start_writing(i, response, None);
         }
         let conn = &mut self.conns[i];
-        conn.state = State::Waiting;
+        conn.state = State::Waiting(want);
         conn.deadline = deadline;
     }
 
@@ -446,7 +570,7 @@ impl Server {
                 continue;
             }
             match self.conns[i].state {
-                State::Waiting => {
+                State::Waiting(_) => {
                     let response = http::error_response(Status::ScrapeOverdue, false);
                     self.start_writing(i, response, None);
                 }

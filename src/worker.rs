@@ -10,6 +10,11 @@
 //! it is needed for `poll` anyway, and the channels cost 11 KB of binary.)
 //! The listener asks only when no scrape is running, so there is never more
 //! than one, nor more than one result in the slot.
+//!
+//! A result is the exposition and the overview's report of the scrape. With
+//! a recorded day to replay (`replay-day`), the worker starts with that, as
+//! if asked: the day's reports, oldest first, come as one result, whose
+//! exposition is the last scrape's.
 
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
@@ -18,6 +23,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::overview::{self, Report};
 use crate::scrape::Scraper;
 
 /// The worker's stack. QuickJS may use [`crate::script::limits::JS_STACK_BYTES`]
@@ -36,10 +42,21 @@ pub struct Worker {
     overrun_after: Duration,
 }
 
-type Slot = Mutex<Option<Arc<[u8]>>>;
+/// What a finished scrape (or the replayed day) hands the listener.
+pub struct Finished {
+    /// The exposition, for `/metrics`.
+    pub metrics: Arc<[u8]>,
+    /// The reports for the overview, oldest first: one per scrape.
+    pub reports: Vec<Arc<Report>>,
+}
+
+type Slot = Mutex<Option<Finished>>;
 
 impl Worker {
-    pub fn spawn(scraper: Scraper) -> io::Result<Worker> {
+    /// Spawns the worker. With `day` (minutes), it first replays the
+    /// recording's day, one scrape per minute ending now, without being
+    /// asked: the listener treats that as a running scrape.
+    pub fn spawn(scraper: Scraper, day: Option<u32>) -> io::Result<Worker> {
         let (link, worker_end) = UnixStream::pair()?;
         link.set_nonblocking(true)?;
         let slot = Arc::new(Mutex::new(None));
@@ -48,7 +65,7 @@ impl Worker {
         thread::Builder::new()
             .name("scrape".into())
             .stack_size(STACK_BYTES)
-            .spawn(move || run(scraper, worker_end, &shared))?;
+            .spawn(move || run(scraper, day, worker_end, &shared))?;
         Ok(Worker {
             link,
             slot,
@@ -75,7 +92,7 @@ impl Worker {
     /// Called when [`Worker::wake_fd`] is readable: the result of the scrape
     /// that just finished, if one did. An error means the worker is gone
     /// (it panicked: possible only in a build that unwinds).
-    pub fn finished(&self) -> io::Result<Option<Arc<[u8]>>> {
+    pub fn finished(&self) -> io::Result<Option<Finished>> {
         let mut ended = false;
         let mut sink = [0u8; 16];
         loop {
@@ -104,13 +121,20 @@ fn gone() -> io::Error {
 
 /// The slot is never held across a panic (only to put or take), so a
 /// poisoned lock still holds a whole value.
-fn lock(slot: &Slot) -> std::sync::MutexGuard<'_, Option<Arc<[u8]>>> {
+fn lock(slot: &Slot) -> std::sync::MutexGuard<'_, Option<Finished>> {
     slot.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Waits for a byte (a request), scrapes, puts the result in the slot and
-/// answers with a byte; ends when the listener's end is closed.
-fn run(mut scraper: Scraper, mut link: UnixStream, slot: &Slot) {
+/// answers with a byte; ends when the listener's end is closed. The day to
+/// replay, if any, comes first.
+fn run(mut scraper: Scraper, day: Option<u32>, mut link: UnixStream, slot: &Slot) {
+    if let Some(minutes) = day {
+        *lock(slot) = Some(replay_day(&mut scraper, minutes));
+        if link.write_all(&[1]).is_err() {
+            return;
+        }
+    }
     let mut request = [0u8; 1];
     loop {
         match link.read(&mut request) {
@@ -120,7 +144,7 @@ fn run(mut scraper: Scraper, mut link: UnixStream, slot: &Slot) {
             Err(_) => return,
         }
         let started = Instant::now();
-        let body = scraper.metrics();
+        let scraped = scraper.scrape();
         let took = started.elapsed();
         if took > scraper.overrun_after() {
             log::warn!(
@@ -130,9 +154,42 @@ fn run(mut scraper: Scraper, mut link: UnixStream, slot: &Slot) {
                 scraper.timeout().as_secs()
             );
         }
-        *lock(slot) = Some(body);
+        *lock(slot) = Some(Finished {
+            metrics: scraped.metrics,
+            reports: vec![scraped.report],
+        });
         if link.write_all(&[1]).is_err() {
             return;
         }
+    }
+}
+
+/// The recording's day (`replay-day`, see [`crate::replay::day`]): the
+/// recording scraped once per minute of the last `minutes`, oldest first,
+/// each report dated that minute and the last one now. The recording is the
+/// hub now, so each scrape of the past reads it as many reads back as it is
+/// minutes old ([`Scraper::rewind`]), and the last is the recording's first
+/// ordinary read: exactly as recorded, as the first scrape is without a day.
+/// The reports oldest first, and the last exposition.
+fn replay_day(scraper: &mut Scraper, minutes: u32) -> Finished {
+    let clock = Instant::now();
+    let mut reports: Vec<Arc<Report>> = Vec::with_capacity(minutes as usize);
+    let mut metrics = None;
+    for ago in (0..u64::from(minutes)).rev() {
+        scraper.rewind((ago > 0).then_some(ago));
+        // Dated from the time it is made, so the last is now, as the
+        // scrapes that follow will be.
+        let scraped = scraper.scrape_at(overview::now() - ago as i64 * 60_000);
+        reports.push(scraped.report);
+        metrics = Some(scraped.metrics);
+    }
+    scraper.rewind(None);
+    log::info!(
+        "replayed the recording's day: {minutes} scrapes, one per minute of the past {minutes} minutes, in {:.1} s",
+        clock.elapsed().as_secs_f64()
+    );
+    Finished {
+        metrics: metrics.unwrap_or_else(|| Arc::from(&b""[..])),
+        reports,
     }
 }

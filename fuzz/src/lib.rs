@@ -937,3 +937,304 @@ pub fn redact(data: &[u8]) {
         .collect();
     assert!(left.is_empty(), "public addresses left: {left:?}");
 }
+
+// ---------------------------------------------------------------- overview
+
+/// What the overview page is made of (its allow-lists), shared with the
+/// integration tests.
+#[path = "../../tests/it/overview/markup.rs"]
+pub mod overview_markup;
+
+/// Scrapes to record, each a report whose hub strings come from `names`.
+#[derive(Arbitrary, Debug)]
+pub struct OverviewInput {
+    pub names: Vec<String>,
+    pub scrapes: Vec<ArbScrape>,
+    /// Seconds from the last scrape to the render.
+    pub then: u16,
+}
+
+#[derive(Arbitrary, Debug)]
+pub struct ArbScrape {
+    /// Seconds since the scrape before; negative: the clock went back.
+    pub after: i32,
+    pub sysuptime: u32,
+    pub link_uptime: Option<u32>,
+    pub connected: bool,
+    pub volume: Option<(u64, u64)>,
+    pub snr: [Option<i32>; 2],
+    pub sync: [Option<u64>; 2],
+    pub fttp: bool,
+    pub devices: u8,
+    pub active: u16,
+    /// Bit `i`: collector `i` fails.
+    pub failing: u8,
+    pub mesh: bool,
+}
+
+/// The overview's renderers on any report and any history: the page has
+/// only the exporter's own tags and attributes (every `<` of it starts one,
+/// so no hub string became markup), each hub string is in it escaped; the
+/// JSON reads back with serde_json, hub strings exact; the history keeps
+/// its bounds and order.
+pub fn overview(input: &OverviewInput) {
+    use smarthub_exporter::overview::history::{MAX_BYTES, MAX_EVENTS, MAX_POINTS};
+    use smarthub_exporter::overview::report::{HubStatus, Outcome};
+    use smarthub_exporter::overview::{About, Board, Format, Report, State};
+    use smarthub_exporter::pages::lan::{Device, Traffic};
+    use smarthub_exporter::pages::owl::{Mesh, Node, Station};
+    use smarthub_exporter::pages::wan::{Addresses, DslLine, DslStats, Link, Volume, Wan};
+    use std::sync::Arc;
+
+    let names: Vec<&str> = input.names.iter().map(|n| cut(n, 300)).take(16).collect();
+    let name = |i: usize| -> String {
+        match names.len() {
+            0 => String::new(),
+            n => names[i % n].to_owned(),
+        }
+    };
+    let mut board = Board::new(About {
+        version: "0.1.0",
+        hub: name(0),
+        poll_seconds: 60,
+    });
+    // 2026-12-01.
+    let mut t: i64 = 1_796_083_200_000;
+    let mut last = None;
+    for (k, s) in input.scrapes.iter().take(64).enumerate() {
+        t = t.saturating_add(i64::from(s.after) * 1000).max(0);
+        let devices: Vec<Device> = (0..usize::from(s.devices % 12))
+            .map(|d| Device {
+                mac: format!("02:00:00:00:00:{d:02X}"),
+                hostname: name(k + d),
+                ip: name(k + d + 1),
+                name: name(k + d + 2),
+                active: [Some(true), Some(false), None][d % 3],
+                port: name(k + d + 3),
+                os: String::new(),
+                kind: String::new(),
+                traffic: (d % 2 == 0).then_some(Traffic {
+                    rx_bytes: s.sysuptime.into(),
+                    tx_bytes: d as u64,
+                }),
+            })
+            .collect();
+        let fails = |i: u8| s.failing & (1 << i) != 0;
+        let outcome = |i: u8, name: &'static str| Outcome {
+            name,
+            state: if fails(i) {
+                State::Failing(format!("GET /x: {}", cut(&input.names.first().cloned().unwrap_or_default(), 400)))
+            } else if i == 3 && !s.mesh {
+                State::Unavailable
+            } else {
+                State::Ok
+            },
+        };
+        let sysuptime = u64::from(s.sysuptime);
+        let report = Report {
+            started: t,
+            duration: std::time::Duration::from_millis(u64::from(s.sysuptime % 5000)),
+            collectors: vec![
+                outcome(0, "wan"),
+                outcome(1, "lan"),
+                outcome(2, "status"),
+                outcome(3, "owl"),
+            ],
+            wan: (!fails(0)).then(|| Wan {
+                sysuptime,
+                active_idx: if s.fttp { 0 } else { 1 },
+                connected: s.connected,
+                connection_uptime: Some(if s.connected { sysuptime / 2 } else { 0 }),
+                volume: s.volume.map(|(d, u)| Volume {
+                    down_bytes: d,
+                    up_bytes: u,
+                }),
+                rate: None,
+                link: s.link_uptime.map(|u| Link {
+                    up: u > 0,
+                    uptime: Some(u64::from(u).min(sysuptime)),
+                }),
+                dsl: Some(DslLine {
+                    up: !s.fttp,
+                    stats: (!s.fttp).then(|| DslStats {
+                        mode: name(k + 4),
+                        profile: name(k + 5),
+                        channel: name(k + 6),
+                        snr_margin_tenth_db: s.snr,
+                        sync_bps: s.sync,
+                        ..DslStats::default()
+                    }),
+                }),
+                addresses: Addresses {
+                    ipv6: Some(name(k + 7)),
+                    ..Addresses::default()
+                },
+                wifi_channels: [Some(1), None],
+            }),
+            hub: (!fails(2)).then(|| HubStatus {
+                firmware: name(k + 8),
+                lan_ip: None,
+            }),
+            devices: (!fails(1)).then(|| smarthub_exporter::pages::lan::Devices {
+                entries: devices.len(),
+                active_entries: usize::from(s.active),
+                devices: devices.clone(),
+                notes: Vec::new(),
+            }),
+            mesh: (s.mesh && !fails(3)).then(|| Mesh {
+                nodes: vec![Node {
+                    id: name(k + 9),
+                    name: name(k + 10),
+                    model: name(k + 11),
+                    firmware: name(k + 12),
+                    backhaul: Some(name(k + 13)),
+                    backhaul_bps: Some(1),
+                    backhaul_dbm: Some(-60),
+                    uptime: Some(sysuptime),
+                    stations: Some(1),
+                    cpu: None,
+                    memory: None,
+                }],
+                stations: devices
+                    .iter()
+                    .map(|d| Station {
+                        mac: d.mac.clone(),
+                        name: d.name.clone(),
+                        connection: name(k + 14),
+                        node: Some(name(k + 15)),
+                        online: d.active,
+                        link_bps: Some(54_000_000),
+                        signal_dbm: Some(-50),
+                    })
+                    .collect(),
+                notes: Vec::new(),
+            }),
+        };
+        board.record(Arc::new(report));
+        last = Some(k);
+    }
+    let h = board.history();
+    assert!(h.points().len() <= MAX_POINTS && h.events().len() <= MAX_EVENTS);
+    assert!(h.heap_bytes() <= MAX_BYTES, "{}", h.heap_bytes());
+    assert!(h.points().iter().zip(h.points().iter().skip(1)).all(|(a, b)| a.minute < b.minute));
+    assert!(h.events().iter().zip(h.events().iter().skip(1)).all(|(a, b)| a.time <= b.time));
+    let now = t + i64::from(input.then) * 1000;
+    let Some(html) = board.render(Format::Html, now) else {
+        assert!(last.is_none());
+        return;
+    };
+    let html = String::from_utf8(html).expect("UTF-8 page");
+    check_markup(&html);
+    // The hub strings the page always shows, each as escaped text.
+    let r = board.latest().unwrap();
+    let mut shown: Vec<&str> = vec![names.first().copied().unwrap_or("")];
+    if let Some(d) = &r.devices {
+        shown.extend(d.devices.iter().map(|d| d.ip.as_str()));
+    }
+    if let Some(m) = &r.mesh {
+        shown.extend(m.nodes.iter().map(|n| n.model.as_str()));
+    }
+    if let Some(h) = &r.hub {
+        shown.push(&h.firmware);
+    }
+    for c in &r.collectors {
+        if let State::Failing(e) = &c.state {
+            shown.push(e);
+        }
+    }
+    for n in shown {
+        let escaped = html_escaped(n);
+        assert!(html.contains(&escaped), "{n:?} is not in the page as text");
+    }
+    let json = board.render(Format::Json, now).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json).expect("valid JSON");
+    let json_text = String::from_utf8(json).unwrap();
+    assert!(!json_text.contains("null") || names.iter().any(|n| n.contains("null")));
+    if let Some(list) = v["devices"]["list"].as_array() {
+        for d in list {
+            let i = usize::from_str_radix(&d["mac"].as_str().unwrap()[15..], 16).unwrap();
+            let got = d.get("name").and_then(|n| n.as_str()).unwrap_or("");
+            assert_eq!(got, name(last.unwrap() + i + 2), "a name that did not come back");
+        }
+    }
+}
+
+fn cut(s: &str, max: usize) -> &str {
+    &s[..smarthub_exporter::script::cut_point(s, max)]
+}
+
+/// The page's escaping, written again: `&<>"'` as references, controls,
+/// bidirectional controls and noncharacters as U+FFFD.
+fn html_escaped(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' => out.push(c),
+            c if (c as u32) < 0x20 || (0x7f..=0x9f).contains(&(c as u32)) => out.push('\u{FFFD}'),
+            '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+                out.push('\u{FFFD}')
+            }
+            c if (0xFDD0..=0xFDEF).contains(&(c as u32)) || (c as u32) & 0xFFFE == 0xFFFE => {
+                out.push('\u{FFFD}')
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every `<` of the page opens a tag of the page (or its doctype, or closes
+/// one), with the page's attributes, each quoted with `"` and holding no
+/// `<` or `"`.
+fn check_markup(html: &str) {
+    use overview_markup::{ATTRIBUTES, ELEMENTS, LINKS};
+    let b = html.as_bytes();
+    let mut i = 0;
+    // Raw text inside <style> is the page's own CSS: skipped whole.
+    while let Some(at) = html[i..].find('<').map(|a| a + i) {
+        let rest = &html[at + 1..];
+        if let Some(r) = rest.strip_prefix("!DOCTYPE html>") {
+            i = html.len() - r.len();
+            continue;
+        }
+        let closing = rest.starts_with('/');
+        let name_start = at + 1 + usize::from(closing);
+        let name_len = b[name_start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
+            .count();
+        let tag = &html[name_start..name_start + name_len];
+        assert!(ELEMENTS.contains(&tag), "<{tag}> at {at}: {}", &html[at..(at + 80).min(html.len())]);
+        let end = html[name_start..].find('>').expect("an unclosed tag") + name_start;
+        // `<path .../>`: SVG's self-closing form.
+        let mut attrs = html[name_start + name_len..end].trim().trim_end_matches('/');
+        while !attrs.is_empty() {
+            let (name, rest) = match attrs.find(['=', ' ']) {
+                Some(e) if attrs.as_bytes()[e] == b'=' => (&attrs[..e], &attrs[e + 1..]),
+                Some(e) => (&attrs[..e], &attrs[e..]),
+                None => (attrs, ""),
+            };
+            assert!(ATTRIBUTES.contains(&name), "attribute {name:?} on <{tag}>");
+            attrs = if let Some(v) = rest.strip_prefix('"') {
+                let close = v.find('"').expect("an unclosed attribute");
+                let value = &v[..close];
+                assert!(!value.contains('<'), "{value:?}");
+                if name == "href" {
+                    assert!(LINKS.contains(&value), "{value:?}");
+                }
+                v[close + 1..].trim_start()
+            } else {
+                rest.trim_start()
+            };
+        }
+        i = end + 1;
+        if tag == "style" && !closing {
+            i = html[i..].find("</style>").expect("an unclosed style") + i;
+        }
+    }
+}

@@ -106,7 +106,7 @@ class InitScriptTest(unittest.TestCase):
         self.assertEqual(inst.command[0], PROG)
         self.assertEqual(inst.flag("--host"), ["192.168.1.254"])
         self.assertEqual(inst.flag("--listen"), ["192.168.1.2:9101"])
-        for absent in ("--no-lan", "--no-collector", "--timeout", "--cache-ttl", "--log-level"):
+        for absent in ("--no-lan", "--no-collector", "--timeout", "--cache-ttl", "--poll", "--log-level"):
             self.assertNotIn(absent, inst.command)
         # Every line to syslog at its severity, not all of stderr as daemon.err.
         self.assertEqual(inst.command.count("--syslog"), 1)
@@ -130,6 +130,7 @@ config smarthub-exporter 'main'
 	option lan '0'
 	option timeout '12'
 	option cache_ttl '30'
+	option poll '300'
 	option log_level 'debug'
 	list disable_collector 'owl'
 	list disable_collector 'status'
@@ -138,7 +139,7 @@ config smarthub-exporter 'main'
         self.assertEqual(inst.command, [
             PROG, "--listen", "[::]:9200", "--host", "10.0.0.138:8080", "--timeout", "12",
             "--no-lan", "--no-collector", "owl", "--no-collector", "status",
-            "--cache-ttl", "30", "--log-level", "debug", "--syslog",
+            "--cache-ttl", "30", "--poll", "300", "--log-level", "debug", "--syslog",
         ])
         # '*' needs no interface to come up first.
         self.assertEqual(inst.calls_named("procd_add_reload_interface_trigger"), [])
@@ -177,7 +178,7 @@ config smarthub-exporter 'main'
         self.assertEqual(r.returncode, 0, r.stderr)
         help_text = " ".join(r.stdout.split())
         flags = {"host": "--host", "listen_port": "--listen", "timeout": "--timeout",
-                 "cache_ttl": "--cache-ttl", "log_level": "--log-level"}
+                 "cache_ttl": "--cache-ttl", "poll": "--poll", "log_level": "--log-level"}
         shown = dict(re.findall(r"^\t#?option (\w+) '([^']*)'$", CONFIG.read_text(), re.M))
         self.assertTrue(set(flags) <= set(shown), shown)
         for option, flag in flags.items():

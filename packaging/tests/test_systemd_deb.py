@@ -16,7 +16,7 @@ from _common import ROOT, UNIT, binary, openwrt_pkg
 
 DEFAULT = ROOT / "packaging" / "systemd" / "smarthub-exporter.default"
 # Every flag of the exporter's command line.
-FLAGS_WITH_VALUE = {"--host", "--listen", "--timeout", "--no-collector", "--cache-ttl", "--log-level"}
+FLAGS_WITH_VALUE = {"--host", "--listen", "--timeout", "--no-collector", "--cache-ttl", "--poll", "--log-level"}
 FLAGS = FLAGS_WITH_VALUE | {"--no-lan", "--version", "--help"}
 # Exposure score (x10) that `systemd-analyze security` must not exceed;
 # the unit scores 1.0-1.2, the stock unit of a service 9.6.

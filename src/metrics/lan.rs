@@ -2,11 +2,16 @@
 
 use crate::collector::Snapshot;
 use crate::exposition::{Exposition, Kind, Labels};
+use crate::overview::Report;
 use crate::pages::lan::Devices;
 
 impl Snapshot for Devices {
     fn render(&self, out: &mut Exposition) {
         render(self, out)
+    }
+
+    fn report(self: Box<Self>, out: &mut Report) {
+        out.devices = Some(*self);
     }
 
     fn notes(&self) -> &[String] {

@@ -6,14 +6,19 @@
 //! joined in a query, so a device that roams between discs or bands changes
 //! one info series rather than every number's.
 
-use super::bytes_per_second;
 use crate::collector::Snapshot;
 use crate::exposition::{Exposition, Kind};
+use crate::overview::Report;
+use crate::pages::bytes_per_second;
 use crate::pages::owl::{Mesh, Node};
 
 impl Snapshot for Mesh {
     fn render(&self, out: &mut Exposition) {
         render(self, out)
+    }
+
+    fn report(self: Box<Self>, out: &mut Report) {
+        out.mesh = Some(*self);
     }
 
     fn notes(&self) -> &[String] {

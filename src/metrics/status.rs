@@ -2,6 +2,7 @@
 
 use crate::collector::Snapshot;
 use crate::exposition::{Exposition, Kind};
+use crate::overview::report::{HubStatus, Report};
 use crate::pages::status::Status;
 
 impl Snapshot for Status {
@@ -11,6 +12,14 @@ impl Snapshot for Status {
 
     fn notes(&self) -> &[String] {
         &self.notes
+    }
+
+    /// Without the serial number: the overview never shows it.
+    fn report(self: Box<Self>, out: &mut Report) {
+        out.hub = Some(HubStatus {
+            firmware: self.firmware,
+            lan_ip: self.lan_ip,
+        });
     }
 }
 

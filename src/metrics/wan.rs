@@ -1,13 +1,18 @@
 //! Metrics from `/nonAuth/wan_conn.xml`.
 
-use super::bytes_per_second;
 use crate::collector::Snapshot;
 use crate::exposition::{Exposition, Kind, Value};
+use crate::overview::Report;
+use crate::pages::bytes_per_second;
 use crate::pages::wan::{self, DslStats, Wan, DIRECTIONS};
 
 impl Snapshot for Wan {
     fn render(&self, out: &mut Exposition) {
         render(self, out)
+    }
+
+    fn report(self: Box<Self>, out: &mut Report) {
+        out.wan = Some(*self);
     }
 }
 

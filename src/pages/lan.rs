@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use super::{
-    find, label, label_text, mac_of, normalise_mac, object, parse_u64, text, ParseError, Record,
+    advance_counter, find, label, label_text, mac_of, normalise_mac, object, parse_u64, text,
+    ParseError, Record,
 };
 use crate::script::{self, Lit};
 
@@ -363,25 +364,26 @@ pub const ADVANCE_CYCLE: u64 = 4;
 
 /// The page with its devices' byte counters moved by `step` × their
 /// multiples, for a replay whose recording asks for counters that move
-/// (`replay-advance`). Pure: bytes in, bytes out; only the digits of the
-/// counters change, nothing else of the page's syntax, so [`parse`] reads
-/// the moved page as it reads a live one.
+/// (`replay-advance`); a negative `step` moves them back, for the reads
+/// before the recording (`replay-day`). Pure: bytes in, bytes out; only the
+/// digits of the counters change, nothing else of the page's syntax, so
+/// [`parse`] reads the moved page as it reads a live one.
 ///
 /// Every `var rate = [..]` at the start of a statement: each record's
 /// `tx:'N'` and `rx:'N'` (quoted digits, as the hub writes them), by its
 /// row's multiples (see [`ADVANCE_RX`]). Strings and comments are skipped as
 /// JavaScript reads them, so a `tx:` inside a name is no field. A counter
-/// that would pass `u64::MAX` stays as recorded.
-pub fn advance(page: &[u8], step: u64) -> Vec<u8> {
+/// that would pass `u64::MAX` or go below 0 stays as recorded.
+pub fn advance(page: &[u8], step: i64) -> Vec<u8> {
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     for open in declarations(page, b"rate") {
         for (key, row, start, end, value) in quoted_counters(page, open) {
             let m = 1 + row % ADVANCE_CYCLE;
-            let by = match key {
-                Counter::Rx => step.checked_mul(ADVANCE_RX * m),
-                Counter::Tx => step.checked_mul(m),
+            let multiple = match key {
+                Counter::Rx => ADVANCE_RX * m,
+                Counter::Tx => m,
             };
-            if let Some(v) = by.and_then(|by| value.checked_add(by)) {
+            if let Some(v) = advance_counter(value, step, multiple) {
                 edits.push((start, end, v.to_string()));
             }
         }
@@ -710,5 +712,21 @@ null];\naddCfg(\"a\",1,'tx:\\'1\\'');\nvar later = [{tx:'4'}];\n";
         }
         let moved = advance(b"var a=1;var rate=[{tx:'1'}];", 10);
         assert_eq!(moved, b"var a=1;var rate=[{tx:'11'}];");
+    }
+
+    #[test]
+    fn a_negative_advance_takes_the_counters_back_and_none_below_0() {
+        let back = String::from_utf8(advance(RATES.as_bytes(), -20)).unwrap();
+        let want = RATES
+            .replace("tx:'100',rx:'1000'", "tx:'80',rx:'920'")
+            .replace("tx : \"200\" ,rx:'2000'", "tx : \"160\" ,rx:'1840'")
+            .replace("tx:'x',rx:'3000'", "tx:'x',rx:'2760'");
+        // Rows 4 and 5 (`1`, `5`) would go below 0: as recorded.
+        assert_eq!(back, want);
+        // Each counter on its own: tx would go below 0, rx need not.
+        let moved = advance(b"var rate=[{tx:'5',rx:'100000'}];", -10000);
+        assert_eq!(moved, b"var rate=[{tx:'5',rx:'60000'}];");
+        let low = b"var rate=[{tx:'1',rx:'1'}];";
+        assert_eq!(advance(low, i64::MIN), low);
     }
 }

@@ -56,11 +56,31 @@ pub(crate) fn parse_u64(s: &str) -> Option<u64> {
     s.parse().ok()
 }
 
+/// A rate the hub gives in bit/s, in the bytes per second the metrics and
+/// the overview speak. Exact: every rate below 2^53 bit/s divided by 8 is a
+/// float without error.
+pub fn bytes_per_second(bps: u64) -> f64 {
+    bps as f64 / 8.0
+}
+
 /// Where `needle` first occurs in `hay`: the byte scans of the pages'
 /// replay advances, which rewrite a page's digits in place and so work on
 /// its bytes rather than on what a reader makes of them.
 pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Counter `v` moved by `step` × `multiple`, for the pages' replay
+/// advances: forward, or back when `step` is negative (a read before the
+/// recording). `None` when it would leave a `u64` (below 0 or past
+/// `u64::MAX`): the advances then keep the counter as recorded.
+pub(crate) fn advance_counter(v: u64, step: i64, multiple: u64) -> Option<u64> {
+    let by = step.unsigned_abs().checked_mul(multiple)?;
+    if step < 0 {
+        v.checked_sub(by)
+    } else {
+        v.checked_add(by)
+    }
 }
 
 /// Label values are cut to this many bytes: device names are chosen by

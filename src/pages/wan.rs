@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::{find, label, parse_u64, ParseError};
+use super::{advance_counter, find, label, parse_u64, ParseError};
 use crate::format::{percent, xml};
 use crate::script::literal::{self, Lit};
 
@@ -438,17 +438,18 @@ pub const ADVANCE_UP: u64 = 40;
 
 /// The page with its session byte counters moved by `step` × their
 /// multiples, for a replay whose recording asks for counters that move
-/// (`replay-advance`). Pure: bytes in, bytes out; only the digits of the
-/// counters change, nothing else of the page's syntax, so [`parse`] reads
-/// the moved page as it reads a live one.
+/// (`replay-advance`); a negative `step` moves them back, for the reads
+/// before the recording (`replay-day`). Pure: bytes in, bytes out; only the
+/// digits of the counters change, nothing else of the page's syntax, so
+/// [`parse`] reads the moved page as it reads a live one.
 ///
 /// Every row of `wan_conn_volume_list` (every element of that name, as a
 /// reader that took a later one would see the same counters move) whose
 /// three fields are numbers and whose total is not 0 (the hub's unused rows
 /// stay `0;0;0`): download + `step` × [`ADVANCE_DOWN`], upload + `step` ×
 /// [`ADVANCE_UP`], the total by both, so it stays download + upload. A row
-/// whose counter would pass `u64::MAX` stays as recorded.
-pub fn advance(page: &[u8], step: u64) -> Vec<u8> {
+/// whose counter would pass `u64::MAX` or go below 0 stays as recorded.
+pub fn advance(page: &[u8], step: i64) -> Vec<u8> {
     let mut out = Vec::with_capacity(page.len() + 64);
     let mut rest = page;
     while let Some(at) = find(rest, b"<wan_conn_volume_list") {
@@ -494,7 +495,7 @@ pub fn advance(page: &[u8], step: u64) -> Vec<u8> {
 /// the hub's own spelling is moved: fields of digits alone, split at `%3B`,
 /// since the row is written back that way and nothing but digits may
 /// change.
-fn advance_row(row: &[u8], step: u64) -> Option<String> {
+fn advance_row(row: &[u8], step: i64) -> Option<String> {
     let text = std::str::from_utf8(row).ok()?;
     let digits = |f: &str| parse_u64(f).filter(|_| f.bytes().all(|b| b.is_ascii_digit()));
     let mut fields = text.split("%3B").map(digits);
@@ -506,13 +507,15 @@ fn advance_row(row: &[u8], step: u64) -> Option<String> {
     if total == 0 {
         return None;
     }
-    let down_by = step.checked_mul(ADVANCE_DOWN)?;
-    let up_by = step.checked_mul(ADVANCE_UP)?;
-    let total = total.checked_add(down_by)?.checked_add(up_by)?;
+    let total = advance_counter(
+        advance_counter(total, step, ADVANCE_DOWN)?,
+        step,
+        ADVANCE_UP,
+    )?;
     Some(format!(
         "{total}%3B{}%3B{}",
-        down.checked_add(down_by)?,
-        up.checked_add(up_by)?
+        advance_counter(down, step, ADVANCE_DOWN)?,
+        advance_counter(up, step, ADVANCE_UP)?
     ))
 }
 
@@ -699,6 +702,30 @@ mod tests {
             "18446744073709551615%3B18446744073709551000",
         );
         assert_eq!(advance(big.as_bytes(), 1000), big.as_bytes());
-        assert_eq!(advance(VDSL2.as_bytes(), u64::MAX), VDSL2.as_bytes());
+        assert_eq!(advance(VDSL2.as_bytes(), i64::MAX), VDSL2.as_bytes());
+        assert_eq!(advance(VDSL2.as_bytes(), i64::MIN), VDSL2.as_bytes());
+    }
+
+    #[test]
+    fn a_negative_advance_takes_a_rows_counters_back_together() {
+        let back = String::from_utf8(advance(VDSL2.as_bytes(), -3000)).unwrap();
+        let (down, up) = (
+            67192513981 - 3000 * ADVANCE_DOWN,
+            14457964544 - 3000 * ADVANCE_UP,
+        );
+        let want = VDSL2.replace(
+            "81650478525%3B67192513981%3B14457964544",
+            &format!("{}%3B{down}%3B{up}", down + up),
+        );
+        assert_eq!(back, want);
+        let v = parse(back.as_bytes()).unwrap().volume.unwrap();
+        assert_eq!((v.down_bytes, v.up_bytes), (down, up));
+        // Forward again by as much: the page as recorded.
+        assert_eq!(advance(back.as_bytes(), 3000), VDSL2.as_bytes());
+        // A row one of whose counters would go below 0 stays whole, so its
+        // total stays download + upload.
+        let low =
+            "<wan_conn_volume_list type=\"array\" value=\"[['1000000%3B999990%3B10'],null]\" />";
+        assert_eq!(advance(low.as_bytes(), -1), low.as_bytes());
     }
 }

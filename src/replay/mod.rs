@@ -17,17 +17,23 @@
 //!
 //! From the MANIFEST only its header is read (the lines before the first
 //! empty one): `replay-advance: BYTES` asks for byte counters that move, so
-//! that `rate()` panels over a recording show traffic rather than 0; every
-//! other line is for people and is ignored. A user's dump replays exactly.
-//! The `n`-th read of a page (from 0) is rewritten by its collector's
-//! `advance` (a column of [`collector::ALL`]) with the step `n × BYTES`
-//! before the parser sees it, so what is read is read by the same code as a
-//! live page. Each page's advance, beside its parser, says which counters
-//! move and by what multiples of the step (the WAN volume row, the device
-//! page's `rate` rows); nothing else moves: uptimes and sync rates stay as
-//! recorded, and a page whose collector has no advance replays as recorded.
+//! that `rate()` panels over a recording show traffic rather than 0;
+//! `replay-day: MINUTES` for that many minutes of history at start
+//! ([`day`]); every other line is for people and is ignored. A user's dump
+//! replays exactly. The `n`-th read of a page (from 0) is rewritten by its
+//! collector's `advance` (a column of [`collector::ALL`]) with the step
+//! `n × BYTES` before the parser sees it, so what is read is read by the
+//! same code as a live page; the reads of `replay-day`'s past are rewritten
+//! with a negative `n`, as many reads before the recording as they are
+//! minutes old ([`Replay::rewind`]). Each page's advance, beside its parser,
+//! says which counters move and by what multiples of the step (the WAN
+//! volume row, the device page's `rate` rows); nothing else moves: uptimes
+//! and sync rates stay as recorded, and a page whose collector has no
+//! advance replays as recorded.
 
-use std::cell::RefCell;
+pub mod day;
+
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::fs::{self, File, FileType};
 use std::io::{self, Read};
@@ -44,6 +50,8 @@ pub const ADVANCE_KEY: &str = "replay-advance";
 /// The largest advance accepted, in bytes per read of a page: 1 GiB, far
 /// past any line's traffic in a scrape interval.
 pub const MAX_ADVANCE: u64 = 1 << 30;
+/// The MANIFEST header key that asks for a day of history at start.
+pub const DAY_KEY: &str = "replay-day";
 
 /// Why a recording gives no page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +90,8 @@ pub struct Recording {
     pub dir: PathBuf,
     /// `replay-advance`, when the MANIFEST asks for it.
     pub advance: Option<u64>,
+    /// `replay-day`, when the MANIFEST asks for it: minutes to replay.
+    pub day: Option<u32>,
 }
 
 impl Recording {
@@ -94,16 +104,23 @@ impl Recording {
             return Err("not a directory".into());
         }
         let canonical = fs::canonicalize(dir).map_err(|e| e.to_string())?;
-        let advance = match read_file(&canonical, Path::new(MANIFEST), dir) {
-            Ok(text) => header_advance(&String::from_utf8_lossy(&text))
-                .map_err(|e| format!("{MANIFEST}: {e}"))?,
-            Err(ReplayError::NotFound) => None,
+        let (advance, day) = match read_file(&canonical, Path::new(MANIFEST), dir) {
+            Ok(text) => {
+                let text = String::from_utf8_lossy(&text);
+                let header = |e| format!("{MANIFEST}: {e}");
+                (
+                    header_advance(&text).map_err(header)?,
+                    day::header_day(&text).map_err(header)?,
+                )
+            }
+            Err(ReplayError::NotFound) => (None, None),
             Err(e) => return Err(e.to_string()),
         };
         Ok(Recording {
             shown: dir.to_owned(),
             dir: canonical,
             advance,
+            day,
         })
     }
 }
@@ -138,6 +155,9 @@ pub struct Replay {
     recording: Recording,
     /// How often each page has been read, for its advance.
     reads: RefCell<Vec<(String, u64)>>,
+    /// While set, reads are that many steps before the recording (the
+    /// scrapes of `replay-day`), and not counted.
+    back: Cell<Option<u64>>,
 }
 
 impl Replay {
@@ -145,12 +165,20 @@ impl Replay {
         Replay {
             recording,
             reads: RefCell::new(Vec::new()),
+            back: Cell::new(None),
         }
     }
 
     /// How log lines name it: in place of the hub's `host:port`.
     pub fn name(&self) -> String {
         format!("recorded in {}", self.recording.shown)
+    }
+
+    /// Makes the next reads `steps` reads before the recording (`None`:
+    /// reads as usual again). The recording is the hub now: the day before
+    /// it had lower counters.
+    pub fn rewind(&self, steps: Option<u64>) {
+        self.back.set(steps);
     }
 
     /// The page at `path`, as [`crate::hub::Hub::fetch`] returns a body.
@@ -164,6 +192,10 @@ impl Replay {
         let Some(bytes) = self.recording.advance else {
             return Ok(body);
         };
+        if let Some(steps) = self.back.get() {
+            let n = -i64::try_from(steps).unwrap_or(i64::MAX);
+            return Ok(advanced(path, body, bytes, n));
+        }
         let n = {
             let mut reads = self.reads.borrow_mut();
             match reads.iter_mut().find(|(p, _)| p == path) {
@@ -177,14 +209,22 @@ impl Replay {
                 }
             }
         };
-        Ok(advanced(path, body, bytes, n))
+        Ok(advanced(
+            path,
+            body,
+            bytes,
+            i64::try_from(n).unwrap_or(i64::MAX),
+        ))
     }
 }
 
-/// `body` of page `path` as its `n`-th read with `bytes` per read: moved
-/// by its collector's advance, if it has one.
-fn advanced(path: &str, body: Vec<u8>, bytes: u64, n: u64) -> Vec<u8> {
-    let Some(step) = bytes.checked_mul(n).filter(|&s| s > 0) else {
+/// `body` of page `path` as its `n`-th read with `bytes` per read (`n`
+/// reads before the recording, when negative): moved by its collector's
+/// advance, if it has one. A step past an `i64` leaves the page as
+/// recorded.
+fn advanced(path: &str, body: Vec<u8>, bytes: u64, n: i64) -> Vec<u8> {
+    let step = i64::try_from(bytes).ok().and_then(|b| b.checked_mul(n));
+    let Some(step) = step.filter(|&s| s != 0) else {
         return body;
     };
     let advance = collector::ALL
@@ -335,13 +375,23 @@ mod tests {
                 "{path}"
             );
         }
-        // The first read, no advance, a step past u64::MAX, or a page whose
-        // collector has no advance: the page as recorded.
+        // Three reads before the recording (`replay-day`): a step of -30.
+        let back = (wan.advance.unwrap())(wan_page, -30);
+        assert_ne!(back, wan_page);
+        assert_eq!(advanced(wan.path, wan_page.to_vec(), 10, -3), back);
+        assert_eq!(
+            advanced(lan.path, lan_page.to_vec(), 10, -3),
+            b"var rate = [{mac:'a',tx:'70',rx:'880'},null];\n"
+        );
+        // The first read, no advance, a step past an i64 either way, or a
+        // page whose collector has no advance: the page as recorded.
         let without = collector::ALL.iter().find(|c| c.advance.is_none()).unwrap();
         for (path, bytes, n) in [
             (wan.path, 10, 0),
             (wan.path, 0, 9),
             (wan.path, u64::MAX, 2),
+            (wan.path, 1 << 30, i64::MAX),
+            (wan.path, 1 << 30, i64::MIN),
             (without.path, 10, 2),
             ("/not/a/page", 10, 2),
         ] {

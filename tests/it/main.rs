@@ -29,6 +29,7 @@ mod hub_protection;
 mod interop;
 mod logging;
 mod metrics;
+mod overview;
 mod pages;
 mod replay;
 mod security;

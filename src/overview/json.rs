@@ -1,0 +1,424 @@
+//! `GET /status.json`: the overview as JSON, field by field as
+//! `docs/status-json.md` describes it.
+//!
+//! Written by hand, like the exposition: the document is a fixed shape of
+//! objects, numbers and escaped strings, which [`Writer`] writes in a
+//! hundred lines. serde and serde_json would add about 6 KB of stripped
+//! binary for a document of this shape (x86_64, opt-level "z", measured
+//! in a scratch crate: 313,744 against 320,000 bytes), two dependencies,
+//! and a second float formatter (ryu) beside core's, which the exposition
+//! needs anyway; and serde_json leaves `<`, `>` and `&` as they are, which
+//! this document escapes so that it stays inert pasted into HTML. Tests
+//! read it back with serde_json.
+
+use std::fmt::Write as _;
+
+use super::escape;
+use super::history::{Point, STEP_SECONDS};
+use super::report::{Report, State};
+use super::{station_of, View};
+use crate::pages::bytes_per_second;
+use crate::pages::lan::Device;
+use crate::pages::wan::{self, DslStats};
+
+/// The `schema` field: raised when a field changes meaning or type.
+pub const SCHEMA: u64 = 1;
+
+/// A JSON document being written: objects and arrays opened and closed in
+/// turn, keys in the order written, strings escaped. Not generic (no
+/// closures per object), so it costs the binary one copy of each method.
+pub struct Writer {
+    out: String,
+    /// Nothing written yet in the open object or array: no comma due.
+    first: bool,
+}
+
+impl Writer {
+    fn new(capacity: usize) -> Writer {
+        let mut out = String::with_capacity(capacity);
+        out.push('{');
+        Writer { out, first: true }
+    }
+
+    #[inline(never)]
+    fn comma(&mut self) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+    }
+
+    /// Keys are this module's own names: nothing in them to escape.
+    #[inline(never)]
+    fn key(&mut self, k: &str) {
+        debug_assert!(!k.contains(['"', '\\']) && k.is_ascii());
+        self.comma();
+        self.out.push('"');
+        self.out.push_str(k);
+        self.out.push_str("\":");
+    }
+
+    /// Opens the object at key `k`.
+    #[inline(never)]
+    pub fn open(&mut self, k: &str) {
+        self.key(k);
+        self.out.push('{');
+        self.first = true;
+    }
+
+    /// Opens the array at key `k`.
+    #[inline(never)]
+    pub fn open_array(&mut self, k: &str) {
+        self.key(k);
+        self.out.push('[');
+        self.first = true;
+    }
+
+    /// Opens an object that is an item of the open array.
+    #[inline(never)]
+    pub fn open_item(&mut self) {
+        self.comma();
+        self.out.push('{');
+        self.first = true;
+    }
+
+    #[inline(never)]
+    pub fn close(&mut self) {
+        self.out.push('}');
+        self.first = false;
+    }
+
+    #[inline(never)]
+    pub fn close_array(&mut self) {
+        self.out.push(']');
+        self.first = false;
+    }
+
+    #[inline(never)]
+    pub fn str(&mut self, k: &str, v: &str) {
+        self.key(k);
+        escape::json(&mut self.out, v);
+    }
+
+    /// A string item of the open array.
+    #[inline(never)]
+    pub fn item_str(&mut self, v: &str) {
+        self.comma();
+        escape::json(&mut self.out, v);
+    }
+
+    /// A string that the hub may leave empty: absent when it does.
+    #[inline(never)]
+    pub fn text(&mut self, k: &str, v: &str) {
+        if !v.is_empty() {
+            self.str(k, v);
+        }
+    }
+
+    #[inline(never)]
+    pub fn uint(&mut self, k: &str, v: u64) {
+        self.key(k);
+        let _ = write!(self.out, "{v}");
+    }
+
+    #[inline(never)]
+    pub fn int(&mut self, k: &str, v: i64) {
+        self.key(k);
+        let _ = write!(self.out, "{v}");
+    }
+
+    /// A float; absent when it is not finite (JSON has no NaN).
+    #[inline(never)]
+    pub fn float(&mut self, k: &str, v: f64) {
+        if v.is_finite() {
+            self.key(k);
+            let _ = write!(self.out, "{v}");
+        }
+    }
+
+    #[inline(never)]
+    pub fn bool(&mut self, k: &str, v: bool) {
+        self.key(k);
+        self.out.push_str(if v { "true" } else { "false" });
+    }
+
+    fn finish(mut self) -> String {
+        self.out.push_str("}\n");
+        self.out
+    }
+}
+
+/// The whole document.
+pub fn render(v: &View) -> String {
+    let r = v.report;
+    let devices = r.devices.as_ref().map_or(0, |d| d.devices.len());
+    let mut w = Writer::new(8 * 1024 + 300 * devices + 180 * v.history.points().len());
+    w.uint("schema", SCHEMA);
+    w.open("exporter");
+    w.str("version", v.about.version);
+    w.str("hub", &v.about.hub);
+    w.uint("poll_seconds", v.about.poll_seconds);
+    w.int("scraped_at", r.started.div_euclid(1000));
+    w.float("scrape_duration_seconds", r.duration.as_secs_f64());
+    w.int("now", v.now.div_euclid(1000));
+    w.close();
+    w.open_array("collectors");
+    for c in &r.collectors {
+        w.open_item();
+        w.str("name", c.name);
+        w.str("state", c.state.name());
+        if let State::Failing(error) = &c.state {
+            w.str("error", error);
+            if let Some(since) = v.history.failing_since(c.name) {
+                w.int("failing_since", since.div_euclid(1000));
+            }
+        }
+        w.close();
+    }
+    w.close_array();
+    if let Some(wan) = &r.wan {
+        w.open("wan");
+        write_wan(&mut w, v, wan);
+        w.close();
+    }
+    write_hub(&mut w, r);
+    if let Some(d) = &r.devices {
+        w.open("devices");
+        w.uint("known", d.entries as u64);
+        w.uint("active", d.active_entries as u64);
+        w.open_array("list");
+        for dev in &d.devices {
+            write_device(&mut w, r, dev);
+        }
+        w.close_array();
+        w.close();
+    }
+    if let Some(m) = &r.mesh {
+        w.open("mesh");
+        w.open_array("nodes");
+        for n in &m.nodes {
+            w.open_item();
+            w.str("id", &n.id);
+            w.text("name", &n.name);
+            w.text("model", &n.model);
+            w.text("firmware", &n.firmware);
+            if let Some(b) = &n.backhaul {
+                w.text("backhaul", b);
+            }
+            if let Some(u) = n.uptime {
+                w.uint("uptime_seconds", u);
+            }
+            if let Some(s) = n.stations {
+                w.uint("stations", s);
+            }
+            if let Some(bps) = n.backhaul_bps {
+                w.float("backhaul_link_rate_bytes_per_second", bytes_per_second(bps));
+            }
+            if let Some(dbm) = n.backhaul_dbm {
+                w.int("backhaul_signal_dbm", dbm.into());
+            }
+            w.close();
+        }
+        w.close_array();
+        w.close();
+    }
+    w.open("history");
+    w.uint("step_seconds", STEP_SECONDS as u64);
+    w.open_array("points");
+    for p in v.points() {
+        write_point(&mut w, p);
+    }
+    w.close_array();
+    w.close();
+    w.open_array("events");
+    for e in v.events() {
+        w.open_item();
+        w.int("time", e.time);
+        w.str("kind", e.kind.name());
+        if let Some(c) = e.collector {
+            w.str("collector", c);
+        }
+        w.text("detail", &e.detail);
+        w.close();
+    }
+    w.close_array();
+    w.finish()
+}
+
+fn write_device(w: &mut Writer, r: &Report, dev: &Device) {
+    w.open_item();
+    w.str("mac", &dev.mac);
+    w.text("name", &dev.name);
+    w.text("hostname", &dev.hostname);
+    w.text("ip", &dev.ip);
+    if let Some(active) = dev.active {
+        w.bool("active", active);
+    }
+    w.text("port", &dev.port);
+    if let Some(s) = station_of(r, &dev.mac) {
+        w.text("connection", &s.connection);
+        if let Some(node) = &s.node {
+            w.text("node", node);
+        }
+        if let Some(dbm) = s.signal_dbm {
+            w.int("signal_dbm", dbm.into());
+        }
+        if let Some(bps) = s.link_bps {
+            w.float("link_rate_bytes_per_second", bytes_per_second(bps));
+        }
+    }
+    if let Some(t) = dev.traffic {
+        w.uint("downloaded_bytes", t.rx_bytes);
+        w.uint("uploaded_bytes", t.tx_bytes);
+    }
+    w.close();
+}
+
+fn write_wan(w: &mut Writer, v: &View, wan: &wan::Wan) {
+    w.bool("connected", wan.connected);
+    if let Some(u) = wan.connection_uptime.filter(|_| wan.connected) {
+        w.uint("connection_uptime_seconds", u);
+    }
+    if let Some(link) = wan.link {
+        w.open("link");
+        w.bool("up", link.up);
+        if let Some(u) = link.uptime.filter(|_| link.up) {
+            w.uint("uptime_seconds", u);
+        }
+        w.close();
+    }
+    let kind = wan::wan_kind(wan.active_idx);
+    if kind != "unknown" {
+        w.str("kind", kind);
+    }
+    // An FTTP hub's DSL port is unused: its "down" is no news.
+    if let Some(dsl) = wan.dsl.as_ref().filter(|_| kind != "ethernet") {
+        w.open("dsl");
+        w.bool("trained", dsl.up);
+        match &dsl.stats {
+            Some(s) if dsl.up => write_dsl(w, s),
+            _ => w.bool("up", false),
+        }
+        w.close();
+    }
+    if let Some(r) = wan.rate {
+        w.uint("download_rate_bits_per_second", r.down_bps);
+        w.uint("upload_rate_bits_per_second", r.up_bps);
+    }
+    if let Some(vol) = wan.volume {
+        w.uint("downloaded_bytes", vol.down_bytes);
+        w.uint("uploaded_bytes", vol.up_bytes);
+    }
+    if let Some(t) = v.history.throughput() {
+        w.open("throughput");
+        w.float("down_bytes_per_second", t.down);
+        w.float("up_bytes_per_second", t.up);
+        w.close();
+    }
+    let a = &wan.addresses;
+    if let Some(ip) = a.ipv4 {
+        w.str("ipv4", &ip.to_string());
+    }
+    if let Some(ip) = a.ipv4_gateway {
+        w.str("ipv4_gateway", &ip.to_string());
+    }
+    if !a.dns.is_empty() {
+        w.open_array("dns");
+        for ip in &a.dns {
+            w.item_str(&ip.to_string());
+        }
+        w.close_array();
+    }
+    if let Some(ip) = &a.ipv6 {
+        w.str("ipv6", ip);
+    }
+    if let Some(ip) = &a.ipv6_link_local {
+        w.str("ipv6_link_local", ip);
+    }
+}
+
+/// A trained line: `up` is then the upstream's figures (an object, so a
+/// test of `dsl.up` for truth still reads "trained"); `trained` says the
+/// same as a boolean.
+fn write_dsl(w: &mut Writer, s: &DslStats) {
+    w.text("mode", &s.mode);
+    w.text("profile", &s.profile);
+    w.text("channel", &s.channel);
+    for (i, dir) in wan::DIRECTIONS.into_iter().enumerate() {
+        w.open(dir);
+        if let Some(bps) = s.sync_bps[i] {
+            w.float("sync_rate_bytes_per_second", bytes_per_second(bps));
+        }
+        if let Some(bps) = s.attainable_bps[i] {
+            w.float("attainable_rate_bytes_per_second", bytes_per_second(bps));
+        }
+        for (k, t) in [
+            ("snr_margin_db", s.snr_margin_tenth_db[i]),
+            ("line_attenuation_db", s.line_attenuation_tenth_db[i]),
+            ("signal_attenuation_db", s.signal_attenuation_tenth_db[i]),
+            ("output_power_dbm", s.output_power_tenth_dbm[i]),
+        ] {
+            if let Some(t) = t {
+                w.float(k, f64::from(t) / 10.0);
+            }
+        }
+        w.close();
+    }
+}
+
+fn write_hub(w: &mut Writer, r: &Report) {
+    let uptime = r.wan.as_ref().map(|w| w.sysuptime);
+    let model = super::hub_model(r);
+    if uptime.is_none() && model.is_none() && r.hub.is_none() {
+        return;
+    }
+    w.open("hub");
+    if let Some(u) = uptime {
+        w.uint("uptime_seconds", u);
+    }
+    if let Some(h) = &r.hub {
+        w.text("firmware_version", &h.firmware);
+    }
+    if let Some(m) = model {
+        w.text("model", m);
+    }
+    if let Some(ip) = r.hub.as_ref().and_then(|h| h.lan_ip) {
+        w.str("lan_ip", &ip.to_string());
+    }
+    w.close();
+}
+
+fn write_point(w: &mut Writer, p: &Point) {
+    w.open_item();
+    w.int("time", p.time());
+    let pairs: [(&str, [Option<f64>; 2]); 3] = [
+        (
+            "snr_margin_db",
+            p.snr_margin_tenth_db
+                .map(|v| v.map(|t| f64::from(t) / 10.0)),
+        ),
+        (
+            "sync_rate_bytes_per_second",
+            p.sync_bps.map(|v| v.map(|b| bytes_per_second(b.get()))),
+        ),
+        (
+            "throughput_bytes_per_second",
+            p.throughput.map(|v| v.map(f64::from)),
+        ),
+    ];
+    for (k, v) in pairs {
+        if v.iter().any(Option::is_some) {
+            w.open(k);
+            for (dir, x) in wan::DIRECTIONS.into_iter().zip(v) {
+                if let Some(x) = x {
+                    w.float(dir, x);
+                }
+            }
+            w.close();
+        }
+    }
+    if let Some(n) = p.devices_active {
+        w.uint("devices_active", n.into());
+    }
+    w.close();
+}

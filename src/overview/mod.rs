@@ -1,0 +1,158 @@
+//! The overview: what the exporter knows, for a person (`GET /`, an HTML
+//! page with no script) and for programs (`GET /status.json`).
+//!
+//! Data flows one way, as for the metrics: each scrape makes a [`Report`]
+//! (each collector's snapshot fills its own section, through
+//! [`crate::collector::Snapshot::report`]); the worker hands it to the
+//! listener beside the exposition; the listener's [`Board`] records it in
+//! the [`History`] and keeps it as the latest; a request renders the page
+//! or the document from the board and the time. Rendering is pure and
+//! bounded (the history's size, the parsers' bounds on devices and nodes),
+//! so the listener can do it between two polls.
+//!
+//! Named `overview`, not `status`: that is the collector of the hub's
+//! status page.
+
+pub mod chart;
+pub mod escape;
+pub mod history;
+pub mod html;
+pub mod json;
+pub mod report;
+pub mod units;
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub use history::History;
+pub use report::{Millis, Report, State};
+
+use crate::pages::owl::Station;
+
+/// What the page says of the exporter itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct About {
+    pub version: &'static str,
+    /// The hub as log lines name it (`host:port`), or the recording.
+    pub hub: String,
+    /// `--poll`: 0 for never.
+    pub poll_seconds: u64,
+}
+
+/// What is rendered: the JSON or the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Json,
+}
+
+impl Format {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Html => "text/html; charset=utf-8",
+            Format::Json => "application/json",
+        }
+    }
+}
+
+/// The listener's view of the hub: the latest report and the history.
+#[derive(Debug)]
+pub struct Board {
+    about: About,
+    latest: Option<Arc<Report>>,
+    history: History,
+}
+
+impl Board {
+    pub fn new(about: About) -> Board {
+        Board {
+            about,
+            latest: None,
+            history: History::new(),
+        }
+    }
+
+    /// Takes in a finished scrape's report.
+    pub fn record(&mut self, report: Arc<Report>) {
+        self.history.record(&report);
+        self.latest = Some(report);
+    }
+
+    pub fn latest(&self) -> Option<&Arc<Report>> {
+        self.latest.as_ref()
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// The page or the document at `now`; `None` before the first report.
+    pub fn render(&self, format: Format, now: Millis) -> Option<Vec<u8>> {
+        let view = View {
+            report: self.latest.as_deref()?,
+            history: &self.history,
+            about: &self.about,
+            now,
+        };
+        Some(
+            match format {
+                Format::Html => html::render(&view),
+                Format::Json => json::render(&view),
+            }
+            .into_bytes(),
+        )
+    }
+}
+
+/// Everything a render reads.
+pub struct View<'a> {
+    pub report: &'a Report,
+    pub history: &'a History,
+    pub about: &'a About,
+    pub now: Millis,
+}
+
+impl View<'_> {
+    /// The points of the last 24 hours before `now`.
+    pub fn points(&self) -> impl Iterator<Item = &history::Point> {
+        let from = self.now.div_euclid(1000) - history::KEEP_SECONDS;
+        self.history
+            .points()
+            .iter()
+            .filter(move |p| p.time() > from)
+    }
+
+    /// The events of the last 24 hours before `now`, oldest first.
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = &history::Event> {
+        let from = self.now.div_euclid(1000) - history::KEEP_SECONDS;
+        self.history.events().iter().filter(move |e| e.time > from)
+    }
+}
+
+/// The exporter's clock, in [`Millis`]; 0 before 1970.
+pub fn now() -> Millis {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The mesh's record of the device with this MAC, if the mesh page has it.
+/// Both lists are sorted by MAC, upper-case, cut as labels are.
+pub fn station_of<'a>(r: &'a Report, mac: &str) -> Option<&'a Station> {
+    let stations = &r.mesh.as_ref()?.stations;
+    stations
+        .binary_search_by(|s| s.mac.as_str().cmp(mac))
+        .ok()
+        .map(|i| &stations[i])
+}
+
+/// The hub's model, as the mesh page names its root node.
+pub fn hub_model(r: &Report) -> Option<&str> {
+    r.mesh
+        .as_ref()?
+        .nodes
+        .iter()
+        .find(|n| n.backhaul.is_none())
+        .map(|n| n.model.as_str())
+        .filter(|m| !m.is_empty())
+}
