@@ -314,11 +314,11 @@ fn the_demo_is_made_of_the_fixtures_it_names() {
     let page = |p: &str| fs::read(demo.join(p.trim_start_matches('/'))).unwrap();
     let capture = "captures/jxwolstenholme__btsmarthub_devicelist/at-58f16f9/";
     assert_eq!(page(owl::PATH), fixture(&format!("{capture}cgi_owl.js")));
-    assert_eq!(page(wan::PATH), fixture("hub/wan_vdsl2_row1.xml"));
+    assert_eq!(page(wan::PATH), fixture("hub/wan.xml"));
     let devices = fixture(&format!("{capture}cgi_basicMyDevice.js"));
     let known = &devices[..devices.windows(7).position(|w| w == b"null];\n").unwrap() + 7];
     assert!(page(lan::PATH).starts_with(known));
-    let ours = fixture("hub/lan_2dev.js");
+    let ours = fixture("hub/lan.js");
     let tail = String::from_utf8(ours).unwrap();
     let tail = tail
         .split_once("var rate = [")
@@ -329,7 +329,7 @@ fn the_demo_is_made_of_the_fixtures_it_names() {
         .1;
     assert!(page(lan::PATH).ends_with(tail.as_bytes()));
     let st = String::from_utf8(page(status::PATH)).unwrap();
-    let want = String::from_utf8(fixture("hub/status_vdsl2.js"))
+    let want = String::from_utf8(fixture("hub/status.js"))
         .unwrap()
         .replace("%2B091298%2B2107654321", "%2B091298%2B1999999999")
         .replace("v0%2E21%2E03%2E07094%2DBT", "v0%2E16%2E02%2E08304")
@@ -369,7 +369,7 @@ fn a_dump_shaped_directory_replays_as_the_hub_it_recorded() {
         (wan::PATH, fixture("hub/wan_gfast_row1.xml")),
         (lan::EE_PATH, fixture("hub/lan_grouped_ee.js")),
         (status::PATH, fixture("hub/status_sparse.js")),
-        (owl::PATH, fixture("hub/owl_hub_only.js")),
+        (owl::PATH, fixture("hub/owl.js")),
     ];
     let dir = scratch("ee");
     write_pages(&dir, &pages);
@@ -690,9 +690,9 @@ fn dump_of(hub: &FakeHub, dir: &Path, extra: &[&str]) {
 #[test]
 fn a_dump_of_the_fake_hub_replays_as_the_hub_did() {
     let pages = [
-        (wan::PATH, fixture("hub/wan_vdsl2_row1.xml")),
+        (wan::PATH, fixture("hub/wan.xml")),
         (lan::PATH, fixture("hub/lan_grouped.js")),
-        (status::PATH, fixture("hub/status_vdsl2.js")),
+        (status::PATH, fixture("hub/status.js")),
         (owl::PATH, fixture("hub/owl_mesh.js")),
     ];
     let hub = serving(&pages);

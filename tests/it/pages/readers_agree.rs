@@ -87,7 +87,7 @@ fn limits_are_cuts_made_alike_by_both_readers() {
 #[test]
 fn both_readers_agree_on_every_device_page() {
     let mut pages: Vec<(String, Vec<u8>)> = [
-        "hub/lan_2dev.js",
+        "hub/lan.js",
         "hub/lan_names.js",
         "hub/lan_64bit.js",
         "hub/lan_empty.js",
@@ -139,11 +139,11 @@ fn both_readers_agree_on_the_owl_and_status_pages() {
         OWL_ORIGINAL,
         OWL_SPECIAL,
         "hub/owl_mesh.js",
-        "hub/owl_hub_only.js",
+        "hub/owl.js",
     ] {
         pages.push((f.into(), fixture(f), Var::each(&owl::VARS)));
     }
-    for f in ["hub/status_vdsl2.js", "hub/status_sparse.js"] {
+    for f in ["hub/status.js", "hub/status_sparse.js"] {
         pages.push((f.into(), fixture(f), status::VARS.to_vec()));
     }
     pages.push((
