@@ -293,10 +293,7 @@ fn main() {
     let (lan_page, lan_name) =
         match support::shared_fixture("jamesorlakin__bt-smarthub-exporter/lan.js") {
             Some(p) => (p, "the Go exporter's capture lan.js"),
-            None => (
-                support::fixture("hub/lan.js"),
-                "tests/fixtures/hub/lan.js",
-            ),
+            None => (support::fixture("hub/lan.js"), "tests/fixtures/hub/lan.js"),
         };
     let wan_page =
         support::shared_fixture("jamesorlakin__bt-smarthub-exporter/smarthub_wan_conn.xml")
