@@ -314,10 +314,7 @@ fn golden_metrics_of_every_fixture_set() {
     let got: Vec<(&str, String)> = SETS.iter().map(|set| (set.name, scrape(set))).collect();
     let path = golden_path();
     if update {
-        let whole: String = got
-            .iter()
-            .map(|(name, text)| marker(name) + text)
-            .collect();
+        let whole: String = got.iter().map(|(name, text)| marker(name) + text).collect();
         // Renamed into place, so the docs check running beside this test
         // never reads a half-written file.
         let tmp = path.with_extension("prom.new");
