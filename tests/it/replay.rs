@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::support::collector::default_fixture;
+use crate::support::collector::GO_EXPORTER;
 use crate::support::exporter::{command, slack, slowdown, Exporter};
 use crate::support::fake_hub::{FakeHub, Reply};
 use crate::support::{fixture, repo_root};
@@ -137,11 +137,31 @@ fn the_recorded_hub_replays_as_the_fake_hub_serving_its_files_does() {
         normalised(&live),
         "the first scrape is the recording as it is"
     );
-    // Every collector reads the demo: a whole hub.
+    // Every collector whose page the recording has reads it; one whose
+    // page it lacks is unavailable there, as on a hub without the page.
     let m = replayed.scrape();
     assert_eq!(m.value("smarthub_up"), 1.0);
+    let recorded = recorded_collectors(&demo);
+    crate::support::collector::rows(&GO_EXPORTER);
+    for name in GO_EXPORTER {
+        assert!(recorded.contains(&name), "the demo lacks {name}'s page");
+    }
     for c in collector::ALL {
-        assert_eq!(m.collector_success(c.name), Some(1.0), "{}", c.name);
+        let (success, available) = if recorded.contains(&c.name) {
+            (1.0, 1.0)
+        } else {
+            (0.0, 0.0)
+        };
+        assert_eq!(m.collector_success(c.name), Some(success), "{}", c.name);
+        assert_eq!(
+            m.get(
+                "smarthub_scrape_collector_available",
+                &[("collector", c.name)]
+            ),
+            Some(available),
+            "{}",
+            c.name
+        );
     }
     assert_eq!(m.series("smarthub_lan_downloaded_bytes").len(), 11);
     assert_eq!(
@@ -207,35 +227,40 @@ fn the_recorded_hub_replays_as_the_fake_hub_serving_its_files_does() {
     }
 }
 
+/// The pages of the collector table that a recording holds, in table
+/// order, each with its collector: the recording of one hub, which has the
+/// pages that hub had (a collector whose pages it lacks is unavailable in
+/// the replay, as on a hub without them).
+fn recorded_pages(dir: &Path) -> Vec<(&'static collector::Collector, &'static str)> {
+    collector::ALL
+        .iter()
+        .flat_map(|c| c.pages().into_iter().map(move |p| (c, p)))
+        .filter(|(_, p)| dir.join(p.trim_start_matches('/')).is_file())
+        .collect()
+}
+
+/// The names of the collectors with a page in the recording.
+fn recorded_collectors(dir: &Path) -> Vec<&'static str> {
+    let mut names: Vec<&str> = recorded_pages(dir).iter().map(|(c, _)| c.name).collect();
+    names.dedup();
+    names
+}
+
 /// What demo/hub/MANIFEST must say, from the collector table and the
-/// files: its header as it stands (the demo's own), then every collector's
-/// page in table order as `dump` writes it (status, size, file, what the
-/// collector makes of it). With `update`, a collector whose page the demo
-/// lacks gets its default fixture there.
-fn demo_manifest(demo: &Path, header: &str, update: bool) -> String {
+/// files: its header as it stands (the demo's own), then every page of the
+/// table the demo holds, in table order, as `dump` writes it (status, size,
+/// file, what the collector makes of it).
+fn demo_manifest(demo: &Path, header: &str) -> String {
     let mut out = format!("{header}\n");
-    for c in collector::ALL {
-        let rel = c.path.trim_start_matches('/');
-        let file = demo.join(rel);
-        if update && !file.exists() {
-            fs::create_dir_all(file.parent().unwrap()).unwrap();
-            fs::write(&file, fixture(default_fixture(c.name))).unwrap();
-        }
-        let body = fs::read(&file).unwrap_or_else(|e| {
-            panic!(
-                "{DEMO}/{rel}: {e}: the demo has no page for collector {} \
-                 (UPDATE_DEMO=1 cargo test demo_manifest copies its default fixture \
-                 there; then say where it comes from in {DEMO}/README.md)",
-                c.name
-            )
-        });
+    for (c, page) in recorded_pages(demo) {
+        let rel = page.trim_start_matches('/');
+        let body = fs::read(demo.join(rel)).unwrap_or_else(|e| panic!("{DEMO}/{rel}: {e}"));
         let reading = match (c.read)(&body, Instant::now() + Duration::from_secs(10)) {
             Ok(_) => "ok".to_owned(),
             Err(e) => e.to_string(),
         };
         out += &format!(
-            "\npage {}\n  status: 200\n  bytes: {}\n  file: {rel}\n  collector {}: {reading}\n",
-            c.path,
+            "\npage {page}\n  status: 200\n  bytes: {}\n  file: {rel}\n  collector {}: {reading}\n",
             body.len(),
             c.name
         );
@@ -271,7 +296,7 @@ fn the_demo_manifest_is_what_the_table_and_the_files_say() {
     assert!(header
         .lines()
         .any(|l| l == format!("replay-advance: {DEMO_ADVANCE}")));
-    let want = demo_manifest(&demo, header, update);
+    let want = demo_manifest(&demo, header);
     if update {
         fs::write(demo.join("MANIFEST"), &want).unwrap();
     } else {
@@ -282,9 +307,17 @@ fn the_demo_manifest_is_what_the_table_and_the_files_say() {
             line_diff(&want, &manifest)
         );
     }
-    // A whole hub: every collector reads its page.
-    for line in want.lines().filter(|l| l.starts_with("  collector ")) {
-        assert!(line.ends_with(": ok"), "{line}");
+    // Every page the demo holds reads, the Go exporter's among them.
+    let read: Vec<&str> = want
+        .lines()
+        .filter_map(|l| l.strip_prefix("  collector "))
+        .map(|l| {
+            assert!(l.ends_with(": ok"), "{l}");
+            l.split(':').next().unwrap()
+        })
+        .collect();
+    for name in GO_EXPORTER {
+        assert!(read.contains(&name), "the demo lacks {name}'s page");
     }
     // And nothing in the demo that is not one of those pages.
     let mut dirs = vec![demo.clone()];
@@ -300,7 +333,9 @@ fn the_demo_manifest_is_what_the_table_and_the_files_say() {
                 dirs.push(p);
             } else if rel != "MANIFEST" && rel != "README.md" {
                 assert!(
-                    collector::ALL.iter().any(|c| c.path == format!("/{rel}")),
+                    collector::ALL
+                        .iter()
+                        .any(|c| c.pages().contains(&format!("/{rel}").as_str())),
                     "{DEMO}/{rel} is no collector's page"
                 );
             }
