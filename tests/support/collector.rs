@@ -108,7 +108,8 @@ pub fn default_fixture(name: &str) -> &'static str {
 /// The collector whose page `file` is, from its name alone:
 ///
 /// - this project's fixtures are named for their collector,
-///   `tests/fixtures/hub/<collector>_*` (or `<collector>.<ext>`);
+///   `tests/fixtures/hub/<collector>.<ext>` (its default fixture) or
+///   `<collector>_<case>.<ext>`;
 /// - captures keep the name of the hub's page they were saved from, give or
 ///   take case, underscores and a prefix or suffix of their publisher's
 ///   (`cgi_owl.special_chars.js`, `btsmarthub2.go.inline_wan_conn.xml`,
