@@ -364,10 +364,7 @@ fn main() {
     let (lan_page, lan_name) =
         match support::shared_fixture("jamesorlakin__bt-smarthub-exporter/lan.js") {
             Some(p) => (p, "the Go exporter's capture lan.js"),
-            None => (
-                support::fixture("hub/lan_2dev.js"),
-                "tests/fixtures/hub/lan_2dev.js",
-            ),
+            None => (support::fixture("hub/lan.js"), "tests/fixtures/hub/lan.js"),
         };
     let wan_page =
         support::shared_fixture("jamesorlakin__bt-smarthub-exporter/smarthub_wan_conn.xml")
@@ -386,7 +383,7 @@ fn main() {
             "captures/jxwolstenholme__btsmarthub_devicelist/cgi_owl.js",
         )),
     );
-    hub.set(STATUS, Reply::ok(support::fixture("hub/status_vdsl2.js")));
+    hub.set(STATUS, Reply::ok(support::fixture("hub/status.js")));
     let mut walls = Vec::new();
     for (label, args, pages) in [
         ("wan + lan", ONLY_CORE, &[WAN, LAN][..]),

@@ -405,10 +405,10 @@ fn real_pages() -> (Scenario, &'static str) {
         ),
         _ => (
             Scenario::Real {
-                lan: support::fixture("hub/lan_2dev.js"),
-                wan: support::fixture("hub/wan_vdsl2_row1.xml"),
+                lan: support::fixture("hub/lan.js"),
+                wan: support::fixture("hub/wan.xml"),
             },
-            "tests/fixtures/hub/lan_2dev.js (the Go exporter's capture is not at hand)",
+            "tests/fixtures/hub/lan.js (the Go exporter's capture is not at hand)",
         ),
     }
 }

@@ -33,14 +33,19 @@ seconds=${FUZZ_SECONDS:-}
 # QuickJS mostly buy longer compiles.
 #
 # In the seeds, "page" is the fixtures of the collector the target is named
-# for (`<collector>` or `<collector>_*`): tests/fixtures/hub/<collector>_*, so
-# a new fixture seeds its collector's targets without a word here.
+# for (`<collector>` or `<collector>_*`): tests/fixtures/hub/<collector>.* and
+# tests/fixtures/hub/<collector>_*, so a new fixture seeds its collector's
+# targets without a word here. The
+# `collectors` target (every collector of the table on each input) is
+# seeded with every fixture and capture, so a new collector's are in it too.
 # Structure-aware targets (literal_round_trip, lan_lists, exposition,
-# overview) build their input from raw bytes, which files seed poorly; for
-# responses and DNS answers there are no fixtures, and libFuzzer finds the
-# syntax from the comparisons.
+# overview) build
+# their input from raw bytes, which files seed poorly; for responses and DNS
+# answers there are no fixtures, and libFuzzer finds the syntax from the
+# comparisons.
 TARGETS='
 # target            runs    seeds                                                                                  options
+collectors          5000    tests/fixtures/hub/*,tests/fixtures/captures/*/*,tests/fixtures/captures/*/*/*         -max_len=20000
 wan                 100000  page,tests/fixtures/captures/*/*wan_conn*.xml                                          -max_len=20000
 xml                 100000  tests/fixtures/hub/*.xml,tests/fixtures/captures/*/*wan_conn*.xml                      -max_len=20000
 percent             100000  -                                                                                      -
@@ -73,7 +78,7 @@ seed_globs() {
     for glob in $(echo "$2" | tr , ' '); do
         case $glob in
         -) ;;
-        page) echo "tests/fixtures/hub/${1%%_*}_*" ;;
+        page) echo "tests/fixtures/hub/${1%%_*}.* tests/fixtures/hub/${1%%_*}_*" ;;
         *) echo "$glob" ;;
         esac
     done

@@ -1,9 +1,9 @@
 //! The collectors: one row per hub page in [`ALL`], and everything else
 //! follows from the table — the names `--no-collector` accepts and `--help`
 //! lists, the order of a scrape, the `collector` label of the
-//! `smarthub_scrape_collector_*` self-metrics, the tests' fake hub and the
-//! checks that the UCI config, the README and the fuzz targets name every
-//! collector.
+//! `smarthub_scrape_collector_*` self-metrics, the tests' fake hubs and
+//! golden sets (each collector's default fixture is found by its name), and
+//! the fuzz target that runs every row.
 //!
 //! A row joins the two halves of a collector: its page module in
 //! [`crate::pages`] (path and pure parser) and its metrics module in

@@ -1,8 +1,10 @@
 //! The checks behind the fuzz targets, one public function per target.
 //!
 //! Each target in `fuzz_targets/` only hands libFuzzer's input to one of
-//! these, so the checks can be read in one place and a new page parser needs
-//! a few lines (see `fuzz/README.md`). Beyond "does not panic", every check
+//! these, so the checks can be read in one place. [`collectors`] runs every
+//! row of the collector table, so a new collector is fuzzed with no word
+//! changed here; a page's own target adds the properties only that page has
+//! (see `fuzz/README.md`). Beyond "does not panic", every check
 //! asserts a property that a wrong answer would break: output that must parse
 //! as Prometheus text, values that must survive a round trip, bounds that
 //! must hold.
@@ -20,7 +22,7 @@ use smarthub_exporter::pages::lan::{self, Devices};
 use smarthub_exporter::pages::wan;
 use smarthub_exporter::script::literal::{self, Lit};
 use smarthub_exporter::script::scan;
-use smarthub_exporter::{metrics, script};
+use smarthub_exporter::{collector, metrics, script};
 
 /// The tests' strict, independent reader of the text format.
 #[path = "../../tests/support/expo.rs"]
@@ -45,6 +47,40 @@ pub const JS_DEADLINE: Duration = Duration::from_millis(50);
 /// Panics with the text when it is not a valid exposition.
 pub fn must_parse(text: &str) -> expo::Parsed {
     expo::parse(text).unwrap_or_else(|e| panic!("invalid exposition: {e}\n{text}"))
+}
+
+// ---------------------------------------------------------------- every collector
+
+/// Every row of the collector table (`collector::ALL`) reads the input as
+/// its page, as a scrape would (a page that runs JavaScript with
+/// [`JS_DEADLINE`]): no panic, and whatever reads renders, twice alike, to
+/// an exposition that re-reads strictly, every label value within the
+/// label bound. What a page's own target checks beyond this is that
+/// target's; this one needs no word changed for a collector added to the
+/// table.
+pub fn collectors(data: &[u8]) {
+    for c in collector::ALL {
+        let Ok(snapshot) = (c.read)(data, Instant::now() + JS_DEADLINE) else {
+            continue;
+        };
+        let mut out = Exposition::new();
+        snapshot.render(&mut out);
+        let parsed = must_parse(out.as_str());
+        for s in &parsed.samples {
+            for (name, value) in &s.labels {
+                assert!(
+                    value.len() <= pages::MAX_LABEL_BYTES,
+                    "{}: {}'s label {name} of {} bytes",
+                    c.name,
+                    s.name,
+                    value.len()
+                );
+            }
+        }
+        let mut again = Exposition::new();
+        snapshot.render(&mut again);
+        assert_eq!(again.as_str(), out.as_str(), "{}: rendered twice", c.name);
+    }
 }
 
 // ---------------------------------------------------------------- wan

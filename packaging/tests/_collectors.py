@@ -1,39 +1,58 @@
 """The exporter's collectors and their pages, for the packaging tests: read
-from demo/hub/MANIFEST, which tests/it/replay.rs regenerates from the
-collector table (collector::ALL in src/collector.rs) and keeps whole: one
-`page` section per collector, in the table's order, naming its path, the
-file under demo/hub/ that holds it, and the collector. Nothing here spells a
-collector or a page by hand, so a collector added to the table reaches these
-tests through the demo."""
+from a binary's --help, whose "Collectors" section is generated from the
+collector table (collector::ALL in src/collector.rs), one line per
+collector in the table's order, `  NAME  what it serves (PATH)`. Each comes
+with its default fixture, the one file tests/fixtures/hub/NAME.<ext> (as
+tests/support/collector.rs finds it): together a healthy hub. Nothing here
+spells a collector or a page by hand, so a collector added to the table
+reaches these tests through the binary."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 from typing import NamedTuple
 
 from _common import ROOT
 
-DEMO = ROOT / "demo" / "hub"
+FIXTURES = ROOT / "tests" / "fixtures" / "hub"
+# A line of the section: the name, then what it serves, then the page.
+LINE = re.compile(r"  ([a-z]+) +.*\((/[^()\s]*)\)")
 
 
 class Collector(NamedTuple):
     name: str
     path: str
-    file: Path
+    fixture: Path
 
 
-def collectors() -> list[Collector]:
-    """Every collector, in the table's order, with its page in the demo."""
+def default_fixture(name: str) -> Path:
+    """tests/fixtures/hub/NAME.<ext>: exactly one file."""
+    found = sorted(p for p in FIXTURES.iterdir() if p.is_file() and p.name.split(".", 1)[0] == name
+                   and "." in p.name)
+    if len(found) != 1:
+        raise AssertionError(f"collector {name}: {len(found)} default fixtures in {FIXTURES}: {found}")
+    return found[0]
+
+
+def collectors(binary: Path) -> list[Collector]:
+    """Every collector the binary knows, in the table's order, with its page
+    and its default fixture."""
+    r = subprocess.run([str(binary), "--help"], capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise AssertionError(f"{binary} --help: exit {r.returncode}\n{r.stderr}")
+    _, found_section, section = r.stdout.partition("\nCollectors (")
+    if not found_section:
+        raise AssertionError(f"{binary} --help has no Collectors section:\n{r.stdout}")
     found = []
-    for section in (DEMO / "MANIFEST").read_text().split("\n\n")[1:]:
-        lines = [line.strip() for line in section.strip().splitlines()]
-        if not lines or not lines[0].startswith("page "):
-            raise AssertionError(f"demo/hub/MANIFEST: not a page section: {section!r}")
-        fields = dict(line.split(": ", 1) for line in lines[1:])
-        names = [key.removeprefix("collector ") for key in fields if key.startswith("collector ")]
-        if len(names) != 1 or "file" not in fields:
-            raise AssertionError(f"demo/hub/MANIFEST: a page without its collector or file: {section!r}")
-        found.append(Collector(names[0], lines[0].removeprefix("page "), DEMO / fields["file"]))
+    for line in section.splitlines()[1:]:
+        if not line.strip():
+            break
+        m = LINE.fullmatch(line)
+        if m is None:
+            raise AssertionError(f"{binary} --help: not a collector's line: {line!r}")
+        found.append(Collector(m.group(1), m.group(2), default_fixture(m.group(1))))
     if not found:
-        raise AssertionError("demo/hub/MANIFEST names no page")
+        raise AssertionError(f"{binary} --help names no collector:\n{r.stdout}")
     return found

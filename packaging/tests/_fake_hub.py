@@ -1,33 +1,30 @@
 """A fake hub for the packaging tests that run the exporter somewhere cargo's
 test support cannot reach (inside a container): a real HTTP server on
-loopback serving the recorded hub of demo/hub/, every collector's page at its
-path, refusing requests without a Referer with a 403 as the hub has since
-2022, and logging every request."""
+loopback serving every collector's default fixture at its page (the
+collectors as the binary under test lists them, see _collectors.py),
+refusing requests without a Referer with a 403 as the hub has since 2022,
+and logging every request."""
 
 from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from _collectors import collectors
 
-# Every collector's page, as the demo records it (the values the tests
-# expect are the demo's): path -> file. From demo/hub/MANIFEST, which the
-# Rust tests keep to the collector table, rather than from the binary's
-# --help, which names the paths but not what to serve at them (and needs a
-# binary this machine can run, where the release tests have cross-built ones).
-PAGES = {c.path: c.file for c in collectors()}
-
 
 class FakeHub:
-    def __init__(self):
+    def __init__(self, binary: Path):
+        # Every collector's page: path -> its default fixture.
+        self.pages: dict[str, Path] = {c.path: c.fixture for c in collectors(binary)}
         self.requests: list[tuple[str, str | None]] = []
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 hub.requests.append((self.path, self.headers.get("Referer")))
-                page = PAGES.get(self.path)
+                page = hub.pages.get(self.path)
                 if self.headers.get("Referer") is None:
                     self.send_error(403)
                 elif page is None:

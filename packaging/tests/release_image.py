@@ -29,7 +29,8 @@ import urllib.request
 from pathlib import Path
 
 from _common import ROOT
-from _fake_hub import PAGES, FakeHub
+from _collectors import collectors
+from _fake_hub import FakeHub
 
 NAME = "localhost/smarthub-exporter:test"
 # OCI platform -> (architecture, variant, the cross-build target it copies).
@@ -139,6 +140,12 @@ class ManifestTest(unittest.TestCase):
         print("\n  image weights: " + "; ".join(sorted(weights)), end=" ... ")
 
 
+def amd64_binary() -> Path:
+    """The binary of the list's amd64 image, which runs natively here: the
+    one whose --help names the collectors the fake hub serves."""
+    return ROOT / "dist" / "bin" / PLATFORMS["linux/amd64"][2] / "smarthub-exporter"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -155,7 +162,7 @@ class RunTest(unittest.TestCase):
     machine's platform, amd64), the hub in $SMARTHUB_HOST."""
 
     def setUp(self):
-        self.hub = FakeHub()
+        self.hub = FakeHub(amd64_binary())
         self.port = free_port()
         r = run("podman", "run", "--detach", "--network", "host", "--env", f"SMARTHUB_HOST={self.hub.host}",
                 NAME, "--listen", f"127.0.0.1:{self.port}", "--cache-ttl", "0")
@@ -183,15 +190,18 @@ class RunTest(unittest.TestCase):
         status, body = get(f"http://127.0.0.1:{self.port}/metrics")
         self.assertEqual(status, 200)
         lines = body.splitlines()
-        # The demo's recorded hub (what _fake_hub serves).
+        # The default fixtures (what _fake_hub serves): tests/fixtures/hub/
+        # wan.xml's uptime and WAN counter, lan.js's one device with traffic.
         self.assertIn("smarthub_up 1", lines)
+        for c in collectors(amd64_binary()):
+            self.assertIn(f'smarthub_scrape_collector_success{{collector="{c.name}"}} 1', lines)
         self.assertIn("smarthub_uptime 973412", lines)
         self.assertIn("smarthub_downloaded_bytes 67192513981", lines)
         self.assertTrue(any(line.startswith("smarthub_lan_downloaded_bytes{")
-                            and 'hostname="Pauls-MBP-2"' in line and line.endswith(" 12840022516")
+                            and 'hostname="Annes-MacBook-Air"' in line and line.endswith(" 901874113")
                             for line in lines), body[:2000])
         # Every page was asked for, each with a Referer (else the hub says 403).
-        self.assertEqual({p for p, _ in self.hub.requests}, set(PAGES))
+        self.assertEqual({p for p, _ in self.hub.requests}, set(self.hub.pages))
         self.assertTrue(all(referer for _, referer in self.hub.requests), self.hub.requests)
 
         pid = self.inspect()["State"]["Pid"]
@@ -200,8 +210,7 @@ class RunTest(unittest.TestCase):
         self.assertEqual(status["Gid"].split(), ["65534"] * 4)
         self.assertEqual(int(status["CapEff"], 16), 0)
         # The list's amd64 image, on this amd64 machine.
-        amd64 = ROOT / "dist" / "bin" / PLATFORMS["linux/amd64"][2] / "smarthub-exporter"
-        self.assertEqual(Path(f"/proc/{pid}/exe").read_bytes(), amd64.read_bytes())
+        self.assertEqual(Path(f"/proc/{pid}/exe").read_bytes(), amd64_binary().read_bytes())
 
     def test_stops_at_sigterm_with_exit_code_0(self):
         # podman stop sends SIGTERM, then SIGKILL (exit code 137) after 10 s.

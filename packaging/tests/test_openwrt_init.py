@@ -149,23 +149,29 @@ config smarthub-exporter 'main'
         (record,) = inst.calls_named("procd_confinement")
         return dict(field.split("=", 1) for field in record)
 
-    def test_the_config_has_a_line_to_switch_off_each_collector_the_binary_knows(self):
-        # The binary names its collectors when refused an unknown one: the
-        # collector table's, as the demo has them (with their pages).
+    def test_the_config_names_only_collectors_the_binary_knows(self):
+        # The binary lists its collectors in --help (from the collector
+        # table) and names the same when refused an unknown one.
+        table = collectors(binary())
         r = subprocess.run([str(binary()), "--no-collector", "No-Such-Collector"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 2, r.stderr)
         known = re.search(r"known: ([^)]*)\)", r.stderr)
         self.assertIsNotNone(known, r.stderr)
-        table = collectors()
         self.assertEqual(known.group(1).split(", "), [c.name for c in table])
+        pages = {c.name: c.path for c in table}
+        # The comment lists collectors for the reader, not necessarily all:
+        # each it names is one the binary knows, and it says where they all are.
         text = CONFIG.read_text()
+        self.assertIn("smarthub-exporter --help lists them all", text)
+        described = re.findall(r"(?m)^\t#   ([a-z]+) +(/\S*):", text)
+        self.assertTrue(described, text)
+        for name, path in described:
+            self.assertEqual(pages.get(name), path, name)
         lines = re.findall(r"^\t#list disable_collector '([^']*)'$", text, re.M)
-        self.assertEqual(sorted(lines), sorted(c.name for c in table))
-        for c in table:
-            # Described, with its page, in the comment that introduces the
-            # lines, too.
-            self.assertRegex(text, rf"(?m)^\t#   {re.escape(c.name)} +{re.escape(c.path)}:", c.name)
-        for name in (c.name for c in table):
+        self.assertTrue(lines, text)
+        self.assertEqual(len(lines), len(set(lines)), lines)
+        for name in lines:
+            self.assertIn(name, pages)
             # Removing the '#' is all it takes.
             uncommented = text.replace(f"\t#list disable_collector '{name}'", f"\tlist disable_collector '{name}'")
             inst = self.start(uncommented, TEST_IPADDR_lan="192.168.1.2")["busybox ash"]

@@ -660,7 +660,7 @@ mod tests {
     }
 
     /// A VDSL2 hub's page (row 1 active; rows 0 and 2 unused, `0;0;0`).
-    const VDSL2: &str = include_str!("../../tests/fixtures/hub/wan_vdsl2_row1.xml");
+    const VDSL2: &str = include_str!("../../tests/fixtures/hub/wan.xml");
 
     #[test]
     fn the_advance_moves_a_rows_counters_together_and_unused_rows_stay() {

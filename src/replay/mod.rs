@@ -361,7 +361,7 @@ mod tests {
             collector::by_name("wan").unwrap(),
             collector::by_name("lan").unwrap(),
         );
-        let wan_page = include_bytes!("../../tests/fixtures/hub/wan_vdsl2_row1.xml");
+        let wan_page = include_bytes!("../../tests/fixtures/hub/wan.xml");
         let lan_page = b"var rate = [{mac:'a',tx:'100',rx:'1000'},null];\n";
         // The third read (n = 2) with 10 bytes a read: a step of 20.
         let moved = (wan.advance.unwrap())(wan_page, 20);

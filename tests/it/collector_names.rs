@@ -1,9 +1,10 @@
-//! Every collector of the library's table (`collector::ALL`) is named
-//! everywhere a user or a contributor meets the collectors: the README's
-//! collectors table and `--no-collector` row, a fuzz target, the fake hub.
-//! And the fuzz crate agrees with itself and its docs: every target has a
-//! row in fuzz/README.md, a seeds entry in fuzz/ci.sh whose fixtures exist,
-//! and its name in docs/robustness.md's list of targets.
+//! The places that follow the library's table (`collector::ALL`) without
+//! naming every collector: the `collectors` fuzz target runs every row and
+//! is seeded with every hub fixture, the fake hub serves a page for every
+//! row, and a collector the docs name (`--no-collector NAME`) is one of the
+//! table. And the fuzz crate agrees with itself and its docs: every target
+//! has a row in fuzz/README.md, a seeds entry in fuzz/ci.sh whose fixtures
+//! exist, and its name in docs/robustness.md's list of targets.
 //! (The UCI config's check is a unit test in src/cli.rs.)
 
 use std::collections::BTreeSet;
@@ -44,55 +45,69 @@ fn fuzz_targets() -> Vec<(String, String)> {
     out
 }
 
+/// The words after each `--no-collector ` in a text.
+fn no_collector_names(text: &str) -> Vec<String> {
+    text.split("--no-collector ")
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                .collect()
+        })
+        .collect()
+}
+
 #[test]
-fn the_readme_lists_every_collector_with_its_page() {
-    let readme = read("README.md");
-    let rows: Vec<Vec<&str>> = readme
-        .lines()
-        .skip_while(|l| !l.starts_with("| collector | page |"))
-        .take_while(|l| l.starts_with('|'))
-        .map(cells)
-        .collect();
-    assert!(!rows.is_empty(), "README: no `| collector | page |` table");
-    let flag = readme
-        .lines()
-        .find(|l| l.starts_with("| `--no-collector NAME` |"))
-        .expect("README: the --no-collector row");
-    for c in ALL {
-        let name = format!("`{}`", c.name);
-        let row = rows
-            .iter()
-            .find(|r| r[0] == name)
-            .unwrap_or_else(|| panic!("README's collectors table has no row for {name}"));
-        assert!(
-            row[1].starts_with(&format!("`{}`", c.path)),
-            "README: {name}'s page is {:?}, not {}",
-            row[1],
-            c.path
-        );
-        assert!(flag.contains(&name), "README: --no-collector omits {name}");
+fn a_collector_the_docs_name_is_one_of_the_table() {
+    let mut files = vec!["README.md".to_owned()];
+    for e in std::fs::read_dir(support::repo_root().join("docs")).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        if name.ends_with(".md") {
+            files.push(format!("docs/{name}"));
+        }
     }
-    let documented = rows.len() - 2; // the header and the rule
+    let mut named = 0;
+    for file in &files {
+        for name in no_collector_names(&read(file)) {
+            // `NAME` and `<name>` stand for any.
+            if name.is_empty() || name == "NAME" {
+                continue;
+            }
+            assert!(
+                ALL.iter().any(|c| c.name == name),
+                "{file} names --no-collector {name}, which is no collector"
+            );
+            named += 1;
+        }
+    }
+    assert!(named >= 1, "no collector named in {files:?}");
     assert_eq!(
-        documented,
-        ALL.len(),
-        "README: a row for a collector not in the table"
+        no_collector_names("a --no-collector b, --no-collector NAME"),
+        ["b", "NAME"]
     );
 }
 
 #[test]
-fn every_collector_has_a_fuzz_target_named_for_it() {
+fn the_collectors_fuzz_target_runs_every_row_of_the_table() {
     let targets = fuzz_targets();
-    for c in ALL {
-        let prefix = format!("{}_", c.name);
-        assert!(
-            targets
-                .iter()
-                .any(|(t, _)| t == c.name || t.starts_with(&prefix)),
-            "no fuzz target named {:?} or {prefix}* in fuzz/Cargo.toml",
-            c.name
-        );
-    }
+    let (_, path) = targets
+        .iter()
+        .find(|(name, _)| name == "collectors")
+        .expect("fuzz/Cargo.toml: the collectors target");
+    assert!(
+        read(&format!("fuzz/{path}")).contains("smarthub_exporter_fuzz::collectors(data)"),
+        "fuzz/{path}"
+    );
+    let lib = read("fuzz/src/lib.rs");
+    let check = lib
+        .split_once("pub fn collectors(data: &[u8]) {")
+        .expect("fuzz/src/lib.rs: collectors")
+        .1;
+    let check = &check[..check.find("\n}\n").expect("the end of collectors")];
+    assert!(
+        check.contains("for c in collector::ALL"),
+        "fuzz/src/lib.rs's collectors reads every row of the table"
+    );
     for (name, path) in &targets {
         assert!(
             support::repo_root().join("fuzz").join(path).is_file(),
@@ -136,7 +151,7 @@ fn the_robustness_doc_names_every_fuzz_target() {
 
 /// The rows of fuzz/ci.sh's `TARGETS` table: each target (as a list of one,
 /// for the checks below) and the globs of its seeds, `page` spelt out as
-/// the script does.
+/// the script does (the collector's default fixture and its cases).
 fn ci_seed_arms() -> Vec<(Vec<String>, Vec<String>)> {
     let ci = read("fuzz/ci.sh");
     let table = ci
@@ -154,9 +169,12 @@ fn ci_seed_arms() -> Vec<(Vec<String>, Vec<String>)> {
         let globs = seeds
             .split(',')
             .filter(|g| *g != "-")
-            .map(|g| match g {
-                "page" => format!("tests/fixtures/hub/{collector}_*"),
-                g => g.to_owned(),
+            .flat_map(|g| match g {
+                "page" => vec![
+                    format!("tests/fixtures/hub/{collector}.*"),
+                    format!("tests/fixtures/hub/{collector}_*"),
+                ],
+                g => vec![g.to_owned()],
             })
             .collect();
         arms.push((vec![target.to_owned()], globs));
@@ -166,36 +184,46 @@ fn ci_seed_arms() -> Vec<(Vec<String>, Vec<String>)> {
 
 /// Whether `glob` (`*` within one path segment only) matches a file.
 fn matches_a_file(glob: &str) -> bool {
-    fn walk(dir: std::path::PathBuf, parts: &[&str]) -> bool {
-        let Some((first, rest)) = parts.split_first() else {
-            return dir.is_file();
-        };
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return false;
-        };
-        entries.flatten().any(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            segment_matches(first, &name) && walk(e.path(), rest)
-        })
-    }
-    fn segment_matches(pattern: &str, name: &str) -> bool {
-        let pieces: Vec<&str> = pattern.split('*').collect();
-        let [first, middle @ .., last] = &pieces[..] else {
-            return pattern == name;
-        };
-        let Some(mut rest) = name.strip_prefix(first) else {
-            return false;
-        };
-        for piece in middle {
-            match rest.find(piece) {
-                Some(at) => rest = &rest[at + piece.len()..],
-                None => return false,
-            }
-        }
-        rest.len() >= last.len() && rest.ends_with(last)
-    }
     let parts: Vec<&str> = glob.split('/').collect();
     walk(support::repo_root(), &parts)
+}
+
+/// Whether `glob` matches the path `rel` (relative to the repository).
+fn matches(glob: &str, rel: &str) -> bool {
+    let (g, r): (Vec<&str>, Vec<&str>) = (glob.split('/').collect(), rel.split('/').collect());
+    g.len() == r.len() && g.iter().zip(&r).all(|(g, r)| segment_matches(g, r))
+}
+
+/// Whether a file under `dir` matches the glob's `parts`.
+fn walk(dir: std::path::PathBuf, parts: &[&str]) -> bool {
+    let Some((first, rest)) = parts.split_first() else {
+        return dir.is_file();
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let name = e.file_name().to_string_lossy().into_owned();
+        segment_matches(first, &name) && walk(e.path(), rest)
+    })
+}
+
+/// Whether one path segment matches a pattern of `*`s.
+fn segment_matches(pattern: &str, name: &str) -> bool {
+    let pieces: Vec<&str> = pattern.split('*').collect();
+    let [first, middle @ .., last] = &pieces[..] else {
+        return pattern == name;
+    };
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    for piece in middle {
+        match rest.find(piece) {
+            Some(at) => rest = &rest[at + piece.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 #[test]
@@ -213,17 +241,27 @@ fn fuzz_ci_seeds_every_target_from_fixtures_that_exist() {
             );
         }
     }
-    for c in ALL {
-        let prefix = format!("{}_", c.name);
-        let seeded = arms.iter().any(|(names, globs)| {
-            !globs.is_empty() && names.iter().any(|n| n == c.name || n.starts_with(&prefix))
-        });
-        assert!(
-            seeded,
-            "fuzz/ci.sh seeds no target of {} with its fixtures",
-            c.name
+    // Every hub fixture seeds `collectors`, so each collector's pages are
+    // fuzzed from its own fixtures.
+    let (_, globs) = arms
+        .iter()
+        .find(|(names, _)| names.iter().any(|n| n == "collectors"))
+        .expect("fuzz/ci.sh: the collectors row");
+    let dir = support::repo_root().join("tests/fixtures/hub");
+    let mut seen = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let rel = format!(
+            "tests/fixtures/hub/{}",
+            e.unwrap().file_name().to_string_lossy()
         );
+        assert!(
+            globs.iter().any(|g| matches(g, &rel)),
+            "fuzz/ci.sh does not seed collectors with {rel}"
+        );
+        seen += 1;
     }
+    assert!(seen >= ALL.len(), "only {seen} files in {}", dir.display());
+    assert!(matches("a/*.js", "a/b.js") && !matches("a/*.js", "a/b/c.js"));
 }
 
 #[test]

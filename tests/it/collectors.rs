@@ -12,7 +12,7 @@ use smarthub_exporter::collector::ALL;
 
 #[test]
 fn no_lan_never_fetches_the_device_page() {
-    let hub = hub_with("hub/wan_gfast_row1.xml", "hub/lan_2dev.js");
+    let hub = hub_with("hub/wan_gfast_row1.xml", "hub/lan.js");
     let exp = Exporter::start(&hub.host(), &["--no-lan", "--cache-ttl", "0"]);
     for _ in 0..3 {
         let m = exp.scrape();
@@ -44,7 +44,7 @@ fn a_failing_page_loses_only_its_own_metrics() {
 
     let hub2 = FakeHub::start();
     hub2.set(WAN, Reply::ok(fixture("hub/wan_truncated.xml")));
-    hub2.set(LAN, Reply::ok(fixture("hub/lan_2dev.js")));
+    hub2.set(LAN, Reply::ok(fixture("hub/lan.js")));
     let exp2 = Exporter::start(&hub2.host(), &[]);
     let m = exp2.scrape();
     assert_eq!(m.collector_success("wan"), Some(0.0));

@@ -1,23 +1,27 @@
-//! The whole `/metrics` output, per fixture set, against a golden file
-//! (`tests/golden/<set>.prom`, as node_exporter keeps
+//! The whole `/metrics` output, per fixture set, against one golden file
+//! (`tests/golden/scrapes.prom`, as node_exporter keeps
 //! `collector/fixtures/e2e-output.txt`): the real binary, the fake hub
 //! serving one fixture per collector, and the text compared line by line
 //! after the only values that legitimately vary (each collector's duration,
-//! the version) are replaced by a token. Both builds must give the same
-//! output from the same pages: the files are shared.
+//! the version) are replaced by a token. The file holds one section per
+//! set, in [`SETS`]' order, each after a marker line `==> <set> <==` (as
+//! `head` marks the files it prints); a section is the set's output exactly.
+//! Both builds must give the same output from the same pages: the file is
+//! shared.
 //!
-//! `UPDATE_GOLDEN=1 cargo test golden` rewrites the files; review the diff.
+//! `UPDATE_GOLDEN=1 cargo test golden` rewrites the file; review the diff.
 //!
-//! The metric reference's tables (docs/metrics.md) are checked against the
-//! golden files too: every family any set emits is documented, and every
-//! documented family is emitted by some set.
+//! The metric reference is checked against the golden file too: every
+//! family any set emits is documented (in docs/metrics.md, or in its page's
+//! section of docs/hub-pages.md), and every documented family is emitted by
+//! some set.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use smarthub_exporter::collector::{self, Collector};
 
-use crate::support::collector::{default_fixture, DEFAULT_FIXTURES};
+use crate::support::collector::default_fixture;
 use crate::support::exporter::Exporter;
 use crate::support::fake_hub::{FakeHub, Reply};
 use crate::support::{self, fixture, strip_publisher_notes};
@@ -36,7 +40,7 @@ enum Page {
 use Page::*;
 
 /// A fixture set: a name and the collectors whose page differs from their
-/// default fixture (`support::collector::DEFAULT_FIXTURES`), by name.
+/// default fixture (`support::collector::default_fixture`), by name.
 struct Set {
     name: &'static str,
     differs: &'static [(&'static str, Page)],
@@ -182,8 +186,40 @@ const SETS: &[Set] = &[
 /// What stands for a value that differs from run to run.
 const VARIES: &str = "<varies>";
 
-fn golden_path(set: &str) -> PathBuf {
-    support::repo_root().join(format!("tests/golden/{set}.prom"))
+fn golden_path() -> PathBuf {
+    support::repo_root().join("tests/golden/scrapes.prom")
+}
+
+/// The marker line that opens a set's section of the golden file.
+fn marker(set: &str) -> String {
+    format!("==> {set} <==\n")
+}
+
+/// The golden file's sections: each set's name and its text, in file order.
+fn sections(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let set = line
+            .strip_prefix("==> ")
+            .and_then(|l| l.strip_suffix(" <==\n"));
+        match (set, out.last_mut()) {
+            (Some(set), _) => out.push((set.to_owned(), String::new())),
+            (None, Some((_, section))) => section.push_str(line),
+            (None, None) => panic!("tests/golden/scrapes.prom: {line:?} before the first marker"),
+        }
+    }
+    out
+}
+
+/// The golden file, read.
+fn golden() -> String {
+    let path = golden_path();
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (UPDATE_GOLDEN=1 cargo test golden writes it)",
+            path.display()
+        )
+    })
 }
 
 /// The page as served: the jxwolstenholme captures without their
@@ -275,51 +311,56 @@ fn scrape(set: &Set) -> String {
 #[test]
 fn golden_metrics_of_every_fixture_set() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1");
+    let got: Vec<(&str, String)> = SETS.iter().map(|set| (set.name, scrape(set))).collect();
+    let path = golden_path();
+    if update {
+        let whole: String = got.iter().map(|(name, text)| marker(name) + text).collect();
+        // Renamed into place, so the docs check running beside this test
+        // never reads a half-written file.
+        let tmp = path.with_extension("prom.new");
+        std::fs::write(&tmp, whole).unwrap_or_else(|e| panic!("{}: {e}", tmp.display()));
+        std::fs::rename(&tmp, &path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        return;
+    }
+    let want = sections(&golden());
     let mut failures = Vec::new();
-    for set in SETS {
-        let got = scrape(set);
-        let path = golden_path(set.name);
-        if update {
-            // Renamed into place, so the README check running beside this
-            // test never reads a half-written file.
-            let tmp = path.with_extension("prom.new");
-            std::fs::write(&tmp, &got).unwrap_or_else(|e| panic!("{}: {e}", tmp.display()));
-            std::fs::rename(&tmp, &path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            continue;
+    for (name, text) in &got {
+        match want.iter().find(|(set, _)| set == name) {
+            None => failures.push(format!("no section ==> {name} <==")),
+            Some((_, section)) if section != text => failures.push(format!(
+                "==> {name} <==: {}",
+                first_difference(section, text)
+            )),
+            Some(_) => {}
         }
-        let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (UPDATE_GOLDEN=1 cargo test golden writes it)",
-                path.display()
-            )
-        });
-        if got != want {
-            failures.push(format!(
-                "{}: {}",
-                path.display(),
-                first_difference(&want, &got)
-            ));
-        }
+    }
+    let order: Vec<&str> = want.iter().map(|(set, _)| set.as_str()).collect();
+    let sets: Vec<&str> = SETS.iter().map(|s| s.name).collect();
+    if order != sets {
+        failures.push(format!("the sections are {order:?}, not the sets {sets:?}"));
     }
     assert!(
         failures.is_empty(),
-        "the output differs from the golden files (if the change is meant, \
-         UPDATE_GOLDEN=1 cargo test golden rewrites them):\n\n{}",
+        "the output differs from {} (if the change is meant, \
+         UPDATE_GOLDEN=1 cargo test golden rewrites it):\n\n{}",
+        path.display(),
         failures.join("\n\n")
     );
 }
 
 #[test]
-fn every_collector_has_a_default_fixture_of_its_own_page() {
-    let named: Vec<&str> = DEFAULT_FIXTURES.iter().map(|(c, _)| *c).collect();
-    let table: Vec<&str> = collector::ALL.iter().map(|c| c.name).collect();
-    assert_eq!(
-        named, table,
-        "DEFAULT_FIXTURES: one per collector, in table order"
-    );
-    for (name, file) in DEFAULT_FIXTURES {
+fn every_collector_has_one_default_fixture_of_its_own_page() {
+    for c in collector::ALL {
+        // Fails naming the collector when it has none, or two.
+        let file = default_fixture(c.name);
+        assert_eq!(
+            std::path::Path::new(file).file_stem(),
+            Some(std::ffi::OsStr::new(c.name)),
+            "{file}"
+        );
         let of = support::collector::page_of(std::path::Path::new(file));
-        assert_eq!(of.map(|c| c.name), Some(*name), "{file}");
+        assert_eq!(of, Some(c), "{file}");
+        assert!(!fixture(file).is_empty(), "{file}");
     }
 }
 
@@ -358,30 +399,51 @@ fn the_fixture_sets_serve_every_hub_fixture_and_every_collector() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    let sets: BTreeSet<String> = SETS.iter().map(|s| format!("{}.prom", s.name)).collect();
-    assert_eq!(golden, sets, "tests/golden/ holds one file per set");
+    assert_eq!(
+        golden,
+        BTreeSet::from(["scrapes.prom".to_owned()]),
+        "tests/golden/ holds the one file"
+    );
 }
 
-/// The families of a golden file, from its `# TYPE` lines.
-fn golden_families(set: &str) -> Vec<String> {
-    let path = golden_path(set);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
+/// The families of the golden file, every set's, from its `# TYPE` lines.
+fn golden_families() -> BTreeSet<String> {
+    golden()
+        .lines()
         .filter_map(|l| l.strip_prefix("# TYPE "))
         .map(|l| l.split(' ').next().unwrap().to_owned())
         .collect()
 }
 
-/// The metric names docs/metrics.md lists in the first column of its
-/// tables (`smarthub_x{labels}`, or several names in one cell).
+/// Where the metrics are documented: the exporter's own and the Go
+/// exporter's in docs/metrics.md, each collector's in its page's section of
+/// docs/hub-pages.md.
+const REFERENCE: [&str; 2] = ["docs/metrics.md", "docs/hub-pages.md"];
+
+/// The metric names the reference lists in the first column of its metric
+/// tables, those whose header's first cell is `metric`
+/// (`smarthub_x{labels}`, or several names in one cell).
 pub(crate) fn documented_families() -> BTreeSet<String> {
-    let doc = std::fs::read_to_string(support::repo_root().join("docs/metrics.md")).unwrap();
     let mut names = BTreeSet::new();
-    for line in doc.lines().filter(|l| l.starts_with('|')) {
-        let first = line.split('|').nth(1).unwrap_or("");
-        for (i, part) in first.split('`').enumerate() {
-            if i % 2 == 1 && part.starts_with("smarthub_") {
-                names.insert(part.split('{').next().unwrap().to_owned());
+    for file in REFERENCE {
+        let doc = std::fs::read_to_string(support::repo_root().join(file)).unwrap();
+        let mut in_metric_table = false;
+        for line in doc.lines() {
+            if !line.starts_with('|') {
+                in_metric_table = false;
+                continue;
+            }
+            let first = line.split('|').nth(1).unwrap_or("").trim();
+            if first == "metric" {
+                in_metric_table = true;
+            }
+            if !in_metric_table {
+                continue;
+            }
+            for (i, part) in first.split('`').enumerate() {
+                if i % 2 == 1 && part.starts_with("smarthub_") {
+                    names.insert(part.split('{').next().unwrap().to_owned());
+                }
             }
         }
     }
@@ -389,25 +451,22 @@ pub(crate) fn documented_families() -> BTreeSet<String> {
 }
 
 #[test]
-fn the_metric_reference_documents_exactly_the_families_the_golden_files_hold() {
+fn the_metric_reference_documents_exactly_the_families_the_golden_file_holds() {
     let documented = documented_families();
     assert!(
         documented.len() >= 40,
-        "only {documented:?} found in docs/metrics.md"
+        "only {documented:?} found in {REFERENCE:?}"
     );
-    let mut emitted = BTreeSet::new();
-    for set in SETS {
-        emitted.extend(golden_families(set.name));
-    }
+    let emitted = golden_families();
     let undocumented: Vec<&String> = emitted.difference(&documented).collect();
     assert!(
         undocumented.is_empty(),
-        "emitted but not in docs/metrics.md's tables: {undocumented:?}"
+        "emitted but in no metric table of {REFERENCE:?}: {undocumented:?}"
     );
     let never_emitted: Vec<&String> = documented.difference(&emitted).collect();
     assert!(
         never_emitted.is_empty(),
-        "in docs/metrics.md's tables but in no golden file (add a fixture set \
-         that has it): {never_emitted:?}"
+        "in a metric table of {REFERENCE:?} but in no set of the golden file \
+         (add a fixture set that has it): {never_emitted:?}"
     );
 }

@@ -18,7 +18,7 @@ fn wan() -> Vec<u8> {
 }
 
 fn lan() -> Vec<u8> {
-    fixture("hub/lan_2dev.js")
+    fixture("hub/lan.js")
 }
 
 /// The exporter reading the only two pages these tests set.

@@ -45,7 +45,7 @@ fn lan_fault(reply: Reply, cause: &str) {
 fn wan_fault(reply: Reply, cause: &str) {
     let hub = FakeHub::start();
     hub.set(WAN, reply);
-    hub.set(LAN, Reply::ok(fixture("hub/lan_2dev.js")));
+    hub.set(LAN, Reply::ok(fixture("hub/lan.js")));
     let exp = Exporter::start(&hub.host(), &["--timeout", &TIMEOUT.to_string()]);
     let (m, took) = exp.timed_scrape();
     assert!(took <= bound(), "{cause}: scrape took {took:?}");
@@ -252,7 +252,7 @@ fn the_hub_dies_mid_response_and_the_scrape_after_its_restart_recovers() {
     hub.set(
         LAN,
         Reply::Dribble {
-            body: fixture("hub/lan_2dev.js"),
+            body: fixture("hub/lan.js"),
             every: Duration::from_millis(5),
         },
     );
@@ -292,7 +292,7 @@ fn the_hub_dies_mid_response_and_the_scrape_after_its_restart_recovers() {
     // Back on the same port: the next scrape is whole again.
     let hub = FakeHub::start_at(hub.addr);
     hub.set(WAN, Reply::ok(fixture("hub/wan_gfast_row1.xml")));
-    hub.set(LAN, Reply::ok(fixture("hub/lan_2dev.js")));
+    hub.set(LAN, Reply::ok(fixture("hub/lan.js")));
     let m = exp.scrape();
     assert_eq!(m.value("smarthub_up"), 1.0);
     assert_eq!(m.series("smarthub_lan_downloaded_bytes").len(), 1);
@@ -313,7 +313,7 @@ fn a_hub_that_answers_every_second_request() {
     );
     hub.set(
         LAN,
-        Reply::Cycle(vec![Reply::Close, Reply::ok(fixture("hub/lan_2dev.js"))]),
+        Reply::Cycle(vec![Reply::Close, Reply::ok(fixture("hub/lan.js"))]),
     );
     let exp = Exporter::start(&hub.host(), &go_exporter_only(&["--cache-ttl", "0"]));
     for i in 0..6 {
@@ -410,7 +410,7 @@ fn response_heads_are_bounded_and_what_is_logged_of_them_too() {
                 .into_bytes(),
         ),
     );
-    hub.set(LAN, Reply::ok(fixture("hub/lan_2dev.js")));
+    hub.set(LAN, Reply::ok(fixture("hub/lan.js")));
     let exp = Exporter::start(&hub.host(), &[]);
     assert_eq!(exp.scrape().collector_success("wan"), Some(0.0));
     assert!(

@@ -18,9 +18,9 @@ fn families(e: &Exporter) -> BTreeSet<String> {
 /// A Smart Hub 2 serving the fixtures of one line.
 fn smart_hub_2() -> FakeHub {
     let hub = FakeHub::start();
-    hub.set(wan::PATH, Reply::ok(fixture("hub/wan_vdsl2_row1.xml")));
+    hub.set(wan::PATH, Reply::ok(fixture("hub/wan.xml")));
     hub.set(lan::PATH, Reply::ok(fixture("hub/lan_grouped.js")));
-    hub.set(status::PATH, Reply::ok(fixture("hub/status_vdsl2.js")));
+    hub.set(status::PATH, Reply::ok(fixture("hub/status.js")));
     hub.set(owl::PATH, Reply::ok(fixture("hub/owl_mesh.js")));
     hub
 }

@@ -21,7 +21,7 @@ fn a_timed_out_request_is_over_before_the_next_one_starts() {
     // the next one starts; and nothing of it may live on in another thread.
     let hub = FakeHub::start();
     hub.set(WAN, Reply::Hang);
-    hub.set(LAN, Reply::ok(fixture("hub/lan_2dev.js")));
+    hub.set(LAN, Reply::ok(fixture("hub/lan.js")));
     let exp = Exporter::start(&hub.host(), &["--timeout", "1", "--cache-ttl", "0"]);
     for _ in 0..4 {
         let m = exp.scrape();

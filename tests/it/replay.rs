@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::support::collector::default_fixture;
+use crate::support::collector::GO_EXPORTER;
 use crate::support::exporter::{command, slack, slowdown, Exporter};
 use crate::support::fake_hub::{FakeHub, Reply};
 use crate::support::{fixture, repo_root};
@@ -137,11 +137,30 @@ fn the_recorded_hub_replays_as_the_fake_hub_serving_its_files_does() {
         normalised(&live),
         "the first scrape is the recording as it is"
     );
-    // Every collector reads the demo: a whole hub.
+    // Every collector whose page the recording has reads it; one whose
+    // page it lacks is unavailable there, as on a hub without the page.
     let m = replayed.scrape();
     assert_eq!(m.value("smarthub_up"), 1.0);
+    let recorded = recorded_collectors(&demo);
+    for name in GO_EXPORTER {
+        assert!(recorded.contains(&name), "the demo lacks {name}'s page");
+    }
     for c in collector::ALL {
-        assert_eq!(m.collector_success(c.name), Some(1.0), "{}", c.name);
+        let (success, available) = if recorded.contains(&c.name) {
+            (1.0, 1.0)
+        } else {
+            (0.0, 0.0)
+        };
+        assert_eq!(m.collector_success(c.name), Some(success), "{}", c.name);
+        assert_eq!(
+            m.get(
+                "smarthub_scrape_collector_available",
+                &[("collector", c.name)]
+            ),
+            Some(available),
+            "{}",
+            c.name
+        );
     }
     assert_eq!(m.series("smarthub_lan_downloaded_bytes").len(), 11);
     assert_eq!(
@@ -207,35 +226,40 @@ fn the_recorded_hub_replays_as_the_fake_hub_serving_its_files_does() {
     }
 }
 
+/// The pages of the collector table that a recording holds, in table
+/// order, each with its collector: the recording of one hub, which has the
+/// pages that hub had (a collector whose pages it lacks is unavailable in
+/// the replay, as on a hub without them).
+fn recorded_pages(dir: &Path) -> Vec<(&'static collector::Collector, &'static str)> {
+    collector::ALL
+        .iter()
+        .flat_map(|c| c.pages().into_iter().map(move |p| (c, p)))
+        .filter(|(_, p)| dir.join(p.trim_start_matches('/')).is_file())
+        .collect()
+}
+
+/// The names of the collectors with a page in the recording.
+fn recorded_collectors(dir: &Path) -> Vec<&'static str> {
+    let mut names: Vec<&str> = recorded_pages(dir).iter().map(|(c, _)| c.name).collect();
+    names.dedup();
+    names
+}
+
 /// What demo/hub/MANIFEST must say, from the collector table and the
-/// files: its header as it stands (the demo's own), then every collector's
-/// page in table order as `dump` writes it (status, size, file, what the
-/// collector makes of it). With `update`, a collector whose page the demo
-/// lacks gets its default fixture there.
-fn demo_manifest(demo: &Path, header: &str, update: bool) -> String {
+/// files: its header as it stands (the demo's own), then every page of the
+/// table the demo holds, in table order, as `dump` writes it (status, size,
+/// file, what the collector makes of it).
+fn demo_manifest(demo: &Path, header: &str) -> String {
     let mut out = format!("{header}\n");
-    for c in collector::ALL {
-        let rel = c.path.trim_start_matches('/');
-        let file = demo.join(rel);
-        if update && !file.exists() {
-            fs::create_dir_all(file.parent().unwrap()).unwrap();
-            fs::write(&file, fixture(default_fixture(c.name))).unwrap();
-        }
-        let body = fs::read(&file).unwrap_or_else(|e| {
-            panic!(
-                "{DEMO}/{rel}: {e}: the demo has no page for collector {} \
-                 (UPDATE_DEMO=1 cargo test demo_manifest copies its default fixture \
-                 there; then say where it comes from in {DEMO}/README.md)",
-                c.name
-            )
-        });
+    for (c, page) in recorded_pages(demo) {
+        let rel = page.trim_start_matches('/');
+        let body = fs::read(demo.join(rel)).unwrap_or_else(|e| panic!("{DEMO}/{rel}: {e}"));
         let reading = match (c.read)(&body, Instant::now() + Duration::from_secs(10)) {
             Ok(_) => "ok".to_owned(),
             Err(e) => e.to_string(),
         };
         out += &format!(
-            "\npage {}\n  status: 200\n  bytes: {}\n  file: {rel}\n  collector {}: {reading}\n",
-            c.path,
+            "\npage {page}\n  status: 200\n  bytes: {}\n  file: {rel}\n  collector {}: {reading}\n",
             body.len(),
             c.name
         );
@@ -271,7 +295,7 @@ fn the_demo_manifest_is_what_the_table_and_the_files_say() {
     assert!(header
         .lines()
         .any(|l| l == format!("replay-advance: {DEMO_ADVANCE}")));
-    let want = demo_manifest(&demo, header, update);
+    let want = demo_manifest(&demo, header);
     if update {
         fs::write(demo.join("MANIFEST"), &want).unwrap();
     } else {
@@ -282,9 +306,17 @@ fn the_demo_manifest_is_what_the_table_and_the_files_say() {
             line_diff(&want, &manifest)
         );
     }
-    // A whole hub: every collector reads its page.
-    for line in want.lines().filter(|l| l.starts_with("  collector ")) {
-        assert!(line.ends_with(": ok"), "{line}");
+    // Every page the demo holds reads, the Go exporter's among them.
+    let read: Vec<&str> = want
+        .lines()
+        .filter_map(|l| l.strip_prefix("  collector "))
+        .map(|l| {
+            assert!(l.ends_with(": ok"), "{l}");
+            l.split(':').next().unwrap()
+        })
+        .collect();
+    for name in GO_EXPORTER {
+        assert!(read.contains(&name), "the demo lacks {name}'s page");
     }
     // And nothing in the demo that is not one of those pages.
     let mut dirs = vec![demo.clone()];
@@ -300,7 +332,9 @@ fn the_demo_manifest_is_what_the_table_and_the_files_say() {
                 dirs.push(p);
             } else if rel != "MANIFEST" && rel != "README.md" {
                 assert!(
-                    collector::ALL.iter().any(|c| c.path == format!("/{rel}")),
+                    collector::ALL
+                        .iter()
+                        .any(|c| c.pages().contains(&format!("/{rel}").as_str())),
                     "{DEMO}/{rel} is no collector's page"
                 );
             }
@@ -314,11 +348,11 @@ fn the_demo_is_made_of_the_fixtures_it_names() {
     let page = |p: &str| fs::read(demo.join(p.trim_start_matches('/'))).unwrap();
     let capture = "captures/jxwolstenholme__btsmarthub_devicelist/at-58f16f9/";
     assert_eq!(page(owl::PATH), fixture(&format!("{capture}cgi_owl.js")));
-    assert_eq!(page(wan::PATH), fixture("hub/wan_vdsl2_row1.xml"));
+    assert_eq!(page(wan::PATH), fixture("hub/wan.xml"));
     let devices = fixture(&format!("{capture}cgi_basicMyDevice.js"));
     let known = &devices[..devices.windows(7).position(|w| w == b"null];\n").unwrap() + 7];
     assert!(page(lan::PATH).starts_with(known));
-    let ours = fixture("hub/lan_2dev.js");
+    let ours = fixture("hub/lan.js");
     let tail = String::from_utf8(ours).unwrap();
     let tail = tail
         .split_once("var rate = [")
@@ -329,7 +363,7 @@ fn the_demo_is_made_of_the_fixtures_it_names() {
         .1;
     assert!(page(lan::PATH).ends_with(tail.as_bytes()));
     let st = String::from_utf8(page(status::PATH)).unwrap();
-    let want = String::from_utf8(fixture("hub/status_vdsl2.js"))
+    let want = String::from_utf8(fixture("hub/status.js"))
         .unwrap()
         .replace("%2B091298%2B2107654321", "%2B091298%2B1999999999")
         .replace("v0%2E21%2E03%2E07094%2DBT", "v0%2E16%2E02%2E08304")
@@ -369,7 +403,7 @@ fn a_dump_shaped_directory_replays_as_the_hub_it_recorded() {
         (wan::PATH, fixture("hub/wan_gfast_row1.xml")),
         (lan::EE_PATH, fixture("hub/lan_grouped_ee.js")),
         (status::PATH, fixture("hub/status_sparse.js")),
-        (owl::PATH, fixture("hub/owl_hub_only.js")),
+        (owl::PATH, fixture("hub/owl.js")),
     ];
     let dir = scratch("ee");
     write_pages(&dir, &pages);
@@ -690,9 +724,9 @@ fn dump_of(hub: &FakeHub, dir: &Path, extra: &[&str]) {
 #[test]
 fn a_dump_of_the_fake_hub_replays_as_the_hub_did() {
     let pages = [
-        (wan::PATH, fixture("hub/wan_vdsl2_row1.xml")),
+        (wan::PATH, fixture("hub/wan.xml")),
         (lan::PATH, fixture("hub/lan_grouped.js")),
-        (status::PATH, fixture("hub/status_vdsl2.js")),
+        (status::PATH, fixture("hub/status.js")),
         (owl::PATH, fixture("hub/owl_mesh.js")),
     ];
     let hub = serving(&pages);

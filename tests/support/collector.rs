@@ -1,10 +1,12 @@
 //! The collector table (`collector::ALL`) as the tests use it: which
 //! collectors a test turns on, each collector's default fixture, which
 //! collector's page a fixture file is, and a name no collector can have.
-//! Everything here reads the table, so a collector added to it is picked up
-//! by every test without a word changed here (except its default fixture).
+//! Everything here reads the table, and a collector's default fixture is
+//! found by its name, so a collector added to the table is picked up by
+//! every test without a word changed here.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use smarthub_exporter::collector::{self, Collector};
 
@@ -61,33 +63,53 @@ pub fn assert_the_others_read(m: &Parsed, failed: &[&str]) {
     }
 }
 
-/// Each collector's default fixture (under `tests/fixtures/`): a healthy hub
-/// on a VDSL2 line that is up, two devices, the hub alone in its mesh. A
-/// fake hub serves it for every collector a test does not name; each golden
-/// set names only the pages that differ from it. Every row of the table has
-/// one (`golden.rs` tests it).
-pub const DEFAULT_FIXTURES: &[(&str, &str)] = &[
-    ("wan", "hub/wan_vdsl2_row1.xml"),
-    ("lan", "hub/lan_2dev.js"),
-    ("status", "hub/status_vdsl2.js"),
-    ("owl", "hub/owl_hub_only.js"),
-];
-
-/// The default fixture of the collector named `name`.
+/// The default fixture of the collector named `name`, under
+/// `tests/fixtures/`: the one file `hub/<name>.<ext>`. Together they are a
+/// healthy hub (a VDSL2 line that is up, two devices, the hub alone in its
+/// mesh); a fake hub serves it for every collector a test does not name,
+/// and each golden set names only the pages that differ from it. A
+/// collector with none, or two, fails the test that asks
+/// (`golden.rs` asks for every row of the table).
 pub fn default_fixture(name: &str) -> &'static str {
-    DEFAULT_FIXTURES
+    static FOUND: OnceLock<Vec<(&'static str, Vec<String>)>> = OnceLock::new();
+    let found = FOUND.get_or_init(|| {
+        let dir = super::repo_root().join("tests/fixtures/hub");
+        let files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        collector::ALL
+            .iter()
+            .map(|c| {
+                let mut of: Vec<String> = files
+                    .iter()
+                    .filter(|f| f.split_once('.').is_some_and(|(stem, _)| stem == c.name))
+                    .map(|f| format!("hub/{f}"))
+                    .collect();
+                of.sort();
+                (c.name, of)
+            })
+            .collect()
+    });
+    let (_, files) = found
         .iter()
         .find(|(c, _)| *c == name)
-        .map(|(_, file)| *file)
-        .unwrap_or_else(|| {
-            panic!("collector {name:?} has no default fixture: add one to DEFAULT_FIXTURES")
-        })
+        .unwrap_or_else(|| panic!("{name:?} is not a collector of collector::ALL"));
+    match &files[..] {
+        [file] => file,
+        [] => panic!(
+            "collector {name:?} has no default fixture: add tests/fixtures/hub/{name}.<ext>, \
+             its page on a healthy hub"
+        ),
+        _ => panic!("collector {name:?} has two default fixtures, keep one: {files:?}"),
+    }
 }
 
 /// The collector whose page `file` is, from its name alone:
 ///
 /// - this project's fixtures are named for their collector,
-///   `tests/fixtures/hub/<collector>_*` (or `<collector>.<ext>`);
+///   `tests/fixtures/hub/<collector>.<ext>` (its default fixture) or
+///   `<collector>_<case>.<ext>`;
 /// - captures keep the name of the hub's page they were saved from, give or
 ///   take case, underscores and a prefix or suffix of their publisher's
 ///   (`cgi_owl.special_chars.js`, `btsmarthub2.go.inline_wan_conn.xml`,

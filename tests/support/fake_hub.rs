@@ -243,7 +243,7 @@ impl FakeHub {
 
     /// A hub serving a fixture for every collector of the library's table:
     /// the one `pages` names for it (by collector name), else its default
-    /// fixture (`support::collector::DEFAULT_FIXTURES`).
+    /// fixture (`support::collector::default_fixture`: `hub/<collector>.<ext>`).
     pub fn with_fixtures(pages: &[(&str, &str)]) -> FakeHub {
         let hub = FakeHub::start();
         hub.serve_fixtures(pages);
@@ -307,7 +307,7 @@ impl Drop for FakeHub {
 /// The generated page of a collector, in the hub's syntax, for a hub with
 /// `devices` devices; the counters grow with each request. A collector with
 /// no generator here serves its default fixture
-/// (`support::collector::DEFAULT_FIXTURES`). `None` for a name that is no
+/// (`support::collector::default_fixture`). `None` for a name that is no
 /// collector.
 pub fn standard_page(collector: &str, devices: usize) -> Option<Reply> {
     use super::pages;

@@ -15,7 +15,7 @@ fn dir(d: &str) -> [(&str, &str); 1] {
 fn fttp_hub_with_two_devices() {
     let hub = hub_with(
         "captures/bebo-dot-dev__go-ddns-client/btsmarthub2.go.inline_wan_conn.xml",
-        "hub/lan_2dev.js",
+        "hub/lan.js",
     );
     let exp = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);
     let m = exp.scrape();
@@ -81,7 +81,7 @@ fn fttp_hub_with_two_devices() {
 
 #[test]
 fn dsl_hub_reads_the_active_row() {
-    let hub = hub_with("hub/wan_vdsl2_row1.xml", "hub/lan_64bit.js");
+    let hub = hub_with("hub/wan.xml", "hub/lan_64bit.js");
     let exp = Exporter::start(&hub.host(), &[]);
     let m = exp.scrape();
     assert_eq!(m.value("smarthub_upload_rate"), 18567000.0);
@@ -127,14 +127,14 @@ fn disconnected_wan_reports_zero_session_uptime() {
 /// and the rest of the page is read.
 #[test]
 fn bytes_that_are_not_utf8_in_wan_page_lose_nothing_else() {
-    let text = String::from_utf8(fixture("hub/wan_vdsl2_row1.xml")).unwrap();
+    let text = String::from_utf8(fixture("hub/wan.xml")).unwrap();
     let replace = |s: &str, from: &str, to: &[u8]| -> Vec<u8> {
         assert!(s.contains(from), "{from}");
         let (a, b) = s.split_once(from).unwrap();
         [a.as_bytes(), to, b.as_bytes()].concat()
     };
     let in_comment = replace(&text, "<!-- REAL -->", b"<!-- R\xe9AL \xff -->");
-    let hub = hub_with("hub/wan_vdsl2_row1.xml", "hub/lan_2dev.js");
+    let hub = hub_with("hub/wan.xml", "hub/lan.js");
     let exp = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);
     let before = exp.scrape();
     hub.set(WAN, Reply::ok(in_comment));

@@ -23,7 +23,7 @@ fn find<'a>(d: &'a Devices, mac: &str) -> &'a lan::Device {
 
 #[test]
 fn device_own_two_device_page() {
-    let d = devices(&fixture("hub/lan_2dev.js"));
+    let d = devices(&fixture("hub/lan.js"));
     assert_eq!(d.devices.len(), 2);
     let tv = find(&d, "3C:22:FB:10:20:30");
     assert_eq!(

@@ -247,7 +247,7 @@ fn owl_own_mesh_page_covers_what_the_captures_lack() {
         ("Paul's iPad", Some("Jo's room"))
     );
 
-    let hub_only = mesh(&fixture("hub/owl_hub_only.js"));
+    let hub_only = mesh(&fixture("hub/owl.js"));
     assert_eq!(hub_only.nodes.len(), 1);
     assert_eq!(hub_only.nodes[0].stations, Some(2));
     assert!(hub_only

@@ -13,7 +13,7 @@ fn status(page: &[u8]) -> status::Status {
 
 #[test]
 fn status_own_pages() {
-    let s = status(&fixture("hub/status_vdsl2.js"));
+    let s = status(&fixture("hub/status.js"));
     assert_eq!(
         (s.firmware.as_str(), s.serial.as_str(), s.lan_ip),
         (
@@ -35,7 +35,7 @@ fn status_own_pages() {
     for (page, want) in [
         (fixture("hub/login.htm"), "HTML"),
         (b"var serial_no = \"x\";".to_vec(), "field fw_ver"),
-        (fixture("hub/lan_2dev.js"), "field fw_ver"),
+        (fixture("hub/lan.js"), "field fw_ver"),
     ] {
         let err = status::parse(&page).unwrap_err().to_string();
         assert!(err.contains(want), "{err:?} should mention {want:?}");

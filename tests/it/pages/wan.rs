@@ -68,7 +68,7 @@ fn wan_vdsl_fragments_capture_row_1() {
 
 #[test]
 fn wan_own_fixtures() {
-    let vdsl = wan::parse(&fixture("hub/wan_vdsl2_row1.xml")).unwrap();
+    let vdsl = wan::parse(&fixture("hub/wan.xml")).unwrap();
     assert_eq!((vdsl.active_idx, vdsl.connected), (1, true));
     assert_eq!(vdsl.connection_uptime, Some(973412 - 462390));
     assert_eq!(
@@ -131,7 +131,7 @@ fn wan_broken_bodies_are_errors() {
 
 #[test]
 fn wan_vdsl2_line_up() {
-    let w = wan::parse(&fixture("hub/wan_vdsl2_row1.xml")).unwrap();
+    let w = wan::parse(&fixture("hub/wan.xml")).unwrap();
     let dsl = w.dsl.unwrap();
     assert!(dsl.up);
     assert_eq!(
