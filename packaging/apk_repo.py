@@ -6,7 +6,8 @@ files packaging/openwrt_pkg.py built.
   apk_repo.py --apk-dir dist/openwrt --key repo.rsa --outdir dist/apk-repo
 
 For every <pkgarch> of --apk-dir it writes <outdir>/<pkgarch>/: the .apk
-files and APKINDEX.tar.gz, which is two gzip streams:
+files, with those of --apk-dir/all/ (arch noarch, the LuCI app, which a
+repository of each pkgarch carries), and APKINDEX.tar.gz, which is two gzip streams:
   1. a tar holding `.SIGN.RSA.<key name>`: an RSA PKCS#1 v1.5 signature, over
      SHA-1, of the bytes of stream 2 (what abuild-sign writes; the tar's
      end-of-archive blocks cut, so apk reads on into stream 2);
@@ -37,6 +38,8 @@ import zlib
 from pathlib import Path
 
 KEY_NAME = "smarthub-exporter.rsa.pub"
+# The directory of the packages of architecture all (apk's noarch).
+ALL = "all"
 # .PKGINFO key -> APKINDEX field letter, in the order apk index writes them.
 FIELDS = [("pkgname", "P"), ("pkgver", "V"), ("arch", "A"), (None, "S"), ("size", "I"),
           ("pkgdesc", "T"), ("url", "U"), ("license", "L"), ("origin", "o"), ("maintainer", "m"),
@@ -144,9 +147,11 @@ def build_repo(apk_dir: Path, key: Path, outdir: Path, key_name: str = KEY_NAME,
     if shutil.which("openssl") is None:
         raise RepoError("openssl missing")
     pem = public_pem(key)
-    arches = sorted(d for d in apk_dir.iterdir() if d.is_dir() and any(d.glob("*.apk")))
+    arches = sorted(d for d in apk_dir.iterdir()
+                    if d.is_dir() and d.name != ALL and any(d.glob("*.apk")))
     if not arches:
         raise RepoError(f"no .apk files under {apk_dir}/<pkgarch>/")
+    arch_all = sorted((apk_dir / ALL).glob("*.apk")) if (apk_dir / ALL).is_dir() else []
     staging = Path(tempfile.mkdtemp(dir=outdir.parent if outdir.parent.exists() else None))
     written = []
     (staging / key_name).write_bytes(pem)
@@ -155,7 +160,7 @@ def build_repo(apk_dir: Path, key: Path, outdir: Path, key_name: str = KEY_NAME,
         out = staging / arch_dir.name
         out.mkdir()
         apks = []
-        for apk in sorted(arch_dir.glob("*.apk")):
+        for apk in sorted([*arch_dir.glob("*.apk"), *arch_all], key=lambda p: p.name):
             shutil.copy2(apk, out / apk.name)
             apks.append(out / apk.name)
         (out / "APKINDEX.tar.gz").write_bytes(

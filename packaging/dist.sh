@@ -2,7 +2,7 @@
 # Everything a release ships (packaging/dist.sh [TARGET...]), from a plain Debian machine with rustup (no
 # Docker, no OpenWrt SDK):
 #   dist/bin/<target>/smarthub-exporter[-nojs]   static binaries, 5 targets
-#   dist/openwrt/<pkgarch>/*.ipk, *.apk          OpenWrt packages
+#   dist/openwrt/<pkgarch>/*.ipk, *.apk          OpenWrt packages (all/: the LuCI app, no binary)
 #   dist/deb/*_{arm64,amd64}.deb                 Raspberry Pi / Debian
 #   dist/opkg-feed/, dist/apk-repo/              signed feeds, when OPKG_FEED_KEY / APK_REPO_KEY name key files
 #   dist/source/, dist/openwrt-feed/             on a v* tag: source tarball, packages-feed directory
@@ -27,7 +27,8 @@ if git describe --exact-match --tags --match "v*" >/dev/null 2>&1; then packagin
 
 # A release's assets are one flat list, so each name must say what it is for:
 # the binaries name their target, and the .apk files (named alike for every
-# pkgarch) get the pkgarch the .ipk files already carry.
+# pkgarch) get the pkgarch the .ipk files already carry (`all` for the LuCI
+# app, whose .apk says noarch inside).
 version=$(python3 -c 'import sys; sys.path.insert(0, "packaging"); import openwrt_pkg; print(openwrt_pkg.cargo_version())')
 release=dist/release
 rm -rf "$release"

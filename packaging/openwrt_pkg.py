@@ -8,11 +8,15 @@ Why by hand: the SDK is a large per-target download that builds its own
 toolchain, while our binaries are already cross-built and static. Packaging
 them is only archive layout, which this file writes with the standard
 library, mirroring what the SDK's include/package-pack.mk and
-scripts/ipkg-build produce for the feed Makefile in packaging/openwrt-feed/Makefile.
+scripts/ipkg-build produce for the feed Makefile in packaging/openwrt-feed/Makefile,
+and for packaging/luci-app-smarthub-exporter/ as openwrt/luci's luci.mk
+packs a LuCI app (architecture all: no binary, the same package for every
+router).
 
 Usage:
   openwrt_pkg.py build --binary PATH --pkgarch ARCH [--variant js|nojs]
                        [--format ipk,apk] --outdir DIR
+  openwrt_pkg.py luci [--format ipk,apk] --outdir DIR
   openwrt_pkg.py all [--bin-dir dist/bin] [--outdir dist/openwrt] [--strict]
 """
 
@@ -28,7 +32,7 @@ import subprocess
 import sys
 import tarfile
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,9 +46,48 @@ LICENSE = "Apache-2.0 MIT"
 SECTION = "utils"
 USERID = f"{NAME}:{NAME}"
 CONFFILES = [f"/etc/config/{NAME}"]
+# No one reads mail at this address (GitHub's form for the project's
+# account); the feed Makefiles say where reports go instead.
 MAINTAINER = "smarthub-exporter developers <smarthub-exporter@users.noreply.github.com>"
 LICENSE_FILES = "LICENSE-APACHE LICENSE-MIT"
 MAKEFILE = ROOT / "packaging" / "openwrt-feed" / "Makefile"
+
+LUCI_NAME = "luci-app-smarthub-exporter"
+LUCI_APP = ROOT / "packaging" / LUCI_NAME
+LUCI_MAKEFILE = LUCI_APP / "Makefile"
+# luci.mk's Package/$(PKG_NAME)/postinst for an app with no uci-defaults
+# script, which the SDK puts in the control files as postinst-pkg: on a
+# router (not in an image build) drop LuCI's menu and module caches and
+# restart rpcd, which then reads the app's ACL and plugin.
+LUCI_POSTINST = """[ -n "${IPKG_INSTROOT}" ] || {
+\trm -f /tmp/luci-indexcache
+\trm -rf /tmp/luci-modulecache/
+\tkillall -HUP rpcd 2>/dev/null
+\texit 0
+}
+"""
+# The pkgarch of packages without a binary; apk calls it noarch.
+ALL = "all"
+
+
+def makefile_define(makefile: Path, name: str) -> list[str]:
+    """The lines of `define NAME` ... `endef` in a Makefile, as make keeps
+    them ($$ is make's escape for $)."""
+    lines = makefile.read_text().splitlines()
+    try:
+        start = lines.index(f"define {name}") + 1
+        end = lines.index("endef", start)
+    except ValueError:
+        raise PackagingError(f"{makefile} has no define {name}") from None
+    return [line.replace("$$", "$") for line in lines[start:end]]
+
+
+def makefile_variable(makefile: Path, name: str) -> str:
+    """The value of a one-line `NAME:=value` in a Makefile."""
+    for line in makefile.read_text().splitlines():
+        if line.startswith(f"{name}:="):
+            return line[len(name) + 2:].strip()
+    raise PackagingError(f"{makefile} does not set {name}")
 
 
 def makefile_description(name: str) -> list[str]:
@@ -98,26 +141,32 @@ class PackagingError(Exception):
 
 @dataclass
 class Package:
-    """One binary package: its name, version and the files it installs."""
+    """One package: its name, version, the files it installs, and the
+    fields and scripts its Makefile gives it. The defaults are the
+    exporter's."""
 
     name: str
-    variant: str
+    variant: str | None
     version: str  # OpenWrt's "<PKG_VERSION>-r<PKG_RELEASE>", valid for apk too
     pkgarch: str
     files: dict[str, tuple[int, bytes]]  # path without leading "/" -> (mode, content)
     epoch: int
+    description: list[str]
+    source_name: str = NAME
+    section: str = SECTION
+    depends: list[str] = field(default_factory=list)
+    provides: str | None = None
+    conflicts: str | None = None
+    license_files: str | None = LICENSE_FILES
+    userid: str | None = USERID
+    conffiles: list[str] = field(default_factory=lambda: list(CONFFILES))
+    # The Makefile's Package/<name>/postinst and /postrm, if it has them.
+    postinst_pkg: str | None = None
+    postrm: str | None = None
 
     @property
-    def provides(self) -> str | None:
-        return NAME if self.variant == "nojs" else None
-
-    @property
-    def conflicts(self) -> str | None:
-        return NAME if self.variant == "nojs" else None
-
-    @property
-    def description(self) -> list[str]:
-        return makefile_description(self.name)
+    def apk_arch(self) -> str:
+        return "noarch" if self.pkgarch == ALL else self.pkgarch
 
 
 def cargo_version() -> str:
@@ -182,10 +231,46 @@ def make_package(binary: Path, pkgarch: str, variant: str = "js",
         # INSTALL_CONF in the SDK installs config files 0600.
         f"etc/config/{NAME}": (0o600, (FILES / f"{NAME}.config").read_bytes()),
     }
+    name = VARIANTS[variant][0]
     return Package(
-        name=VARIANTS[variant][0], variant=variant,
+        name=name, variant=variant,
         version=f"{version or cargo_version()}-r{release}", pkgarch=pkgarch,
         files=files, epoch=default_epoch() if epoch is None else epoch,
+        description=makefile_description(name),
+        provides=NAME if variant == "nojs" else None,
+        conflicts=NAME if variant == "nojs" else None,
+    )
+
+
+def luci_files() -> dict[str, tuple[int, bytes]]:
+    """What luci.mk installs: htdocs/ under /www, root/ under /, each file
+    with its mode in the checkout (cp -pR); the rest (Makefile, po/) is
+    source only."""
+    files = {}
+    for top, dest in (("htdocs", "www"), ("root", "")):
+        for path in sorted((LUCI_APP / top).rglob("*")):
+            if path.is_file():
+                rel = path.relative_to(LUCI_APP / top).as_posix()
+                mode = 0o755 if os.access(path, os.X_OK) else 0o644
+                files[f"{dest}/{rel}".lstrip("/")] = (mode, path.read_bytes())
+    return files
+
+
+def make_luci_package(version: str | None = None, release: int = 1,
+                      epoch: int | None = None) -> Package:
+    """luci-app-smarthub-exporter as luci.mk packs it: architecture all,
+    Depends as the SDK writes LUCI_DEPENDS (libc first, as for every
+    package it builds), luci.mk's postinst, the Makefile's postrm."""
+    depends = [d.lstrip("+") for d in makefile_variable(LUCI_MAKEFILE, "LUCI_DEPENDS").split()]
+    postrm = makefile_define(LUCI_MAKEFILE, f"Package/{LUCI_NAME}/postrm")
+    return Package(
+        name=LUCI_NAME, variant=None,
+        version=f"{version or cargo_version()}-r{release}", pkgarch=ALL,
+        files=luci_files(), epoch=default_epoch() if epoch is None else epoch,
+        description=[makefile_variable(LUCI_MAKEFILE, "LUCI_DESCRIPTION")],
+        source_name=LUCI_NAME, section="luci", depends=["libc", *depends],
+        license_files=None, userid=None, conffiles=[],
+        postinst_pkg=LUCI_POSTINST, postrm="\n".join(postrm) + "\n",
     )
 
 
@@ -233,13 +318,14 @@ def ipk_control(pkg: Package, installed_size: int) -> str:
     fields = [
         ("Package", pkg.name),
         ("Version", pkg.version),
+        ("Depends", ", ".join(pkg.depends)),
         ("Conflicts", pkg.conflicts),
         ("Provides", pkg.provides),
-        ("SourceName", NAME),
+        ("SourceName", pkg.source_name),
         ("License", LICENSE),
-        ("LicenseFiles", LICENSE_FILES),
-        ("Section", SECTION),
-        ("Require-User", USERID),
+        ("LicenseFiles", pkg.license_files),
+        ("Section", pkg.section),
+        ("Require-User", pkg.userid),
         ("URL", URL),
         ("Maintainer", MAINTAINER),
         ("Architecture", pkg.pkgarch),
@@ -271,10 +357,17 @@ def build_ipk(pkg: Package, outdir: Path) -> Path:
     control_files = {
         # ipkg-build sets Installed-Size to the uncompressed data.tar's size.
         "control": (0o644, ipk_control(pkg, data_size).encode()),
-        "conffiles": (0o644, "".join(c + "\n" for c in CONFFILES).encode()),
         "postinst": (0o755, _script("ipk-postinst", pkg.name)),
         "prerm": (0o755, _script("ipk-prerm", pkg.name)),
     }
+    if pkg.conffiles:
+        control_files["conffiles"] = (0o644, "".join(c + "\n" for c in pkg.conffiles).encode())
+    # package-pack.mk writes the Makefile's postinst as postinst-pkg, which
+    # default_postinst sources, and its postrm as it is.
+    if pkg.postinst_pkg is not None:
+        control_files["postinst-pkg"] = (0o755, pkg.postinst_pkg.encode())
+    if pkg.postrm is not None:
+        control_files["postrm"] = (0o755, pkg.postrm.encode())
     control_members = [(_tarinfo(".", 0o755, 0, pkg.epoch, True), None)]
     for name in sorted(control_files):
         mode, content = control_files[name]
@@ -319,8 +412,9 @@ def apk_pkginfo(pkg: Package, size: int, datahash: str) -> str:
         ("url", URL),
         ("builddate", str(pkg.epoch)),
         ("size", str(size)),
-        ("arch", pkg.pkgarch),
-        ("origin", NAME),
+        # package-pack.mk: `arch:noarch` for a PKGARCH of all.
+        ("arch", pkg.apk_arch),
+        ("origin", pkg.source_name),
         ("license", LICENSE),
         ("maintainer", MAINTAINER),
         # The SDK gives -nojs a versioned provide of the plain name, which
@@ -329,8 +423,10 @@ def apk_pkginfo(pkg: Package, size: int, datahash: str) -> str:
         ("provides", f"{NAME}={pkg.version}" if pkg.variant == "nojs" else None),
         # The SDK marks the default variant so.
         ("provider_priority", "100" if pkg.variant == "js" else None),
-        ("datahash", datahash),
     ]
+    # One `depend` line per dependency, as abuild writes them.
+    fields += [("depend", d) for d in pkg.depends]
+    fields.append(("datahash", datahash))
     head = f"# Generated by {NAME} packaging/openwrt_pkg.py\n"
     return head + "".join(f"{k} = {v}\n" for k, v in fields if v)
 
@@ -341,14 +437,16 @@ def apk_data_files(pkg: Package) -> dict[str, tuple[int, bytes]]:
     sysupgrade read: the account to create, the file list, the conffiles."""
     meta = f"lib/apk/packages/{pkg.name}"
     files = dict(pkg.files)
-    files[f"{meta}.rusers"] = (0o644, (USERID + "\n").encode())
+    if pkg.userid:
+        files[f"{meta}.rusers"] = (0o644, (pkg.userid + "\n").encode())
     # The SDK lists files before adding .list and the conffiles entries.
     listed = sorted("/" + p for p in files)
     files[f"{meta}.list"] = (0o644, "".join(p + "\n" for p in listed).encode())
-    files[f"{meta}.conffiles"] = (0o644, "".join(c + "\n" for c in CONFFILES).encode())
-    static = "".join(
-        f"{c} {hashlib.sha256(files[c.lstrip('/')][1]).hexdigest()}\n" for c in CONFFILES)
-    files[f"{meta}.conffiles_static"] = (0o644, static.encode())
+    if pkg.conffiles:
+        files[f"{meta}.conffiles"] = (0o644, "".join(c + "\n" for c in pkg.conffiles).encode())
+        static = "".join(
+            f"{c} {hashlib.sha256(files[c.lstrip('/')][1]).hexdigest()}\n" for c in pkg.conffiles)
+        files[f"{meta}.conffiles_static"] = (0o644, static.encode())
     return files
 
 
@@ -368,6 +466,10 @@ def build_apk(pkg: Package, outdir: Path) -> Path:
     size = sum(len(c) for _, c in files.values())
 
     post_install = _script("apk-post-install", pkg.name)
+    if pkg.postinst_pkg is not None:
+        # The SDK appends the Makefile's postinst, its #! lines dropped.
+        post_install += "".join(line for line in pkg.postinst_pkg.splitlines(keepends=True)
+                                if not line.lstrip().startswith("#!")).encode()
     # The SDK's post-upgrade is post-install with PKG_UPGRADE=1, which makes
     # default_postinst restart without re-enabling (a user's disable stays).
     post_upgrade = post_install.replace(b"#!/bin/sh\n", b"#!/bin/sh\nexport PKG_UPGRADE=1\n", 1)
@@ -377,6 +479,10 @@ def build_apk(pkg: Package, outdir: Path) -> Path:
         (".post-upgrade", 0o755, post_upgrade),
         (".pre-deinstall", 0o755, _script("apk-pre-deinstall", pkg.name)),
     ]
+    if pkg.postrm is not None:
+        # The Makefile's postrm is the post-deinstall script.
+        control.append((".post-deinstall", 0o755, pkg.postrm.lstrip().encode()))
+    control.sort(key=lambda c: c[0])
     raw = io.BytesIO()
     tf = tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT)
     for name, mode, content in control:
@@ -421,6 +527,8 @@ def build_all(bin_dir: Path, outdir: Path, strict: bool, version: str | None,
         raise PackagingError(f"no binaries under {bin_dir}; run packaging/cross-build.sh first")
     if strict and missing:
         raise PackagingError("some binaries are missing (--strict)")
+    # One LuCI package serves every pkgarch; the feeds put it in each.
+    built += build(make_luci_package(version, release), outdir / ALL, ["ipk", "apk"])
     sums = "".join(
         f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(outdir)}\n"
         for p in sorted(built))
@@ -441,22 +549,28 @@ def main(argv: list[str] | None = None) -> int:
                    help="package a binary whatever its ELF machine (tests only)")
     b.add_argument("--allow-dynamic", action="store_true",
                    help="accept a dynamically linked binary (tests only)")
-    a = sub.add_parser("all", help="package every dist/bin/<target> binary for every pkgarch")
+    luci = sub.add_parser("luci", help=f"package {LUCI_NAME} (architecture all, no binary)")
+    luci.add_argument("--format", default="ipk,apk", help="ipk, apk or ipk,apk")
+    luci.add_argument("--outdir", type=Path, required=True)
+    a = sub.add_parser("all", help="package every dist/bin/<target> binary for every pkgarch, and the LuCI app")
     a.add_argument("--bin-dir", type=Path, default=ROOT / "dist" / "bin")
     a.add_argument("--outdir", type=Path, default=ROOT / "dist" / "openwrt")
     a.add_argument("--strict", action="store_true", help="fail if any binary is missing")
-    for p in (b, a):
+    for p in (b, luci, a):
         p.add_argument("--version", help="default: Cargo.toml's")
         p.add_argument("--release", type=int, default=1, help="PKG_RELEASE (default 1)")
     args = ap.parse_args(argv)
     try:
-        if args.cmd == "build":
+        if args.cmd in ("build", "luci"):
             formats = args.format.split(",")
             if not set(formats) <= {"ipk", "apk"}:
                 raise PackagingError(f"unknown format in {args.format!r}")
-            pkg = make_package(args.binary, args.pkgarch, args.variant, args.version,
-                               args.release, check_arch=not args.no_arch_check,
-                               allow_dynamic=args.allow_dynamic)
+            if args.cmd == "luci":
+                pkg = make_luci_package(args.version, args.release)
+            else:
+                pkg = make_package(args.binary, args.pkgarch, args.variant, args.version,
+                                   args.release, check_arch=not args.no_arch_check,
+                                   allow_dynamic=args.allow_dynamic)
             paths = build(pkg, args.outdir, formats)
         else:
             paths = build_all(args.bin_dir, args.outdir, args.strict, args.version, args.release)

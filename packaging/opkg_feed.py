@@ -4,7 +4,9 @@
   opkg_feed.py --ipk-dir dist/openwrt --key feed.sec --outdir dist/opkg-feed
 
 For every <pkgarch> directory of --ipk-dir it writes <outdir>/<pkgarch>/:
-the .ipk files, `Packages` (the index, as OpenWrt's
+the .ipk files, with those of --ipk-dir/all/ (architecture all, the LuCI
+app: opkg reads one feed per pkgarch, so OpenWrt's feeds carry them in
+each), `Packages` (the index, as OpenWrt's
 scripts/ipkg-make-index.sh writes it: each package's control fields with
 Filename, Size and SHA256sum inserted before Description, a blank line
 after each), `Packages.gz`, and `Packages.sig`, an ed25519 signature of
@@ -36,6 +38,8 @@ import tempfile
 from pathlib import Path
 
 PUBKEY_NAME = "smarthub-exporter-feed.pub"
+# The directory of the packages of architecture all.
+ALL = "all"
 SIGNIFY = "signify-openbsd"
 
 
@@ -106,9 +110,11 @@ def build_feed(ipk_dir: Path, secret: Path, outdir: Path) -> list[Path]:
     if shutil.which(SIGNIFY) is None:
         raise FeedError(f"{SIGNIFY} missing: apt-get install signify-openbsd")
     fingerprint, pub_text = public_key_from_secret(secret)
-    arches = sorted(d for d in ipk_dir.iterdir() if d.is_dir() and any(d.glob("*.ipk")))
+    arches = sorted(d for d in ipk_dir.iterdir()
+                    if d.is_dir() and d.name != ALL and any(d.glob("*.ipk")))
     if not arches:
         raise FeedError(f"no .ipk files under {ipk_dir}/<pkgarch>/")
+    arch_all = sorted((ipk_dir / ALL).glob("*.ipk")) if (ipk_dir / ALL).is_dir() else []
     with tempfile.TemporaryDirectory(dir=outdir.parent if outdir.parent.exists() else None) as tmp:
         staging = Path(tmp) / "feed"
         staging.mkdir()
@@ -118,7 +124,7 @@ def build_feed(ipk_dir: Path, secret: Path, outdir: Path) -> list[Path]:
             out = staging / arch_dir.name
             out.mkdir()
             entries = []
-            for ipk in sorted(arch_dir.glob("*.ipk")):
+            for ipk in sorted([*arch_dir.glob("*.ipk"), *arch_all], key=lambda p: p.name):
                 shutil.copy2(ipk, out / ipk.name)
                 entries.append(index_entry(out / ipk.name) + "\n")
             packages = out / "Packages"
