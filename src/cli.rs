@@ -97,9 +97,10 @@ struct DumpArgs {
     #[argh(option)]
     host: Option<String>,
 
-    /// seconds each page may take, 1-300 (default: 5)
+    /// seconds each page may take, 1-300 (default: 5); unlike the exporter's
+    /// --timeout, which bounds a whole scrape, this bounds each page alone
     #[argh(option, default = "5")]
-    timeout: u64,
+    page_timeout: u64,
 
     /// write the pages exactly as the hub sent them (MACs, addresses, names and all)
     #[argh(switch)]
@@ -132,7 +133,7 @@ pub fn parse_command(
         Err(()) => Exit::Usage(format!("{}Run {program} dump --help for usage.", e.output)),
     })?;
     let hub = hub_of(a.host.as_deref(), env_host)?;
-    check_timeout(a.timeout)?;
+    check_timeout("--page-timeout", a.page_timeout)?;
     if a.no_redact && a.keep_oui {
         return Err(Exit::Usage(
             "--keep-oui and --no-redact: --no-redact keeps whole MACs already".into(),
@@ -140,7 +141,7 @@ pub fn parse_command(
     }
     Ok(Command::Dump(dump::Options {
         hub,
-        timeout: Duration::from_secs(a.timeout),
+        page_timeout: Duration::from_secs(a.page_timeout),
         dir: PathBuf::from(a.dir),
         redact: !a.no_redact,
         keep_oui: a.keep_oui,
@@ -155,12 +156,12 @@ fn hub_of(flag: Option<&str>, env_host: Option<&str>) -> Result<String, Exit> {
     }
 }
 
-fn check_timeout(secs: u64) -> Result<(), Exit> {
+fn check_timeout(flag: &str, secs: u64) -> Result<(), Exit> {
     if (1..=MAX_TIMEOUT_SECS).contains(&secs) {
         Ok(())
     } else {
         Err(Exit::Usage(format!(
-            "--timeout {secs}: must be 1 to {MAX_TIMEOUT_SECS} seconds"
+            "{flag} {secs}: must be 1 to {MAX_TIMEOUT_SECS} seconds"
         )))
     }
 }
@@ -234,7 +235,7 @@ pub fn parse(program: &str, args: &[&str], env_host: Option<&str>) -> Result<Con
     let hub = hub_of(a.host.as_deref(), env_host)?;
     let listen =
         parse_listen(&a.listen).map_err(|e| usage(format!("--listen {:?}: {e}", a.listen)))?;
-    check_timeout(a.timeout)?;
+    check_timeout("--timeout", a.timeout)?;
     if a.cache_ttl > MAX_CACHE_TTL_SECS {
         return Err(usage(format!(
             "--cache-ttl {}: must be 0 to {MAX_CACHE_TTL_SECS} seconds",
@@ -298,8 +299,14 @@ fn collectors_help() -> String {
         "\nCommands:\n  dump DIR  fetch every page once into DIR for a bug report, redacted (dump --help)\n",
     );
     s += "\nCollectors (all on; --no-collector NAME turns one off):\n";
+    let width = collector::ALL
+        .iter()
+        .map(|c| c.name.len())
+        .max()
+        .unwrap_or(0)
+        + 2;
     for c in collector::ALL {
-        s += &format!("  {:<8}{} ({})\n", c.name, c.about, c.path);
+        s += &format!("  {:<width$}{} ({})\n", c.name, c.about, c.path);
     }
     s
 }
@@ -682,10 +689,15 @@ mod tests {
             .map(|(_, s)| s)
             .unwrap_or_else(|| panic!("no collectors section in {help}"));
         for c in collector::ALL {
-            let line = format!("  {:<8}{} ({})", c.name, c.about, c.path);
+            let line = section
+                .lines()
+                .find(|l| l.split_whitespace().next() == Some(c.name))
+                .unwrap_or_else(|| panic!("{} missing from {section}", c.name));
+            // The name, at least two spaces, what it reads and its page.
+            let rest = &line[2 + c.name.len()..];
             assert!(
-                section.lines().any(|l| l == line),
-                "{line:?} missing from {section}"
+                rest.starts_with("  ") && rest.trim_start() == format!("{} ({})", c.about, c.path),
+                "{line:?}"
             );
         }
         let e = p(&["--no-collector", "No-Such-Collector"], None).unwrap_err();

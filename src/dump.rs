@@ -37,7 +37,7 @@ pub fn pages() -> Vec<(&'static str, Option<&'static Collector>)> {
 pub struct Options {
     pub hub: String,
     /// Each page's own deadline: one slow page does not starve the rest.
-    pub timeout: Duration,
+    pub page_timeout: Duration,
     pub dir: PathBuf,
     pub redact: bool,
     pub keep_oui: bool,
@@ -95,7 +95,7 @@ pub fn run(opts: &Options, err: &mut dyn Write) -> Result<(), DumpError> {
     let mut written = 0;
     for (path, reader) in pages() {
         let started = Instant::now();
-        let answer = hub.fetch_any(path, started + opts.timeout);
+        let answer = hub.fetch_any(path, started + opts.page_timeout);
         let mut line = format!("{path}: ");
         let _ = writeln!(manifest, "\npage {path}");
         match answer {
@@ -207,7 +207,7 @@ fn reading(
     opts: &Options,
     redactor: &mut Redactor,
 ) -> String {
-    let read = |body: &[u8]| match (c.read)(body, Instant::now() + opts.timeout) {
+    let read = |body: &[u8]| match (c.read)(body, Instant::now() + opts.page_timeout) {
         Ok(_) => "ok".to_owned(),
         Err(e) => e.to_string(),
     };
@@ -237,7 +237,7 @@ fn header(opts: &Options, hub: &Hub) -> String {
         env!("CARGO_PKG_VERSION"),
         rfc3339(SystemTime::now()),
         hub.authority(),
-        opts.timeout.as_secs(),
+        opts.page_timeout.as_secs(),
     )
 }
 

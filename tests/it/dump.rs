@@ -36,7 +36,7 @@ fn dump(hub: &FakeHub, dir: &Path, extra: &[&str]) -> (i32, String) {
     let out = command()
         .arg("dump")
         .arg(dir)
-        .args(["--host", &hub.host(), "--timeout", "3"])
+        .args(["--host", &hub.host(), "--page-timeout", "3"])
         .args(extra)
         .env_remove("SMARTHUB_HOST")
         .stdin(Stdio::null())
@@ -441,7 +441,7 @@ fn a_hanging_page_is_recorded_and_the_dump_goes_on() {
             dir.to_str().unwrap(),
             "--host",
             &hub.host(),
-            "--timeout",
+            "--page-timeout",
             "1",
         ])
         .output()
@@ -449,7 +449,7 @@ fn a_hanging_page_is_recorded_and_the_dump_goes_on() {
     let pages = smarthub_exporter::dump::pages().len() as u32;
     assert!(
         t.elapsed() < Duration::from_secs(1) * pages + slack(),
-        "one --timeout per page, at most: {:?}",
+        "one --page-timeout per page, at most: {:?}",
         t.elapsed()
     );
     assert_eq!(out.status.code(), Some(0));
@@ -478,7 +478,7 @@ fn a_non_empty_dir_is_refused_before_any_request() {
     std::fs::remove_file(dir.join("notes.txt")).unwrap();
     assert_eq!(dump(&hub, &dir, &[]).0, 0);
     // Usage errors are exit 2 as well.
-    let (code, _) = dump(&hub, &scratch("bad"), &["--timeout", "0"]);
+    let (code, _) = dump(&hub, &scratch("bad"), &["--page-timeout", "0"]);
     assert_eq!(code, 2);
     std::fs::remove_dir_all(&dir).unwrap();
 }
