@@ -100,11 +100,12 @@ def render_pot() -> str:
 # --- the real exporter -------------------------------------------------------------
 
 def demo_without_day(into: Path) -> Path:
-    """demo/hub copied into INTO without its MANIFEST's `replay-day:` line:
-    the exporter then starts with one scrape rather than a replayed day, so
-    /status.json carries one point of history, not 1440 (~280 KB, more than
-    the rpcd plugin passes on from an exporter that ignores ?history=0)."""
-    dest = into / "hub"
+    """demo/hub copied to INTO/demo/hub without its MANIFEST's `replay-day:`
+    line: the exporter then starts with one scrape rather than a replayed
+    day, so /status.json carries one point of history, not 1440 (~280 KB,
+    more than the rpcd plugin passes on from an exporter that ignores
+    ?history=0)."""
+    dest = into / "demo" / "hub"
     shutil.copytree(ROOT / "demo" / "hub", dest)
     manifest = dest / "MANIFEST"
     text = manifest.read_text()
@@ -122,12 +123,14 @@ class Exporter:
 
     def __init__(self, *extra: str, day: bool = True):
         self.tmp = None
-        recording = ROOT / "demo" / "hub"
+        # Named demo/hub either way, as status.json's exporter.hub shows it.
+        cwd = ROOT
         if not day:
             self.tmp = Path(tempfile.mkdtemp(prefix="luci-demo-"))
-            recording = demo_without_day(self.tmp)
+            demo_without_day(self.tmp)
+            cwd = self.tmp
         self.proc = subprocess.Popen(
-            [str(binary()), "--replay", str(recording), "--listen", "127.0.0.1:0", *extra],
+            [str(binary()), "--replay", "demo/hub", "--listen", "127.0.0.1:0", *extra], cwd=cwd,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.port = None
         seen = []

@@ -158,7 +158,6 @@ function luciRuntime(env) {
 			for (const a of args) {
 				if (typeof a != 'object') {
 					// LuCI compares a literal with ==, as written here.
-					// eslint-disable-next-line eqeqeq
 					if (a == v)
 						return true;
 					errors.push('"%s"'.format(a));
@@ -175,7 +174,6 @@ function luciRuntime(env) {
 		and(v, ...args) {
 			for (const a of args) {
 				if (typeof a != 'object') {
-					// eslint-disable-next-line eqeqeq
 					if (a != v)
 						return '"%s"'.format(a);
 				}
@@ -265,7 +263,7 @@ function luciRuntime(env) {
 			const id = 'widget.' + this.name;
 			switch (this.type) {
 			case 'Flag':
-				return E('input', { type: 'checkbox', id, checked: value == this.enabled ? '' : null, disabled: '' });
+				return E('input', { type: 'checkbox', id, checked: value == this.enabled ? '' : null });
 			case 'ListValue':
 				return E('select', { id }, this.values.map(([ k, label ]) =>
 					E('option', { value: k, selected: k == value ? '' : null }, [ label ])));
@@ -274,7 +272,7 @@ function luciRuntime(env) {
 				if (this.values.length == 0)
 					return E('em', [ this.placeholder || '' ]);
 				return E('div', { 'class': 'choices', id }, this.values.map(([ k, label ]) =>
-					E('label', [ E('input', { type: 'checkbox', checked: chosen.indexOf(k) >= 0 ? '' : null, disabled: '' }),
+					E('label', [ E('input', { type: 'checkbox', checked: chosen.indexOf(k) >= 0 ? '' : null }),
 						' ', label ])));
 			}
 			case 'DummyValue':
@@ -392,7 +390,7 @@ function luciRuntime(env) {
 		const v = load(source);
 		const node = await v.render(await v.load());
 		const footer = [ [ 'handleSaveApply', 'Save & Apply' ], [ 'handleSave', 'Save' ], [ 'handleReset', 'Reset' ] ]
-			.filter(([ k ]) => v[k] !== null).map(([ , label ]) => E('button', { disabled: '' }, [ label ]));
+			.filter(([ k ]) => v[k] !== null).map(([ , label ]) => E('button', [ label ]));
 		return E('div', { 'class': 'view' }, [ node ].concat(footer.length ? [ E('div', { 'class': 'cbi-page-actions' }, footer) ] : []));
 	}
 
