@@ -5,6 +5,7 @@ it."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
@@ -98,13 +99,38 @@ def render_pot() -> str:
 
 # --- the real exporter -------------------------------------------------------------
 
-class Exporter:
-    """The release binary replaying demo/hub on 127.0.0.1, on a port the
-    kernel picked (read back from its start-up line)."""
+def demo_without_day(into: Path) -> Path:
+    """demo/hub copied to INTO/demo/hub without its MANIFEST's `replay-day:`
+    line: the exporter then starts with one scrape rather than a replayed
+    day, so /status.json carries one point of history, not 1440 (~280 KB,
+    more than the rpcd plugin passes on from an exporter that ignores
+    ?history=0)."""
+    dest = into / "demo" / "hub"
+    shutil.copytree(ROOT / "demo" / "hub", dest)
+    manifest = dest / "MANIFEST"
+    text = manifest.read_text()
+    kept = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("replay-day:"))
+    if kept == text:
+        raise AssertionError("demo/hub/MANIFEST has no replay-day line to leave out")
+    manifest.write_text(kept)
+    return dest
 
-    def __init__(self, *extra: str):
+
+class Exporter:
+    """The release binary replaying a recording (demo/hub, or what `day`
+    says) on 127.0.0.1, on a port the kernel picked (read back from its
+    start-up line). day=False: demo/hub without its replayed day."""
+
+    def __init__(self, *extra: str, day: bool = True):
+        self.tmp = None
+        # Named demo/hub either way, as status.json's exporter.hub shows it.
+        cwd = ROOT
+        if not day:
+            self.tmp = Path(tempfile.mkdtemp(prefix="luci-demo-"))
+            demo_without_day(self.tmp)
+            cwd = self.tmp
         self.proc = subprocess.Popen(
-            [str(binary()), "--replay", str(ROOT / "demo" / "hub"), "--listen", "127.0.0.1:0", *extra],
+            [str(binary()), "--replay", "demo/hub", "--listen", "127.0.0.1:0", *extra], cwd=cwd,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.port = None
         seen = []
@@ -133,6 +159,8 @@ class Exporter:
             self.proc.terminate()
         self.proc.wait()
         self.proc.stderr.close()
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp)
 
 
 def free_port() -> int:
@@ -145,17 +173,36 @@ def free_port() -> int:
 
 # --- the rpcd plugin -----------------------------------------------------------------
 
-def fetch_path() -> str:
-    """PATH for the plugin: the stand-in uci, and GNU wget where the fetch
-    is (Debian's busybox 1.35 wget crashes on -T; OpenWrt's own wget is
-    uclient-fetch, not packaged for Debian)."""
+def exporter_dir() -> Path:
+    """A directory holding the exporter under its installed name,
+    smarthub-exporter (the binary tested may be named otherwise, e.g. the
+    -nojs build), for the plugin's PATH, as /usr/bin is on a router."""
+    global _EXPORTER_DIR
+    if _EXPORTER_DIR is None:
+        _EXPORTER_DIR = Path(tempfile.mkdtemp(prefix="luci-bin-"))
+        atexit.register(shutil.rmtree, _EXPORTER_DIR, True)
+        (_EXPORTER_DIR / "smarthub-exporter").symlink_to(binary().resolve())
+    return _EXPORTER_DIR
+
+
+_EXPORTER_DIR: Path | None = None
+
+
+def fetch_path(exporter: Path | None = None) -> str:
+    """PATH for the plugin: the stand-in uci, the directory the exporter is
+    found in (default exporter_dir()), and GNU wget where the
+    fetch is (Debian's busybox 1.35 wget crashes on -T; OpenWrt's own wget
+    is uclient-fetch, not packaged for Debian)."""
     wget = shutil.which("wget")
     if wget is None:
         raise AssertionError("wget is missing: apt-get install wget")
     r = subprocess.run([wget, "--version"], capture_output=True, text=True)
     if not r.stdout.startswith("GNU Wget"):
         raise AssertionError(f"{wget} is not GNU wget")
-    return f"{STANDINS / 'sbin'}:/usr/bin:/bin"
+    if shutil.which("smarthub-exporter", path="/usr/bin:/bin"):
+        raise AssertionError("a smarthub-exporter in /usr/bin or /bin would stand in for the one tested")
+    bindir = exporter_dir() if exporter is None else exporter
+    return f"{STANDINS / 'sbin'}:{bindir}:/usr/bin:/bin"
 
 
 def uci_config(options: dict[str, str]) -> Path:
@@ -168,18 +215,30 @@ def uci_config(options: dict[str, str]) -> Path:
 
 
 def run_plugin(*args: str, uci: Path, env: dict[str, str] | None = None,
-               stdin: str = "{}", shell: str = "sh") -> subprocess.CompletedProcess:
+               stdin: str = "{}", shell: str = "sh", exporter: Path | None = None) -> subprocess.CompletedProcess:
     """The plugin as rpcd runs it: `list`, or `call METHOD` with the
-    arguments as JSON on stdin; the address stand-ins from $TEST_IPADDR_*.
-    `shell`: dash (Debian's sh) or "busybox sh" (OpenWrt's ash)."""
-    full = {"PATH": fetch_path(), "UCI_CONFIG_DIR": str(uci), "IPKG_INSTROOT": str(STANDINS),
+    arguments as JSON on stdin (as rpcd formats them); the address stand-ins
+    from $TEST_IPADDR_*. `shell`: dash (Debian's sh) or "busybox sh"
+    (OpenWrt's ash); `exporter`: the directory smarthub-exporter is found in
+    (see fetch_path)."""
+    full = {"PATH": fetch_path(exporter), "UCI_CONFIG_DIR": str(uci), "IPKG_INSTROOT": str(STANDINS),
             "TMPDIR": tempfile.gettempdir(), **(env or {})}
     return subprocess.run([*shell.split(), str(PLUGIN), *args], input=stdin, env=full,
                           capture_output=True, text=True)
 
 
-def call_status(uci: Path, env: dict[str, str] | None = None, shell: str = "sh") -> dict:
-    r = run_plugin("call", "status", uci=uci, env=env, shell=shell)
+def call_status(uci: Path, env: dict[str, str] | None = None, shell: str = "sh", fetch: bool = True,
+                exporter: Path | None = None) -> dict:
+    """`call status`, its arguments as rpcd hands LuCI's over: {} for the
+    status page, { "fetch": false } for the settings form."""
+    r = run_plugin("call", "status", uci=uci, env=env, shell=shell, exporter=exporter,
+                   stdin="{ }" if fetch else '{ "fetch": false }')
     if r.returncode != 0:
         raise AssertionError(f"plugin exit {r.returncode}: {r.stderr}")
+    if len(r.stdout.encode()) > PLUGIN_MAX_OUTPUT:
+        raise AssertionError(f"plugin printed {len(r.stdout.encode())} bytes, over {PLUGIN_MAX_OUTPUT}")
     return json.loads(r.stdout)
+
+
+# What the plugin prints at most: rpcd's RPC_EXEC_MAX_SIZE (4096 * 64).
+PLUGIN_MAX_OUTPUT = 4096 * 64

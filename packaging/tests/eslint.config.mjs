@@ -14,7 +14,7 @@ export default [
 				window: "readonly", document: "readonly", Promise: "readonly",
 				// The modules the views require, named as LuCI names them.
 				view: "readonly", form: "readonly", rpc: "readonly", poll: "readonly",
-				dom: "readonly"
+				dom: "readonly", uci: "readonly"
 			}
 		},
 		rules: {

@@ -15,7 +15,8 @@ import unittest
 from pathlib import Path
 
 from _common import ROOT
-from _luci import ACL, APP, MENU, PLUGIN, POT, STATUS, VIEWS, _CALL, msgids, node, render_pot, run_plugin, uci_config
+from _luci import (ACL, APP, MENU, PLUGIN, POT, SETTINGS, STATUS, VIEWS, _CALL, msgids, node, render_pot, run_plugin,
+                   uci_config)
 
 ESLINT_CONFIG = Path(__file__).resolve().parent / "eslint.config.mjs"
 ACL_NAME = "luci-app-smarthub-exporter"
@@ -71,9 +72,13 @@ class AclTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(set(json.loads(r.stdout)), set(self.acl[ACL_NAME]["read"]["ubus"][OBJECT]))
 
-    def test_the_status_page_calls_what_the_acl_grants(self):
+    def test_the_pages_call_what_the_acl_grants(self):
+        granted = [(OBJECT, m) for m in self.acl[ACL_NAME]["read"]["ubus"][OBJECT]]
         page = node("status", str(STATUS), stdin={"answer": {"error": "unreachable"}})
-        self.assertEqual([(d["object"], d["method"]) for d in page["declared"]], [(OBJECT, "status")])
+        self.assertEqual([(d["object"], d["method"]) for d in page["declared"]], granted)
+        self.assertEqual([(c["object"], c["method"]) for c in page["calls"]], granted)
+        form = node("form", str(SETTINGS), stdin={"answer": {"collectors": []}, "uci": {"main": {}}})
+        self.assertEqual([(c["object"], c["method"]) for c in form["calls"]], granted)
 
 
 class ViewSourceTest(unittest.TestCase):

@@ -1,17 +1,21 @@
-"""The LuCI app's two views, run under node by packaging/tests/_luci_views.js:
-the settings form against the UCI config, the init script and the exporter
-binary's own limits; the status page against answers of the rpcd plugin,
-hub text in it built as text, never as markup."""
+"""The LuCI app's two views, run under node by packaging/tests/_luci_views.js
+on the LuCI stand-in of _luci_runtime.js: the settings form against the UCI
+config, the init script, the exporter binary's own limits and the
+collectors the real rpcd plugin reads from it; the status page against
+answers of the rpcd plugin, hub text in it built as text, never as
+markup."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import unittest
 
+from _collectors import collectors
 from _common import CONFIG, INIT, binary
-from _luci import Exporter, SETTINGS, STATUS, node
+from _luci import SETTINGS, STATUS, Exporter, call_status, free_port, node, uci_config
 
 # status.json as the contract describes it, its hub strings hostile.
 HOSTILE = '<img src=x onerror="alert(1)">&amp;'
@@ -44,12 +48,26 @@ STATUS_JSON = {
     "history": {"step_seconds": 60, "points": []},
     "events": [],
 }
-ANSWER = {"url": "http://192.168.1.1:9101/status.json", "interface": "lan", "listen": "address",
+ANSWER = {"url": "http://192.168.1.1:9101/status.json?history=0", "interface": "lan", "listen": "address",
           "host": "192.168.1.1", "port": "9101"}
 
 
 def status_page(answer: dict, hostname: str = "192.168.1.1") -> dict:
     return node("status", str(STATUS), stdin={"answer": answer, "hostname": hostname})
+
+
+def plugin_collectors() -> dict:
+    """The settings form's rpcd call, made by the real plugin with the real
+    binary's --help: {"fetch": false}, so nothing need listen."""
+    uci = uci_config({"listen_port": str(free_port())})
+    try:
+        return call_status(uci, {"TEST_IPADDR_lan": "127.0.0.1"}, fetch=False)
+    finally:
+        shutil.rmtree(uci)
+
+
+def settings_form(answer: dict, main: dict | None = None) -> dict:
+    return node("form", str(SETTINGS), stdin={"answer": answer, "uci": {"main": main or {}}})
 
 
 def init_options() -> set[str]:
@@ -64,10 +82,11 @@ def binary_help() -> str:
 
 
 def accepts(*args: str) -> tuple[bool, str]:
-    """Whether the exporter starts with these flags (replaying demo/hub), or
-    refuses them with exit code 2 and why."""
+    """Whether the exporter starts with these flags (replaying demo/hub
+    without its day, to start at once), or refuses them with exit code 2
+    and why."""
     try:
-        Exporter(*args).close()
+        Exporter(*args, day=False).close()
         return True, ""
     except AssertionError as e:
         return False, str(e)
@@ -76,7 +95,8 @@ def accepts(*args: str) -> tuple[bool, str]:
 class SettingsFormTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.form = node("form", str(SETTINGS))
+        cls.answer = plugin_collectors()
+        cls.form = settings_form(cls.answer)
         (cls.section,) = cls.form["sections"]
         cls.options = {o["name"]: o for o in cls.section["options"] if not o["name"].startswith("_")}
 
@@ -87,10 +107,9 @@ class SettingsFormTest(unittest.TestCase):
         self.assertIn("config smarthub-exporter 'main'", CONFIG.read_text())
 
     def test_every_option_the_service_reads_and_no_other(self):
-        # `poll` is the contract's new option (status.json's poll_seconds);
-        # the init script reads it once the exporter has --poll.
         self.assertEqual(set(self.options), init_options())
-        self.assertIn("poll", self.options)
+        for name in ("poll", "jail"):
+            self.assertIn(name, self.options)
         for name in re.findall(r"^\s*#?(?:option|list) (\w+)", CONFIG.read_text(), re.M):
             self.assertIn(name, self.options)
 
@@ -100,47 +119,105 @@ class SettingsFormTest(unittest.TestCase):
             if o["type"] != "DummyValue":
                 self.assertGreater(len(o.get("description") or ""), 30, o["name"])
                 self.assertIn(o.get("tab"), [t[0] for t in self.section["tabs"]], o["name"])
+        # Drawn as text: titles, descriptions, choices.
+        self.assertEqual(self.form["innerHTML"], [])
+        for o in self.options.values():
+            self.assertIn(o["title"], self.form["text"])
 
     def test_types_and_datatypes(self):
         want = {
             "host": ("Value", None), "listen_interface": ("Value", 'or("*", uciname)'),
             "listen_port": ("Value", "and(port, min(1))"), "listen_ipv6": ("Flag", None),
             "timeout": ("Value", "and(uinteger, range(1, 300))"),
-            "cache_ttl": ("Value", "and(uinteger, range(0, 3600))"),
-            "poll": ("Value", "and(uinteger, range(0, 86400))"),
+            "cache_ttl": ("Value", 'or("0", and(uinteger, range(1, 3600)))'),
+            "poll": ("Value", 'or("0", and(uinteger, range(10, 3600)))'),
             "log_level": ("ListValue", None), "lan": ("Flag", None), "disable_collector": ("MultiValue", None),
+            "jail": ("Flag", None),
         }
         self.assertEqual(set(want), set(self.options))
         for name, (kind, datatype) in want.items():
             self.assertEqual(self.options[name]["type"], kind, name)
             self.assertEqual(self.options[name].get("datatype"), datatype, name)
         self.assertTrue(self.options["host"]["validates"])
-        for flag, default in (("listen_ipv6", "0"), ("lan", "1")):
+        for flag, default in (("listen_ipv6", "0"), ("lan", "1"), ("jail", "1")):
             o = self.options[flag]
             self.assertEqual((o["enabled"], o["disabled"], o["default"]), ("1", "0", default), flag)
 
+    def test_the_jail_is_the_config_files_and_says_what_off_loses(self):
+        self.assertRegex(CONFIG.read_text(), r"(?m)^\toption jail '1'$")
+        about = self.options["jail"]["description"]
+        for words in ("procd-ujail", "no_new_privs", "every file"):
+            self.assertIn(words, about)
+
     def test_placeholders_are_the_defaults_the_config_documents(self):
         config = CONFIG.read_text()
-        for name in ("timeout", "cache_ttl"):
+        for name in ("timeout", "cache_ttl", "poll"):
             self.assertRegex(config, rf"#option {name} '{self.options[name]['placeholder']}'")
         self.assertEqual(self.options["listen_port"]["placeholder"], "9101")
         self.assertEqual(self.options["host"]["placeholder"], "192.168.1.254")
 
-    def test_log_levels_and_collectors_are_the_binarys(self):
-        help_text = binary_help()
+    def test_log_levels_are_the_binarys(self):
         levels = [v for v, _ in self.options["log_level"]["values"]]
-        self.assertIn(", ".join(levels[:-1]) + " or " + levels[-1], help_text)
-        collectors = re.findall(r"^  (\w+) ", help_text.split("\nCollectors (")[1], re.M)
-        self.assertEqual([v for v, _ in self.options["disable_collector"]["values"]], collectors)
+        self.assertIn(", ".join(levels[:-1]) + " or " + levels[-1], binary_help())
+
+    def test_collectors_are_the_installed_binarys(self):
+        # The form asks the plugin for them without a fetch ...
+        self.assertEqual(self.form["calls"], [{"object": "luci.smarthub-exporter", "method": "status",
+                                              "args": {"fetch": False}}])
+        # ... and offers exactly what the binary's collector table lists,
+        # in its order, each with what it serves and its page.
+        values = self.options["disable_collector"]["values"]
+        want = collectors(binary())
+        self.assertEqual([v for v, _ in values], [c.name for c in want])
+        for (name, label), c, got in zip(values, want, self.answer["collectors"]):
+            self.assertEqual(label, f"{name}: {got['description']} ({c.path})")
+        self.assertNotIn("_collectors_error", [o["name"] for o in self.section["options"]])
+
+    def test_a_configured_name_is_kept(self):
+        # A name the installed exporter does not know (an older or newer
+        # one's) stays a choice, so a save does not drop it, and says why
+        # the exporter will not start with it.
+        form = settings_form(self.answer, {"disable_collector": ["owl", "dect"]})
+        (section,) = form["sections"]
+        (mv,) = [o for o in section["options"] if o["name"] == "disable_collector"]
+        names = [v for v, _ in mv["values"]]
+        self.assertEqual(names, [c.name for c in collectors(binary())] + ["dect"])
+        self.assertIn("dect: not a collector of the installed exporter", dict(mv["values"])["dect"])
+
+    def test_unreadable_collectors_are_said_and_configured_ones_kept(self):
+        for answer in ({"collectors": [], "collectors_error": "smarthub-exporter is not installed"},
+                       {"collectors_error": "Error: RPCError: Access denied"}):
+            form = settings_form(answer, {"disable_collector": "owl"})
+            (section,) = form["sections"]
+            options = {o["name"]: o for o in section["options"]}
+            self.assertEqual([v for v, _ in options["disable_collector"]["values"]], ["owl"])
+            self.assertIn(answer["collectors_error"], options["_collectors_error"]["shown"])
+            self.assertIn(answer["collectors_error"], form["text"])
 
     def test_ranges_are_the_binarys_limits(self):
-        # Each bound is accepted by the exporter and one past it refused.
+        # Each value as LuCI's datatype judges it and as the exporter does:
+        # the same for every number written plainly (the bounds and one
+        # past them among them), and never accepted by the form where the
+        # exporter refuses it (the form may refuse a spelling such as "00"
+        # or "+10" that the exporter takes).
         flags = {"timeout": "--timeout", "cache_ttl": "--cache-ttl", "poll": "--poll"}
+        plain = ["0", "1", "9", "10", "11", "299", "300", "301", "3599", "3600", "3601", "86400"]
+        odd = ["-0", "-1", "00", "010", "+10", "1.5", "1e3", "0x10", " 10", "10 ", "ten"]
         for name, flag in flags.items():
-            lo, hi = map(int, re.search(r"range\((\d+), (\d+)\)", self.options[name]["datatype"]).groups())
-            for value, ok in ((lo, True), (hi, True), (hi + 1, False)) + (((lo - 1), False),) * (lo > 0):
-                accepted, why = accepts(flag, str(value))
-                self.assertEqual(accepted, ok, f"{flag} {value}: {why}")
+            expr = self.options[name]["datatype"]
+            verdicts = node("datatype", stdin=[[expr, v] for v in plain + odd])
+            for value, verdict in zip(plain + odd, verdicts):
+                accepted, why = accepts(flag, value)
+                if value in plain:
+                    self.assertEqual(verdict is True, accepted, f"{name} {value!r}: form {verdict!r}, exporter {why!r}")
+                elif verdict is True:
+                    self.assertTrue(accepted, f"{name} {value!r}: the form takes what the exporter refuses: {why}")
+                if verdict is not True:
+                    self.assertTrue(verdict.startswith("Expecting: "), verdict)
+
+    def test_the_polling_message(self):
+        (verdict,) = node("datatype", stdin=[[self.options["poll"]["datatype"], "5"]])
+        self.assertEqual(verdict, 'Expecting: One of the following: \n - "0"\n - value between 10 and 3600')
 
 
 # Hub addresses, each judged by the form and by the exporter's --host.
@@ -249,6 +326,14 @@ class StatusPageTest(unittest.TestCase):
         self.assert_says({**ANSWER, "body": "<html>not json</html>"}, "not with the exporter's status")
         self.assert_says({**ANSWER, "body": json.dumps({**STATUS_JSON, "schema": 2})}, "schema 2")
         self.assert_says({"error": "rpc", "detail": "Access denied"}, "could not ask the router")
+
+    def test_too_large_says_its_size(self):
+        page = self.assert_says({**ANSWER, "error": "too_large", "bytes": 282374, "limit": 262144},
+                                "answered with 282374 bytes, more than the 262144 this page takes through rpcd",
+                                "?history=0", "update smarthub-exporter")
+        self.assertIn(ANSWER["url"], page["text"])
+        self.assert_says({**ANSWER, "error": "too_large", "limit": 262144, "detail": "more than 1048576 bytes"},
+                         "answered with more than the 262144 bytes", "Details: more than 1048576 bytes")
 
     def test_hub_failing_says_which(self):
         failing = {**STATUS_JSON, "collectors": [

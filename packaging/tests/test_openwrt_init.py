@@ -224,6 +224,32 @@ config smarthub-exporter 'main'
         (argv,) = inst.calls_named("procd_exec")
         self.assertEqual(argv, inst.command)
 
+    def test_jail_off_runs_it_unjailed_even_with_ujail(self):
+        for value in ("0", "off", "no", "false"):
+            config = ("config smarthub-exporter 'main'\n\toption listen_interface '*'\n"
+                      f"\toption jail '{value}'\n")
+            inst = self.start(config, ujail=True)["busybox ash"]
+            self.assertEqual(inst.calls_named("procd_add_jail"), [], value)
+            self.assertEqual(inst.calls_named("procd_add_jail_mount"), [], value)
+            # What is lost: the jail, and no_new_privs with it; the user
+            # and group stay.
+            self.assertEqual(self.confinement(inst), {"jail": "0", "no_new_privs": "0", "user": "smarthub-exporter"})
+            self.assertEqual(inst.params["group"], ["smarthub-exporter"])
+            (argv,) = inst.calls_named("procd_exec")
+            self.assertEqual(argv, inst.command)
+            self.assertEqual(argv[0], PROG)
+
+    def test_jail_on_or_unset_is_the_jail(self):
+        for line in ("\toption jail '1'\n", "\toption jail 'yes'\n", "\toption jail 'on'\n", ""):
+            config = f"config smarthub-exporter 'main'\n\toption listen_interface '*'\n{line}"
+            inst = self.start(config, ujail=True)["busybox ash"]
+            self.assertEqual(inst.calls_named("procd_add_jail"), [["smarthub-exporter", "log"]], line)
+            self.assertEqual(self.confinement(inst)["jail"], "1", line)
+        # As shipped: on.
+        self.assertRegex(CONFIG.read_text(), r"(?m)^\toption jail '1'$")
+        inst = self.start(ujail=True, TEST_IPADDR_lan="192.168.1.2")["busybox ash"]
+        self.assertEqual(self.confinement(inst)["jail"], "1")
+
     def test_all_addresses_ipv4(self):
         config = "config smarthub-exporter 'main'\n\toption listen_interface '*'\n"
         inst = self.start(config)["dash"]

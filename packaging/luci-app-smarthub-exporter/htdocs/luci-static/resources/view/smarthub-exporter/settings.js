@@ -1,6 +1,8 @@
 'use strict';
 'require view';
 'require form';
+'require rpc';
+'require uci';
 
 // Services → BT Smart Hub exporter: every option of
 // /etc/config/smarthub-exporter that /etc/init.d/smarthub-exporter reads.
@@ -11,16 +13,20 @@
 // Every range below is the exporter's own (src/cli.rs), and the hub
 // address is checked as the exporter checks --host, so a value the
 // exporter would refuse at start is refused here, with the reason, and
-// never written.
+// never written. The collectors are the installed exporter's own, as its
+// --help lists them (the rpcd plugin reads them), so a new collector
+// needs no change here.
 
 const CONFIG = 'smarthub-exporter';
 
-const COLLECTORS = [
-	[ 'wan', _('wan: WAN session, traffic, DSL line, addresses (/nonAuth/wan_conn.xml)') ],
-	[ 'lan', _('lan: per-device traffic and presence (/cgi/cgi_basicMyDevice.js)') ],
-	[ 'status', _('status: firmware version, LAN address (/cgi/cgi_basicStatus.js)') ],
-	[ 'owl', _('owl: Whole Home discs, band and disc of each device (/cgi/cgi_owl.js)') ]
-];
+// The one method the ACL grants; {fetch: false}: only the collectors, so
+// the form never waits on an exporter that does not answer.
+const callStatus = rpc.declare({
+	object: 'luci.smarthub-exporter',
+	method: 'status',
+	params: [ 'fetch' ],
+	expect: { '': {} }
+});
 
 // Rust's char::is_whitespace and char::is_control, which --host's parser
 // trims with and refuses inside a host.
@@ -138,7 +144,28 @@ return view.extend({
 		return true;
 	},
 
-	render() {
+	load() {
+		return Promise.all([
+			callStatus(false).catch((err) => ({ collectors_error: String(err) })),
+			uci.load(CONFIG)
+		]);
+	},
+
+	// The collector choices: the installed exporter's, then any name the
+	// config already switches off that it does not know, so that a save
+	// never drops one (the exporter refuses to start with such a name, which
+	// its label says).
+	collectorChoices(status) {
+		const known = Array.isArray(status && status.collectors) ? status.collectors : [];
+		const choices = known.map((c) => [ c.name, '%s: %s (%s)'.format(c.name, c.description, c.page) ]);
+		const configured = [].concat(uci.get(CONFIG, 'main', 'disable_collector') || []);
+		for (const name of configured)
+			if (!choices.some(([ n ]) => n == name))
+				choices.push([ name, _('%s: not a collector of the installed exporter, which will not start while it is named here').format(name) ]);
+		return choices;
+	},
+
+	render([ status ]) {
 		let o;
 
 		const m = new form.Map(CONFIG, _('BT Smart Hub exporter'),
@@ -151,14 +178,12 @@ return view.extend({
 		s.tab('listen', _('Listening'));
 		s.tab('scrape', _('Scraping'));
 		s.tab('collectors', _('Collectors'));
+		s.tab('service', _('Service'));
 
 		o = s.taboption('hub', form.Value, 'host', _('Hub address'),
 			_('The hub\'s IP address or host name, with :port if it is not 80. IPv6 in brackets, as [fe80::1] or [fe80::1]:8080. Empty: 192.168.1.254.'));
 		o.placeholder = '192.168.1.254';
 		o.validate = L.bind(this.validateHost, this);
-
-		o = s.taboption('hub', form.DummyValue, '_confinement', _('Confinement'));
-		o.cfgvalue = () => _('The exporter runs as the user smarthub-exporter, with no privilege; where procd-ujail is installed, procd runs it in a jail holding only its binary, /dev/log, /etc/resolv.conf and /etc/hosts. Nothing to set.');
 
 		o = s.taboption('listen', form.Value, 'listen_interface', _('Interface'),
 			_('The logical interface (as in Network → Interfaces) whose address the exporter listens on, or * for every address of this router. It starts when the interface has an address.'));
@@ -183,24 +208,18 @@ return view.extend({
 		o.datatype = 'and(uinteger, range(1, 300))';
 		o.placeholder = '5';
 
+		// LuCI's uinteger takes "-0", which the exporter refuses: so 0 is
+		// the literal "0" (LuCI's or() compares a quoted literal as a
+		// string), and the range starts at 1. Likewise for poll.
 		o = s.taboption('scrape', form.Value, 'cache_ttl', _('Cache (seconds)'),
 			_('Scrapes within this many seconds of a scrape\'s start share its hub requests, 0 to 3600. Empty: 8, which suits Prometheus scraping every 15 seconds.'));
-		o.datatype = 'and(uinteger, range(0, 3600))';
+		o.datatype = 'or("0", and(uinteger, range(1, 3600)))';
 		o.placeholder = '8';
 
 		o = s.taboption('scrape', form.Value, 'poll', _('Background polling (seconds)'),
-			_('The exporter scrapes the hub at least this often on its own, so its page and LuCI\'s status page stay current without Prometheus; 0: never. Empty: 60.'));
-		o.datatype = 'and(uinteger, range(0, 86400))';
+			_('The exporter scrapes the hub at least this often on its own, so its page and LuCI\'s status page stay current without Prometheus: 10 to 3600 seconds, or 0 for never. Empty: 60.'));
+		o.datatype = 'or("0", and(uinteger, range(10, 3600)))';
 		o.placeholder = '60';
-
-		o = s.taboption('scrape', form.ListValue, 'log_level', _('Log level'),
-			_('What reaches the system log (read it with logread -e smarthub-exporter). A failing hub page is logged once when it starts failing, then reminded of at growing intervals.'));
-		o.value('error', _('error'));
-		o.value('warn', _('warn'));
-		o.value('info', _('info'));
-		o.value('debug', _('debug'));
-		o.value('trace', _('trace'));
-		o.default = 'info';
 
 		o = s.taboption('collectors', form.Flag, 'lan', _('Device page'),
 			_('Fetch the hub\'s device page, for per-device traffic and presence. It is the only page run as JavaScript (the others are read as data), so with it off none runs. The same as switching the lan collector off.'));
@@ -210,9 +229,29 @@ return view.extend({
 
 		o = s.taboption('collectors', form.MultiValue, 'disable_collector', _('Collectors switched off'),
 			_('Each collector reads one hub page per scrape; each one off is one request less to the hub, and its metrics and figures are gone.'));
-		for (const [ name, about ] of COLLECTORS)
-			o.value(name, about);
+		for (const [ name, label ] of this.collectorChoices(status))
+			o.value(name, label);
 		o.placeholder = _('none: all on');
+
+		if (status && status.collectors_error) {
+			o = s.taboption('collectors', form.DummyValue, '_collectors_error', _('Collectors of the installed exporter'));
+			o.cfgvalue = () => _('Could not be read (%s), so only those already switched off are listed.').format(status.collectors_error);
+		}
+
+		o = s.taboption('service', form.ListValue, 'log_level', _('Log level'),
+			_('What reaches the system log (read it with logread -e smarthub-exporter). A failing hub page is logged once when it starts failing, then reminded of at growing intervals.'));
+		o.value('error', _('error'));
+		o.value('warn', _('warn'));
+		o.value('info', _('info'));
+		o.value('debug', _('debug'));
+		o.value('trace', _('trace'));
+		o.default = 'info';
+
+		o = s.taboption('service', form.Flag, 'jail', _('Jail'),
+			_('Where procd-ujail is installed, procd runs the exporter in a jail: its own mount, PID and IPC namespaces holding only its binary, /dev/log, /etc/resolv.conf and /etc/hosts, with no_new_privs set. Off: no jail even there; it still runs as the user smarthub-exporter with no privilege, but sees every file that user may read, and no_new_privs is not set (procd sets it only through ujail). Without procd-ujail (not in the default images) it runs unjailed either way.'));
+		o.enabled = '1';
+		o.disabled = '0';
+		o.default = o.enabled;
 
 		return m.render();
 	}

@@ -144,6 +144,14 @@ return view.extend({
 			else
 				what = _('The exporter at %s answered with an HTTP error%s.').format(url, has(res.code) ? ' (%d)'.format(res.code) : '');
 			break;
+		case 'too_large':
+			// The plugin refuses an answer over its limit (256 KiB, rpcd's
+			// RPC_EXEC_MAX_SIZE), with its size when it measured it.
+			what = (num(res.bytes)
+				? _('The exporter at %s answered with %s bytes, more than the %s this page takes through rpcd.').format(url, String(res.bytes), String(res.limit))
+				: _('The exporter at %s answered with more than the %s bytes this page takes through rpcd.').format(url, String(res.limit))) +
+				' ' + _('An exporter that leaves out its history when asked (?history=0) answers in a few KB: update smarthub-exporter if it is older.');
+			break;
 		case 'body':
 			what = _('Something answers at %s, but not with the exporter\'s status: another program may be using that port.').format(url);
 			break;
