@@ -11,8 +11,11 @@ pub enum Route {
     Metrics,
     /// `/`: the overview as HTML.
     Index,
-    /// `/status.json`: the overview as JSON.
-    StatusJson,
+    /// `/status.json`: the overview as JSON; without its history for
+    /// `?history=0`.
+    StatusJson {
+        history: bool,
+    },
     Healthy,
 }
 
@@ -86,13 +89,15 @@ pub fn parse(buf: &[u8]) -> Request {
     };
     let head_only = method == "HEAD";
     let status = |status| Request::Refuse { status, head_only };
-    let Some(path) = path_of(target) else {
+    let Some((path, query)) = path_of(target) else {
         return status(Status::BadRequest);
     };
     let route = match path {
         "/metrics" => Route::Metrics,
         "/" => Route::Index,
-        "/status.json" => Route::StatusJson,
+        "/status.json" => Route::StatusJson {
+            history: !history_off(query),
+        },
         "/-/healthy" => Route::Healthy,
         _ => return status(Status::NotFound),
     };
@@ -102,14 +107,15 @@ pub fn parse(buf: &[u8]) -> Request {
     Request::Ok { route, head_only }
 }
 
-/// The path a request target names, without its query: origin-form
-/// (`/metrics?x`), or absolute-form (`http://host:9101/metrics`), which
-/// RFC 9112 §3.2.2 says a server must accept (a proxy-minded client sends
-/// it). None for anything else: authority-form is for CONNECT and
-/// asterisk-form for OPTIONS, neither of which is served.
-fn path_of(target: &str) -> Option<&str> {
+/// The path a request target names, and its query (empty for none):
+/// origin-form (`/metrics?x`), or absolute-form
+/// (`http://host:9101/metrics`), which RFC 9112 §3.2.2 says a server must
+/// accept (a proxy-minded client sends it). None for anything else:
+/// authority-form is for CONNECT and asterisk-form for OPTIONS, neither of
+/// which is served.
+fn path_of(target: &str) -> Option<(&str, &str)> {
     if target.starts_with('/') {
-        return Some(without_query(target));
+        return Some(split_query(target));
     }
     let (scheme, rest) = target.split_once("://")?;
     if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
@@ -122,10 +128,28 @@ fn path_of(target: &str) -> Option<&str> {
     if authority.is_empty() {
         return None;
     }
-    match without_query(path) {
-        "" => Some("/"),
-        p => Some(p),
+    match split_query(path) {
+        ("", query) => Some(("/", query)),
+        found => Some(found),
     }
+}
+
+/// The query asks for no history: it has `history=0` and no other
+/// `history` parameter. Any other value, a repeated or a bare `history`
+/// means the default (all of it), and every other parameter is ignored:
+/// a client that asks for something this exporter does not know gets the
+/// whole document, never less than it asked for. The value is compared
+/// as sent, not percent-decoded (`%30` is no `0`).
+fn history_off(query: &str) -> bool {
+    let mut off = false;
+    let mut given = 0;
+    for p in query.split('&') {
+        if p == "history" || p.starts_with("history=") {
+            off = p == "history=0";
+            given += 1;
+        }
+    }
+    off && given == 1
 }
 
 pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -176,8 +200,11 @@ pub fn error_response(status: Status, head_only: bool) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn without_query(target: &str) -> &str {
-    target.split(['?', '#']).next().unwrap_or(target)
+/// A path and its query, without the fragment (which a client should not
+/// send, and which names nothing on the server).
+fn split_query(target: &str) -> (&str, &str) {
+    let target = target.split('#').next().unwrap_or(target);
+    target.split_once('?').unwrap_or((target, ""))
 }
 
 #[cfg(test)]
@@ -205,7 +232,7 @@ mod tests {
         assert_eq!(parse(b"GET / HTTP/1.1\r\n\r\n"), ok(Route::Index, false));
         assert_eq!(
             parse(b"HEAD /status.json?x HTTP/1.1\r\n\r\n"),
-            ok(Route::StatusJson, true)
+            ok(Route::StatusJson { history: true }, true)
         );
         assert_eq!(
             parse(b"GET /status.jsonx HTTP/1.1\r\n\r\n"),
@@ -265,6 +292,61 @@ mod tests {
             let req = format!("GET {target} HTTP/1.1\r\n\r\n");
             assert_eq!(parse(req.as_bytes()), refused(status, false), "{target}");
         }
+    }
+
+    #[test]
+    fn history_0_and_only_that_leaves_the_history_out() {
+        let route = |target: &str| match parse(format!("GET {target} HTTP/1.1\r\n\r\n").as_bytes())
+        {
+            Request::Ok { route, .. } => route,
+            other => panic!("{target}: {other:?}"),
+        };
+        for target in [
+            "/status.json?history=0",
+            "/status.json?history=0#x",
+            "/status.json?a=1&history=0&b",
+            "/status.json?historyx=1&history=0",
+            "http://host:9101/status.json?history=0",
+            "http://host:9101/status.json?x=&history=0",
+        ] {
+            assert_eq!(
+                route(target),
+                Route::StatusJson { history: false },
+                "{target}"
+            );
+        }
+        for target in [
+            "/status.json",
+            "/status.json?",
+            "/status.json?history=1",
+            "/status.json?history",
+            "/status.json?history=",
+            "/status.json?history=00",
+            "/status.json?history=0x",
+            "/status.json?history=false",
+            "/status.json?history=%30",
+            "/status.json?History=0",
+            "/status.json?xhistory=0",
+            "/status.json?history=0&history=0",
+            "/status.json?history=0&history=1",
+            "/status.json?history=0;x=1",
+            "/status.json#?history=0",
+            "http://host?history=0/status.json",
+        ] {
+            let want = if target.starts_with("http://host?") {
+                Route::Index
+            } else {
+                Route::StatusJson { history: true }
+            };
+            assert_eq!(route(target), want, "{target}");
+        }
+        // Other paths take no parameter; HEAD parses the same.
+        assert_eq!(route("/?history=0"), Route::Index);
+        assert_eq!(route("/metrics?history=0"), Route::Metrics);
+        assert_eq!(
+            parse(b"HEAD /status.json?history=0 HTTP/1.1\r\n\r\n"),
+            ok(Route::StatusJson { history: false }, true)
+        );
     }
 
     #[test]

@@ -36,7 +36,8 @@
 //! `GET /` and `GET /status.json`, the overview ([`crate::overview`]),
 //! answer as `/metrics` does: from the cached scrape while fresh, else
 //! after the running or a new scrape, 503 past its deadline; each waiting
-//! client remembers which of the three it asked for. The listener owns the
+//! client remembers which document it asked for (`/status.json?history=0`
+//! is one of its own). The listener owns the
 //! overview's [`Board`] (the latest report and the history): each finished
 //! scrape's report is recorded there, and a page is rendered from it and
 //! the time when it is asked for. Their HEAD has no `Content-Length`: the
@@ -445,7 +446,8 @@ impl Server {
         let want = match route {
             Route::Metrics => Want::Metrics,
             Route::Index => Want::Overview(Format::Html),
-            Route::StatusJson => Want::Overview(Format::Json),
+            Route::StatusJson { history: true } => Want::Overview(Format::Json),
+            Route::StatusJson { history: false } => Want::Overview(Format::JsonNoHistory),
             Route::Healthy => {
                 let body = Arc::clone(&self.healthy);
                 let head = http::ok_head(http::TEXT_CONTENT_TYPE, Some(body.len()));

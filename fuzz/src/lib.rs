@@ -1059,7 +1059,10 @@ pub fn overview(input: &OverviewInput) {
         let outcome = |i: u8, name: &'static str| Outcome {
             name,
             state: if fails(i) {
-                State::Failing(format!("GET /x: {}", cut(&input.names.first().cloned().unwrap_or_default(), 400)))
+                State::Failing(format!(
+                    "GET /x: {}",
+                    cut(&input.names.first().cloned().unwrap_or_default(), 400)
+                ))
             } else if i == 3 && !s.mesh {
                 State::Unavailable
             } else {
@@ -1152,8 +1155,16 @@ pub fn overview(input: &OverviewInput) {
     let h = board.history();
     assert!(h.points().len() <= MAX_POINTS && h.events().len() <= MAX_EVENTS);
     assert!(h.heap_bytes() <= MAX_BYTES, "{}", h.heap_bytes());
-    assert!(h.points().iter().zip(h.points().iter().skip(1)).all(|(a, b)| a.minute < b.minute));
-    assert!(h.events().iter().zip(h.events().iter().skip(1)).all(|(a, b)| a.time <= b.time));
+    assert!(h
+        .points()
+        .iter()
+        .zip(h.points().iter().skip(1))
+        .all(|(a, b)| a.minute < b.minute));
+    assert!(h
+        .events()
+        .iter()
+        .zip(h.events().iter().skip(1))
+        .all(|(a, b)| a.time <= b.time));
     let now = t + i64::from(input.then) * 1000;
     let Some(html) = board.render(Format::Html, now) else {
         assert!(last.is_none());
@@ -1184,15 +1195,123 @@ pub fn overview(input: &OverviewInput) {
     }
     let json = board.render(Format::Json, now).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&json).expect("valid JSON");
-    let json_text = String::from_utf8(json).unwrap();
-    assert!(!json_text.contains("null") || names.iter().any(|n| n.contains("null")));
+    check_history(&v, board.history(), now);
+    // Without the history: the same document, less `history`.
+    let lean = board.render(Format::JsonNoHistory, now).unwrap();
+    let mut lean: serde_json::Value = serde_json::from_slice(&lean).expect("valid JSON");
+    assert!(lean.get("history").is_none());
+    lean["history"] = v["history"].clone();
+    assert_eq!(lean, v, "?history=0 differs in more than its history");
     if let Some(list) = v["devices"]["list"].as_array() {
         for d in list {
             let i = usize::from_str_radix(&d["mac"].as_str().unwrap()[15..], 16).unwrap();
             let got = d.get("name").and_then(|n| n.as_str()).unwrap_or("");
-            assert_eq!(got, name(last.unwrap() + i + 2), "a name that did not come back");
+            assert_eq!(
+                got,
+                name(last.unwrap() + i + 2),
+                "a name that did not come back"
+            );
         }
     }
+}
+
+/// `history` in columns: `time` the points' minutes within a day before
+/// `now`, each series an array as long, its values the points' (`null`
+/// where a point has none), left out when all would be `null`; and no
+/// `null` anywhere else in the document.
+fn check_history(v: &serde_json::Value, h: &smarthub_exporter::overview::History, now: i64) {
+    use serde_json::Value;
+    fn no_null(v: &Value) -> bool {
+        match v {
+            Value::Null => false,
+            Value::Array(a) => a.iter().all(no_null),
+            Value::Object(o) => o.values().all(no_null),
+            _ => true,
+        }
+    }
+    let obj = v.as_object().unwrap();
+    assert!(
+        obj.iter().all(|(k, x)| k == "history" || no_null(x)),
+        "a null outside the history"
+    );
+    let from = now.div_euclid(1000) - smarthub_exporter::overview::history::KEEP_SECONDS;
+    let points: Vec<_> = h.points().iter().filter(|p| p.time() > from).collect();
+    let times: Vec<i64> = points.iter().map(|p| p.time()).collect();
+    let hist = &v["history"];
+    assert_eq!(hist["step_seconds"], 60);
+    let got: Vec<i64> = hist["time"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_i64().unwrap())
+        .collect();
+    assert_eq!(got, times);
+    type Get = fn(&smarthub_exporter::overview::history::Point) -> Option<f64>;
+    let series: [(&str, Get); 7] = [
+        ("/snr_margin_db/down", |p| {
+            p.snr_margin_tenth_db[0].map(|t| f64::from(t) / 10.0)
+        }),
+        ("/snr_margin_db/up", |p| {
+            p.snr_margin_tenth_db[1].map(|t| f64::from(t) / 10.0)
+        }),
+        ("/sync_rate_bytes_per_second/down", |p| {
+            p.sync_bps[0].map(|b| b.get() as f64 / 8.0)
+        }),
+        ("/sync_rate_bytes_per_second/up", |p| {
+            p.sync_bps[1].map(|b| b.get() as f64 / 8.0)
+        }),
+        ("/throughput_bytes_per_second/down", |p| {
+            p.throughput[0].map(f64::from)
+        }),
+        ("/throughput_bytes_per_second/up", |p| {
+            p.throughput[1].map(f64::from)
+        }),
+        ("/devices_active", |p| p.devices_active.map(f64::from)),
+    ];
+    let mut leaves = 0;
+    for (path, get) in series {
+        let want: Vec<Option<f64>> = points.iter().map(|p| get(p)).collect();
+        match hist.pointer(path) {
+            None => assert!(want.iter().all(Option::is_none), "{path} left out"),
+            Some(a) => {
+                leaves += 1;
+                let got: Vec<Option<f64>> = a
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| {
+                        if x.is_null() {
+                            None
+                        } else {
+                            Some(x.as_f64().unwrap())
+                        }
+                    })
+                    .collect();
+                // serde_json's parser (without its `float_roundtrip`
+                // feature) may be a unit in the last place off on a long
+                // decimal such as 14211726765292.875, which the exporter
+                // writes exactly.
+                let near = |a: &Option<f64>, b: &Option<f64>| match (a, b) {
+                    (Some(a), Some(b)) => (a - b).abs() <= b.abs() * 4.0 * f64::EPSILON,
+                    (a, b) => a == b,
+                };
+                assert!(
+                    got.iter().zip(&want).all(|(a, b)| near(a, b)),
+                    "{path}: {got:?} {want:?}"
+                );
+                assert_eq!(got.len(), want.len(), "{path}");
+                assert!(got.iter().any(Option::is_some), "{path}: all null");
+            }
+        }
+    }
+    // Nothing else in it.
+    let fields: usize = hist
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|x| x.as_object().map_or(1, |o| o.len()))
+        .sum();
+    assert_eq!(fields, 2 + leaves);
 }
 
 fn cut(s: &str, max: usize) -> &str {
@@ -1212,9 +1331,11 @@ fn html_escaped(s: &str) -> String {
             '\'' => out.push_str("&#39;"),
             '\t' | '\n' => out.push(c),
             c if (c as u32) < 0x20 || (0x7f..=0x9f).contains(&(c as u32)) => out.push('\u{FFFD}'),
-            '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
-                out.push('\u{FFFD}')
-            }
+            '\u{200E}'
+            | '\u{200F}'
+            | '\u{061C}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}' => out.push('\u{FFFD}'),
             c if (0xFDD0..=0xFDEF).contains(&(c as u32)) || (c as u32) & 0xFFFE == 0xFFFE => {
                 out.push('\u{FFFD}')
             }
@@ -1245,10 +1366,16 @@ fn check_markup(html: &str) {
             .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
             .count();
         let tag = &html[name_start..name_start + name_len];
-        assert!(ELEMENTS.contains(&tag), "<{tag}> at {at}: {}", &html[at..(at + 80).min(html.len())]);
+        assert!(
+            ELEMENTS.contains(&tag),
+            "<{tag}> at {at}: {}",
+            &html[at..(at + 80).min(html.len())]
+        );
         let end = html[name_start..].find('>').expect("an unclosed tag") + name_start;
         // `<path .../>`: SVG's self-closing form.
-        let mut attrs = html[name_start + name_len..end].trim().trim_end_matches('/');
+        let mut attrs = html[name_start + name_len..end]
+            .trim()
+            .trim_end_matches('/');
         while !attrs.is_empty() {
             let (name, rest) = match attrs.find(['=', ' ']) {
                 Some(e) if attrs.as_bytes()[e] == b'=' => (&attrs[..e], &attrs[e + 1..]),

@@ -132,7 +132,18 @@ impl Writer {
     pub fn float(&mut self, k: &str, v: f64) {
         if v.is_finite() {
             self.key(k);
-            let _ = write!(self.out, "{v}");
+            number(&mut self.out, v);
+        }
+    }
+
+    /// A number item of the open array, `null` for none (or one that is
+    /// not finite).
+    #[inline(never)]
+    pub fn item_number(&mut self, v: Option<f64>) {
+        self.comma();
+        match v.filter(|v| v.is_finite()) {
+            Some(v) => number(&mut self.out, v),
+            None => self.out.push_str("null"),
         }
     }
 
@@ -142,17 +153,41 @@ impl Writer {
         self.out.push_str(if v { "true" } else { "false" });
     }
 
+    /// Where the document is, to go back to with [`Writer::rewind`].
+    fn mark(&self) -> (usize, bool) {
+        (self.out.len(), self.first)
+    }
+
+    /// Undoes what was written since `mark`.
+    fn rewind(&mut self, mark: (usize, bool)) {
+        self.out.truncate(mark.0);
+        self.first = mark.1;
+    }
+
     fn finish(mut self) -> String {
         self.out.push_str("}\n");
         self.out
     }
 }
 
-/// The whole document.
-pub fn render(v: &View) -> String {
+/// A finite number as Rust's `Display` writes it (never an exponent; `-0`
+/// as `0`). Most figures are whole (rates, counts, times), and through the
+/// integer formatter a full day at 250 devices renders in about 0.55 ms
+/// rather than 0.65 ms (x86_64), for 185 bytes of code.
+fn number(out: &mut String, v: f64) {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        let _ = write!(out, "{}", v as i64);
+    } else {
+        let _ = write!(out, "{v}");
+    }
+}
+
+/// The whole document; without `history` unless `history`.
+pub fn render(v: &View, history: bool) -> String {
     let r = v.report;
     let devices = r.devices.as_ref().map_or(0, |d| d.devices.len());
-    let mut w = Writer::new(8 * 1024 + 300 * devices + 180 * v.history.points().len());
+    let points = if history { v.history.points().len() } else { 0 };
+    let mut w = Writer::new(8 * 1024 + 300 * devices + 64 * points);
     w.uint("schema", SCHEMA);
     w.open("exporter");
     w.str("version", v.about.version);
@@ -222,14 +257,9 @@ pub fn render(v: &View) -> String {
         w.close_array();
         w.close();
     }
-    w.open("history");
-    w.uint("step_seconds", STEP_SECONDS as u64);
-    w.open_array("points");
-    for p in v.points() {
-        write_point(&mut w, p);
+    if history {
+        write_history(&mut w, v);
     }
-    w.close_array();
-    w.close();
     w.open_array("events");
     for e in v.events() {
         w.open_item();
@@ -388,37 +418,113 @@ fn write_hub(w: &mut Writer, r: &Report) {
     w.close();
 }
 
-fn write_point(w: &mut Writer, p: &Point) {
-    w.open_item();
-    w.int("time", p.time());
-    let pairs: [(&str, [Option<f64>; 2]); 3] = [
-        (
-            "snr_margin_db",
-            p.snr_margin_tenth_db
-                .map(|v| v.map(|t| f64::from(t) / 10.0)),
-        ),
-        (
-            "sync_rate_bytes_per_second",
-            p.sync_bps.map(|v| v.map(|b| bytes_per_second(b.get()))),
-        ),
-        (
-            "throughput_bytes_per_second",
-            p.throughput.map(|v| v.map(f64::from)),
-        ),
-    ];
-    for (k, v) in pairs {
-        if v.iter().any(Option::is_some) {
-            w.open(k);
-            for (dir, x) in wan::DIRECTIONS.into_iter().zip(v) {
-                if let Some(x) = x {
-                    w.float(dir, x);
-                }
-            }
-            w.close();
+/// The history as columns: `time`, and an array per series of the same
+/// length, `null` where a point has no reading of it. Columns because a
+/// day is 1,440 points: an object per point repeats its keys 1,440 times,
+/// which makes the demo's document 282 KB rather than 77 KB, past the
+/// 256 KiB that rpcd passes from a LuCI app's exec plugin.
+fn write_history(w: &mut Writer, v: &View) {
+    w.open("history");
+    w.uint("step_seconds", STEP_SECONDS as u64);
+    w.open_array("time");
+    for p in v.points() {
+        w.item_number(Some(p.time() as f64));
+    }
+    w.close_array();
+    for (k, down) in [
+        ("snr_margin_db", SNR_DOWN),
+        ("sync_rate_bytes_per_second", SYNC_DOWN),
+        ("throughput_bytes_per_second", THROUGHPUT_DOWN),
+    ] {
+        let before = w.mark();
+        w.open(k);
+        let [d, u] = wan::DIRECTIONS;
+        // `|`, not `||`: both are written.
+        let known = series(w, d, v, down) | series(w, u, v, down + 1);
+        w.close();
+        if !known {
+            w.rewind(before);
         }
     }
-    if let Some(n) = p.devices_active {
-        w.uint("devices_active", n.into());
-    }
+    series(w, "devices_active", v, DEVICES_ACTIVE);
     w.close();
+}
+
+// The series of a point, by number (down, then up for a pair), for
+// [`reading`]: a number rather than a closure each, so that the binary has
+// one small function for all.
+const SNR_DOWN: usize = 0;
+const SYNC_DOWN: usize = 2;
+const THROUGHPUT_DOWN: usize = 4;
+const DEVICES_ACTIVE: usize = 6;
+
+/// Series `s` of point `p`, in the document's unit.
+fn reading(p: &Point, s: usize) -> Option<f64> {
+    let dir = s & 1;
+    match s {
+        0 | 1 => p.snr_margin_tenth_db[dir].map(|t| f64::from(t) / 10.0),
+        2 | 3 => p.sync_bps[dir].map(|b| bytes_per_second(b.get())),
+        4 | 5 => p.throughput[dir].map(f64::from),
+        _ => p.devices_active.map(f64::from),
+    }
+}
+
+/// The array at key `k`: series `s` of each point, `null` where it has
+/// none; left out when no point has one. Whether it has any.
+fn series(w: &mut Writer, k: &str, v: &View, s: usize) -> bool {
+    let before = w.mark();
+    w.open_array(k);
+    let mut known = false;
+    for p in v.points() {
+        let v = reading(p, s);
+        known |= v.is_some();
+        w.item_number(v);
+    }
+    w.close_array();
+    if !known {
+        w.rewind(before);
+    }
+    known
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        for v in [
+            0.0,
+            1.0,
+            -1.0,
+            3.1,
+            -0.5,
+            8_132_375.0,
+            8_132_375.125,
+            1_796_083_200.0,
+            999_999_999_999_999.0,
+            1e15,
+            1e16 + 2.0,
+            u64::MAX as f64,
+            1e300,
+            f64::MIN_POSITIVE,
+        ] {
+            let mut out = String::new();
+            number(&mut out, v);
+            assert_eq!(out, format!("{v}"), "{v:e}");
+        }
+    }
+
+    #[test]
+    fn a_rewind_undoes_a_key_and_its_comma() {
+        let mut w = Writer::new(0);
+        w.uint("a", 1);
+        let before = w.mark();
+        w.open_array("b");
+        w.item_number(None);
+        w.close_array();
+        w.rewind(before);
+        w.bool("c", true);
+        assert_eq!(w.finish(), "{\"a\":1,\"c\":true}\n");
+    }
 }

@@ -39,18 +39,21 @@ pub struct About {
     pub poll_seconds: u64,
 }
 
-/// What is rendered: the JSON or the page.
+/// What is rendered: the page, or the JSON with or without its history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Html,
     Json,
+    /// `/status.json?history=0`: the document without `history`, for
+    /// clients that poll it for the figures of now.
+    JsonNoHistory,
 }
 
 impl Format {
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Html => "text/html; charset=utf-8",
-            Format::Json => "application/json",
+            Format::Json | Format::JsonNoHistory => "application/json",
         }
     }
 }
@@ -97,7 +100,8 @@ impl Board {
         Some(
             match format {
                 Format::Html => html::render(&view),
-                Format::Json => json::render(&view),
+                Format::Json => json::render(&view, true),
+                Format::JsonNoHistory => json::render(&view, false),
             }
             .into_bytes(),
         )

@@ -312,6 +312,7 @@ fn probe_everything_but_a_scrape(addr: SocketAddr) {
         // The overview waits for the scrape as /metrics does; its HEAD not.
         (b"HEAD / HTTP/1.1\r\n\r\n", 200),
         (b"HEAD /status.json HTTP/1.1\r\n\r\n", 200),
+        (b"HEAD /status.json?history=0 HTTP/1.1\r\n\r\n", 200),
         (b"HEAD /metrics HTTP/1.1\r\n\r\n", 200),
         (b"HEAD /-/healthy HTTP/1.0\r\n\r\n", 200),
         (b"GET /nope HTTP/1.1\r\n\r\n", 404),

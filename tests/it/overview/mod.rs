@@ -16,6 +16,7 @@ use std::collections::BTreeSet;
 
 use html5ever::tendril::TendrilSink;
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
+use serde_json::Value;
 
 use crate::support::expo::Parsed;
 use crate::support::fake_hub::{FakeHub, Reply};
@@ -464,4 +465,140 @@ pub fn shown(s: &str) -> String {
 /// hover texts.
 pub fn distinct(titles: &[String]) -> BTreeSet<&str> {
     titles.iter().map(String::as_str).collect()
+}
+
+/// The series of `history`, as paths below it, in the order
+/// [`HistoryRow::values`] holds them.
+pub const SERIES: [&str; 7] = [
+    "/snr_margin_db/down",
+    "/snr_margin_db/up",
+    "/sync_rate_bytes_per_second/down",
+    "/sync_rate_bytes_per_second/up",
+    "/throughput_bytes_per_second/down",
+    "/throughput_bytes_per_second/up",
+    "/devices_active",
+];
+
+/// One minute of `history`, read back from its columns: `None` for a
+/// `null` and for a series left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryRow {
+    pub time: i64,
+    pub values: [Option<f64>; 7],
+}
+
+/// Checks the shape of a `/status.json` document's `history` (absent, or
+/// `step_seconds` 60, `time` a rising list of whole minutes, and each
+/// series an array as long as `time`, of numbers and `null`s, left out
+/// when it would be all `null`s; nothing else in it), and that no `null`
+/// is anywhere else. Returns the history as rows, `None` when absent.
+pub fn history_rows(v: &Value) -> Result<Option<Vec<HistoryRow>>, String> {
+    fn nulls(v: &Value, path: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Null => out.push(path.to_owned()),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| nulls(x, &format!("{path}/{i}"), out)),
+            Value::Object(o) => o
+                .iter()
+                .for_each(|(k, x)| nulls(x, &format!("{path}/{k}"), out)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for (k, x) in v.as_object().ok_or("not an object")? {
+        if k != "history" {
+            nulls(x, &format!("/{k}"), &mut found);
+        }
+    }
+    if !found.is_empty() {
+        return Err(format!("null outside the history: {found:?}"));
+    }
+    let Some(h) = v.get("history") else {
+        return Ok(None);
+    };
+    if h["step_seconds"] != 60 {
+        return Err(format!("step_seconds {}", h["step_seconds"]));
+    }
+    let time: Vec<i64> = h["time"]
+        .as_array()
+        .ok_or("no time array")?
+        .iter()
+        .map(|t| t.as_i64().ok_or(format!("time {t}")))
+        .collect::<Result<_, _>>()?;
+    if time.iter().any(|t| t % 60 != 0) || time.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(format!("times not whole rising minutes: {time:?}"));
+    }
+    // Nothing but the fields documented.
+    let mut leaves = Vec::new();
+    for (k, x) in h.as_object().unwrap() {
+        match (k.as_str(), x) {
+            ("step_seconds" | "time", _) => {}
+            ("devices_active", _) => leaves.push(format!("/{k}")),
+            (_, Value::Object(o)) if !o.is_empty() => {
+                for d in o.keys() {
+                    leaves.push(format!("/{k}/{d}"));
+                }
+            }
+            _ => return Err(format!("history/{k}: {x}")),
+        }
+    }
+    let mut rows: Vec<HistoryRow> = time
+        .iter()
+        .map(|&time| HistoryRow {
+            time,
+            values: [None; 7],
+        })
+        .collect();
+    for leaf in leaves {
+        let i = SERIES
+            .iter()
+            .position(|s| *s == leaf)
+            .ok_or(format!("history{leaf}: not a series"))?;
+        let a = h
+            .pointer(&leaf)
+            .unwrap()
+            .as_array()
+            .ok_or(format!("history{leaf}: not an array"))?;
+        if a.len() != time.len() {
+            return Err(format!(
+                "history{leaf}: {} values for {} times",
+                a.len(),
+                time.len()
+            ));
+        }
+        if a.iter().all(Value::is_null) {
+            return Err(format!("history{leaf}: all null, not left out"));
+        }
+        for (row, x) in rows.iter_mut().zip(a) {
+            row.values[i] = match x {
+                Value::Null => None,
+                x => Some(x.as_f64().ok_or(format!("history{leaf}: {x}"))?),
+            };
+        }
+    }
+    Ok(Some(rows))
+}
+
+/// The rows the board's history must give, from its points within a day
+/// before `now` (ms): each figure in the document's unit, `None` where the
+/// point has none.
+pub fn expected_rows(h: &smarthub_exporter::overview::History, now: i64) -> Vec<HistoryRow> {
+    h.points()
+        .iter()
+        .filter(|p| p.time() > now.div_euclid(1000) - 86_400)
+        .map(|p| HistoryRow {
+            time: p.time(),
+            values: [
+                p.snr_margin_tenth_db[0].map(|t| f64::from(t) / 10.0),
+                p.snr_margin_tenth_db[1].map(|t| f64::from(t) / 10.0),
+                p.sync_bps[0].map(|b| b.get() as f64 / 8.0),
+                p.sync_bps[1].map(|b| b.get() as f64 / 8.0),
+                p.throughput[0].map(f64::from),
+                p.throughput[1].map(f64::from),
+                p.devices_active.map(f64::from),
+            ],
+        })
+        .collect()
 }

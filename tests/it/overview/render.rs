@@ -1,7 +1,8 @@
 //! The renderers on their own, over generated hostile names in every
 //! string a report can hold: the page, read back by html5ever, has only
 //! the exporter's elements and attributes and every name as text; the
-//! JSON, read back by serde_json, has every name exactly.
+//! JSON, read back by serde_json, has every name exactly, and its history
+//! is the board's, column by column, `null` where a minute has no figure.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +14,7 @@ use smarthub_exporter::pages::lan::{Device, Devices, Traffic};
 use smarthub_exporter::pages::owl::{Mesh, Node, Station};
 use smarthub_exporter::pages::wan::{Addresses, DslLine, DslStats, Link, Rate, Volume, Wan};
 
-use super::{check_allowed, hostile_names, parse_html, shown, text};
+use super::{check_allowed, expected_rows, history_rows, hostile_names, parse_html, shown, text};
 
 /// 2026-12-01 00:00 UTC.
 const T0: i64 = 1_796_083_200_000;
@@ -206,6 +207,21 @@ fn hostile_names_stay_text_in_the_page_and_exact_in_the_json() {
         assert_eq!(v["collectors"][2]["error"].as_str(), Some(error.as_str()));
         assert_eq!(v["events"][0]["kind"], "collector_failed");
         assert!(!json.contains('<') && !json.contains('>') && !json.contains('&'));
+        let rows = history_rows(&v)
+            .unwrap_or_else(|e| panic!("case {case}: {e}"))
+            .expect("a history");
+        assert_eq!(rows, expected_rows(board.history(), now), "case {case}");
+        assert_eq!(rows.len(), 3, "case {case}");
+        // The first scrape has no rate yet: `null`, the others a figure.
+        assert_eq!(rows[0].values[4], None);
+        assert_eq!(rows[1].values[4], Some(1_000_000.0));
+        // Without the history: the same document, less `history`.
+        let lean = board.render(Format::JsonNoHistory, now).unwrap();
+        let lean: Value = serde_json::from_slice(&lean).unwrap();
+        assert_eq!(history_rows(&lean), Ok(None), "case {case}");
+        let mut whole = v.clone();
+        whole.as_object_mut().unwrap().remove("history");
+        assert_eq!(lean, whole, "case {case}");
     }
 }
 
@@ -261,6 +277,21 @@ fn the_page_draws_what_the_history_has_and_nothing_it_has_not() {
         "{:?}",
         super::distinct(&titles)
     );
+    // The JSON: `null` in the gap, never a zero; the devices go on.
+    let v: Value = serde_json::from_slice(&board.render(Format::Json, now).unwrap()).unwrap();
+    let rows = history_rows(&v).unwrap().unwrap();
+    assert_eq!(rows, expected_rows(board.history(), now));
+    assert_eq!(rows.len(), 90);
+    for (m, row) in rows.iter().enumerate() {
+        let snr = if (30..40).contains(&m) {
+            [None, None]
+        } else {
+            [Some(6.1), Some(-0.5)]
+        };
+        assert_eq!(row.values[..2], snr, "minute {m}");
+        assert_eq!(row.values[6], Some(2.0), "minute {m}");
+    }
+    assert_eq!(v["history"]["snr_margin_db"]["down"][30], Value::Null);
     // FTTP: no DSL, so no SNR or sync chart, nothing drawn in their place.
     let mut board = Board::new(About {
         version: "0.1.0",
@@ -283,7 +314,16 @@ fn the_page_draws_what_the_history_has_and_nothing_it_has_not() {
     let json = String::from_utf8(board.render(Format::Json, T0 + 3 * 60_000).unwrap()).unwrap();
     let v: Value = serde_json::from_str(&json).unwrap();
     assert!(v["wan"].get("dsl").is_none(), "FTTP: no dsl object");
-    assert!(v["history"]["points"][0].get("snr_margin_db").is_none());
+    // Nor in the history: a series never known is left out.
+    let h = &v["history"];
+    assert!(h.get("snr_margin_db").is_none() && h.get("sync_rate_bytes_per_second").is_none());
+    assert_eq!(h["time"].as_array().unwrap().len(), 3);
+    assert_eq!(h["devices_active"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        h["throughput_bytes_per_second"]["down"],
+        serde_json::json!([null, 1_000_000, 1_000_000])
+    );
+    assert_eq!(history_rows(&v).unwrap().unwrap().len(), 3);
 }
 
 #[test]
@@ -310,4 +350,70 @@ fn a_down_line_is_up_false_and_a_trained_one_has_both_directions() {
     assert_eq!(v["wan"]["dsl"]["down"]["snr_margin_db"], 6.1);
     assert_eq!(v["wan"]["dsl"]["up"]["snr_margin_db"], -0.5);
     assert!(v["wan"]["dsl"]["up"].is_object());
+}
+
+/// A full day at 250 devices, with their mesh stations (the budget's
+/// case): the whole document stays within what rpcd lets an exec plugin
+/// print (`RPC_EXEC_MAX_SIZE`, 256 KiB; the LuCI app reads it through
+/// one), its history is the board's, minute by minute, and `?history=0`
+/// is that much shorter.
+#[test]
+fn a_full_day_at_250_devices_fits_what_rpcd_passes() {
+    use crate::support::pages::{device_page, devices, owl_page, wan_page_vdsl};
+    use smarthub_exporter::pages;
+    use std::time::Instant;
+
+    let far = Instant::now() + Duration::from_secs(600);
+    let devs = devices(250, 0);
+    let lan = pages::lan::parse(device_page(&devs).as_bytes(), far).unwrap();
+    let mesh = pages::owl::parse(owl_page(&devs).as_bytes()).unwrap();
+    assert_eq!(lan.devices.len(), 250);
+    let mut board = Board::new(About {
+        version: "0.1.0",
+        hub: "192.168.1.254:80".into(),
+        poll_seconds: 60,
+    });
+    for minute in 0..1440 {
+        board.record(Arc::new(Report {
+            started: T0 + minute * 60_000,
+            duration: Duration::from_millis(400),
+            collectors: ["wan", "lan", "status", "owl"]
+                .into_iter()
+                .map(|name| Outcome {
+                    name,
+                    state: State::Ok,
+                })
+                .collect(),
+            wan: Some(pages::wan::parse(wan_page_vdsl(minute as u64 * 60).as_bytes()).unwrap()),
+            hub: Some(HubStatus {
+                firmware: "v0.21.03.07094-BT".into(),
+                lan_ip: None,
+            }),
+            devices: Some(lan.clone()),
+            mesh: Some(mesh.clone()),
+        }));
+    }
+    // Half a minute after the last scrape: all 1,440 minutes in the day.
+    let now = T0 + 1439 * 60_000 + 30_000;
+    let whole = board.render(Format::Json, now).unwrap();
+    let lean = board.render(Format::JsonNoHistory, now).unwrap();
+    eprintln!(
+        "250 devices and a full day: /status.json {} bytes, ?history=0 {} bytes",
+        whole.len(),
+        lean.len()
+    );
+    assert!(whole.len() < 256 * 1024, "{} bytes", whole.len());
+    let v: Value = serde_json::from_slice(&whole).unwrap();
+    let rows = history_rows(&v).unwrap().unwrap();
+    assert_eq!(rows.len(), 1440);
+    assert_eq!(rows, expected_rows(board.history(), now));
+    assert!(rows[1..]
+        .iter()
+        .all(|r| r.values.iter().all(Option::is_some)));
+    let history = serde_json::to_string(&v["history"]).unwrap();
+    // `,"history":` and the document's own text of it.
+    assert_eq!(
+        lean.len() + ",\"history\":".len() + history.len(),
+        whole.len()
+    );
 }

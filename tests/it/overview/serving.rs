@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{check_allowed, check_figures, hostile_hub, parse_html, shown, text, HOSTILE, SERIAL};
+use super::{
+    check_allowed, check_figures, history_rows, hostile_hub, parse_html, shown, text, HOSTILE,
+    SERIAL,
+};
 use crate::support::exporter::Exporter;
 use crate::support::fake_hub::{standard_page, FakeHub, Reply};
 use crate::support::{expo, pages, LAN, OWL, WAN};
@@ -87,34 +90,45 @@ fn clients_of_the_page_the_json_and_metrics_share_one_scrape() {
     );
     let exp = Exporter::start(&hub.host(), &["--cache-ttl", "0"]);
     let addr = exp.addr;
-    let clients: Vec<_> = ["/", "/status.json", "/metrics", "/", "/status.json"]
-        .into_iter()
-        .map(|path| {
-            thread::spawn(move || {
-                let mut s = std::net::TcpStream::connect(addr).unwrap();
-                use std::io::{Read, Write};
-                s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-                write!(s, "GET {path} HTTP/1.1\r\n\r\n").unwrap();
-                let mut raw = Vec::new();
-                s.read_to_end(&mut raw).unwrap();
-                (path, crate::support::exporter::parse_response(&raw))
-            })
+    let clients: Vec<_> = [
+        "/",
+        "/status.json",
+        "/metrics",
+        "/status.json?history=0",
+        "/",
+        "/status.json",
+        "/status.json?history=0",
+    ]
+    .into_iter()
+    .map(|path| {
+        thread::spawn(move || {
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            use std::io::{Read, Write};
+            s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+            write!(s, "GET {path} HTTP/1.1\r\n\r\n").unwrap();
+            let mut raw = Vec::new();
+            s.read_to_end(&mut raw).unwrap();
+            (path, crate::support::exporter::parse_response(&raw))
         })
-        .collect();
+    })
+    .collect();
     for c in clients {
         let (path, r) = c.join().unwrap();
         assert_eq!(r.status, 200, "{path}");
         let body = r.text();
         match path {
             "/" => assert!(body.starts_with("<!DOCTYPE html>"), "{path}"),
-            "/status.json" => {
+            "/status.json" | "/status.json?history=0" => {
+                // Each waiting client gets the document it asked for.
                 let v: Value = serde_json::from_str(&body).unwrap();
                 assert_eq!(v["schema"], 1);
+                let rows = history_rows(&v).unwrap();
+                assert_eq!(rows.is_some(), path == "/status.json", "{path}");
             }
             _ => assert!(expo::parse(&body).is_ok()),
         }
     }
-    assert_eq!(hub.count(WAN), 1, "one scrape for all five");
+    assert_eq!(hub.count(WAN), 1, "one scrape for all seven");
     assert_eq!(hub.max_concurrent(), 1);
 }
 
@@ -305,22 +319,96 @@ fn the_json_has_the_contract_fields_and_the_figures_of_metrics() {
             m.get("smarthub_mesh_node_stations", &ids)
         );
     }
-    // History: this one scrape's point; no events.
+    // History: this one scrape's minute, in columns; no events.
     assert_eq!(num("/history/step_seconds"), 60.0);
-    let points = v["history"]["points"].as_array().unwrap();
-    assert_eq!(points.len(), 1);
+    let rows = history_rows(&v).unwrap().expect("a history");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].time, (at as i64).div_euclid(60) * 60);
+    let dir = |name, d| m.get(name, &[("direction", d)]);
     assert_eq!(
-        points[0]["snr_margin_db"]["down"].as_f64(),
-        m.get("smarthub_dsl_snr_margin_db", &[("direction", "down")])
+        rows[0].values,
+        [
+            dir("smarthub_dsl_snr_margin_db", "down"),
+            dir("smarthub_dsl_snr_margin_db", "up"),
+            dir("smarthub_dsl_sync_rate_bytes_per_second", "down"),
+            dir("smarthub_dsl_sync_rate_bytes_per_second", "up"),
+            None,
+            None,
+            Some(m.value("smarthub_lan_active_devices")),
+        ]
     );
-    assert_eq!(
-        points[0]["devices_active"].as_f64(),
-        Some(m.value("smarthub_lan_active_devices"))
+    assert!(
+        v["history"].get("throughput_bytes_per_second").is_none(),
+        "never known in the window: left out"
     );
-    assert_eq!(points[0]["time"].as_f64().map(|t| t % 60.0), Some(0.0));
     assert_eq!(v["events"].as_array().map(Vec::len), Some(0));
-    // Absent, never null.
+    // Absent, never null (history_rows checks: null is only in its arrays).
     assert!(!r.text().contains("null"));
+}
+
+/// `?history=0`: the same document without `history`, from the same
+/// scrape; anything but exactly one `history=0` is the whole document.
+#[test]
+fn history_0_leaves_the_history_out_and_nothing_else() {
+    let hub = vdsl_hub();
+    let exp = Exporter::start(&hub.host(), &["--cache-ttl", "60", "--poll", "0"]);
+    let whole: Value = serde_json::from_str(&exp.get("/status.json").text()).unwrap();
+    assert!(history_rows(&whole).unwrap().is_some());
+    let r = exp.get("/status.json?history=0");
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/json")
+    );
+    assert_eq!(r.header("content-security-policy").as_deref(), Some(CSP));
+    assert_eq!(
+        r.header("content-length").and_then(|l| l.parse().ok()),
+        Some(r.body.len())
+    );
+    let lean: Value = serde_json::from_str(&r.text()).unwrap();
+    assert_eq!(history_rows(&lean), Ok(None));
+    // All else as in the whole document (but the time it was written).
+    let (mut a, mut b) = (whole.clone(), lean.clone());
+    a.as_object_mut().unwrap().remove("history");
+    for d in [&mut a, &mut b] {
+        d["exporter"].as_object_mut().unwrap().remove("now");
+    }
+    assert_eq!(a, b);
+    assert!(lean["devices"]["list"]
+        .as_array()
+        .is_some_and(|l| !l.is_empty()));
+    assert!(lean["events"].is_array(), "events stay");
+    // In absolute form too, and beside other parameters.
+    for target in [
+        "/status.json?x=1&history=0",
+        &format!("http://{}/status.json?history=0", exp.addr),
+    ] {
+        let v: Value = serde_json::from_str(&exp.get(target).text()).unwrap();
+        assert!(v.get("history").is_none(), "{target}");
+    }
+    // Malformed or repeated: the default, all of it.
+    for target in [
+        "/status.json?history=1",
+        "/status.json?history=",
+        "/status.json?history=no",
+        "/status.json?history=0&history=0",
+        "/status.json?history=%30",
+    ] {
+        let v: Value = serde_json::from_str(&exp.get(target).text()).unwrap();
+        assert!(history_rows(&v).unwrap().is_some(), "{target}");
+    }
+    // HEAD: the headers at once, no body.
+    let head = exp.request("HEAD", "/status.json?history=0");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(
+        head.header("content-type").as_deref(),
+        Some("application/json")
+    );
+    assert_eq!(head.header("content-length"), None);
+    // The page takes no such parameter.
+    assert!(exp.get("/?history=0").text().starts_with("<!DOCTYPE html>"));
+    assert_eq!(hub.count(WAN), 1, "one scrape for them all");
 }
 
 #[test]
@@ -474,6 +562,14 @@ fn a_hostile_hubs_names_stay_text_in_the_page_and_the_json() {
     }
     // Nothing in the JSON's text could close a script element it is put in.
     assert!(!json.contains('<') && !json.contains('>'));
+    assert_eq!(history_rows(&v).unwrap().map(|r| r.len()), Some(1));
+    // Without the history, the same names, as exactly.
+    let lean = exp.get("/status.json?history=0").text();
+    assert!(!lean.contains('<') && !lean.contains('>'));
+    let lean: Value = serde_json::from_str(&lean).expect("valid JSON");
+    assert_eq!(history_rows(&lean), Ok(None));
+    assert_eq!(lean["devices"], v["devices"]);
+    assert_eq!(lean["mesh"], v["mesh"]);
 }
 
 /// `--poll`: a scrape when none came for that long; none while something
@@ -516,6 +612,6 @@ fn polls_fill_the_history_without_a_prometheus_and_only_then() {
     // A HEAD shows nothing new was asked for; the JSON has the poll's report.
     let v: Value = serde_json::from_str(&exp.get("/status.json").text()).unwrap();
     assert_eq!(v["exporter"]["poll_seconds"], 10);
-    assert!(!v["history"]["points"].as_array().unwrap().is_empty());
+    assert!(!history_rows(&v).unwrap().unwrap().is_empty());
     assert!(v["wan"].get("throughput").is_some(), "two scrapes: a rate");
 }
