@@ -28,11 +28,14 @@ pub enum Request {
     Ok { route: Route, head_only: bool },
     /// A request to refuse with this status; `head_only` for a HEAD that
     /// parsed (one that did not gets a body: its method is not known).
-    Refuse { status: Status, head_only: bool },
+    Refuse {
+        status: ErrorStatus,
+        head_only: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
+pub enum ErrorStatus {
     BadRequest,
     NotFound,
     MethodNotAllowed,
@@ -43,21 +46,21 @@ pub enum Status {
     ScrapeOverdue,
 }
 
-impl Status {
+impl ErrorStatus {
     fn line(self) -> &'static str {
         match self {
-            Status::BadRequest => "400 Bad Request",
-            Status::NotFound => "404 Not Found",
-            Status::MethodNotAllowed => "405 Method Not Allowed",
-            Status::HeadTooLarge => "431 Request Header Fields Too Large",
-            Status::Unavailable | Status::ScrapeOverdue => "503 Service Unavailable",
+            ErrorStatus::BadRequest => "400 Bad Request",
+            ErrorStatus::NotFound => "404 Not Found",
+            ErrorStatus::MethodNotAllowed => "405 Method Not Allowed",
+            ErrorStatus::HeadTooLarge => "431 Request Header Fields Too Large",
+            ErrorStatus::Unavailable | ErrorStatus::ScrapeOverdue => "503 Service Unavailable",
         }
     }
 
     /// The one-line body: the status line, and why where that is not plain.
     fn message(self) -> &'static str {
         match self {
-            Status::ScrapeOverdue => {
+            ErrorStatus::ScrapeOverdue => {
                 "503 Service Unavailable: the scrape has overrun --timeout and is still running"
             }
             other => other.line(),
@@ -65,7 +68,7 @@ impl Status {
     }
 }
 
-fn refuse(status: Status) -> Request {
+fn refuse(status: ErrorStatus) -> Request {
     Request::Refuse {
         status,
         head_only: false,
@@ -78,19 +81,19 @@ pub fn parse(buf: &[u8]) -> Request {
     match req.parse(buf) {
         Ok(httparse::Status::Complete(_)) => {}
         Ok(httparse::Status::Partial) if buf.len() >= MAX_HEAD_BYTES => {
-            return refuse(Status::HeadTooLarge)
+            return refuse(ErrorStatus::HeadTooLarge)
         }
         Ok(httparse::Status::Partial) => return Request::Partial,
-        Err(httparse::Error::TooManyHeaders) => return refuse(Status::HeadTooLarge),
-        Err(_) => return refuse(Status::BadRequest),
+        Err(httparse::Error::TooManyHeaders) => return refuse(ErrorStatus::HeadTooLarge),
+        Err(_) => return refuse(ErrorStatus::BadRequest),
     }
     let (Some(method), Some(target)) = (req.method, req.path) else {
-        return refuse(Status::BadRequest);
+        return refuse(ErrorStatus::BadRequest);
     };
     let head_only = method == "HEAD";
     let status = |status| Request::Refuse { status, head_only };
     let Some((path, query)) = path_of(target) else {
-        return status(Status::BadRequest);
+        return status(ErrorStatus::BadRequest);
     };
     let route = match path {
         "/metrics" => Route::Metrics,
@@ -99,10 +102,10 @@ pub fn parse(buf: &[u8]) -> Request {
             history: !history_off(query),
         },
         "/-/healthy" => Route::Healthy,
-        _ => return status(Status::NotFound),
+        _ => return status(ErrorStatus::NotFound),
     };
     if !matches!(method, "GET" | "HEAD") {
-        return status(Status::MethodNotAllowed);
+        return status(ErrorStatus::MethodNotAllowed);
     }
     Request::Ok { route, head_only }
 }
@@ -182,11 +185,11 @@ fn head(content_type: &str, body_len: Option<usize>, extra: &str) -> Vec<u8> {
 }
 
 /// A whole error response, with a one-line text body.
-pub fn error_response(status: Status, head_only: bool) -> Vec<u8> {
+pub fn error_response(status: ErrorStatus, head_only: bool) -> Vec<u8> {
     let body = format!("{}\n", status.message());
     let extra = match status {
-        Status::MethodNotAllowed => "Allow: GET, HEAD\r\n",
-        Status::Unavailable => "Retry-After: 1\r\n",
+        ErrorStatus::MethodNotAllowed => "Allow: GET, HEAD\r\n",
+        ErrorStatus::Unavailable => "Retry-After: 1\r\n",
         _ => "",
     };
     let mut out = format!(
@@ -215,7 +218,7 @@ mod tests {
         Request::Ok { route, head_only }
     }
 
-    fn refused(status: Status, head_only: bool) -> Request {
+    fn refused(status: ErrorStatus, head_only: bool) -> Request {
         Request::Refuse { status, head_only }
     }
 
@@ -236,7 +239,7 @@ mod tests {
         );
         assert_eq!(
             parse(b"GET /status.jsonx HTTP/1.1\r\n\r\n"),
-            refused(Status::NotFound, false)
+            refused(ErrorStatus::NotFound, false)
         );
         assert_eq!(
             parse(b"GET /-/healthy HTTP/1.1\r\n\r\n"),
@@ -244,21 +247,21 @@ mod tests {
         );
         assert_eq!(
             parse(b"GET /metricsx HTTP/1.1\r\n\r\n"),
-            refused(Status::NotFound, false)
+            refused(ErrorStatus::NotFound, false)
         );
         assert_eq!(
             parse(b"POST /metrics HTTP/1.1\r\n\r\n"),
-            refused(Status::MethodNotAllowed, false)
+            refused(ErrorStatus::MethodNotAllowed, false)
         );
         assert_eq!(parse(b"GET /metrics HTTP/1.1\r\nHost"), Request::Partial);
         assert_eq!(parse(b""), Request::Partial);
         assert_eq!(
             parse(b"\x16\x03\x01\x02\x00\x01\x00"),
-            refused(Status::BadRequest, false)
+            refused(ErrorStatus::BadRequest, false)
         );
         assert_eq!(
             parse(b"GET /metrics HTTP/9.9\r\n\r\n"),
-            refused(Status::BadRequest, false)
+            refused(ErrorStatus::BadRequest, false)
         );
     }
 
@@ -280,14 +283,14 @@ mod tests {
             assert_eq!(parse(req.as_bytes()), ok(route, false), "{target}");
         }
         for (target, status) in [
-            ("http://host/metricsx", Status::NotFound),
-            ("http://host/metrics/x", Status::NotFound),
-            ("http://host//metrics", Status::NotFound),
-            ("ftp://host/metrics", Status::BadRequest),
-            ("http:///metrics", Status::BadRequest),
-            ("metrics", Status::BadRequest),
-            ("host:9101", Status::BadRequest),
-            ("*", Status::BadRequest),
+            ("http://host/metricsx", ErrorStatus::NotFound),
+            ("http://host/metrics/x", ErrorStatus::NotFound),
+            ("http://host//metrics", ErrorStatus::NotFound),
+            ("ftp://host/metrics", ErrorStatus::BadRequest),
+            ("http:///metrics", ErrorStatus::BadRequest),
+            ("metrics", ErrorStatus::BadRequest),
+            ("host:9101", ErrorStatus::BadRequest),
+            ("*", ErrorStatus::BadRequest),
         ] {
             let req = format!("GET {target} HTTP/1.1\r\n\r\n");
             assert_eq!(parse(req.as_bytes()), refused(status, false), "{target}");
@@ -353,15 +356,15 @@ mod tests {
     fn a_refused_head_request_is_marked_head_only() {
         assert_eq!(
             parse(b"HEAD /nope HTTP/1.1\r\n\r\n"),
-            refused(Status::NotFound, true)
+            refused(ErrorStatus::NotFound, true)
         );
         assert_eq!(
             parse(b"HEAD * HTTP/1.1\r\n\r\n"),
-            refused(Status::BadRequest, true)
+            refused(ErrorStatus::BadRequest, true)
         );
         assert_eq!(
             parse(b"DELETE / HTTP/1.1\r\n\r\n"),
-            refused(Status::MethodNotAllowed, false)
+            refused(ErrorStatus::MethodNotAllowed, false)
         );
     }
 
@@ -369,22 +372,25 @@ mod tests {
     fn oversized_heads_are_refused() {
         let mut big = b"GET /metrics HTTP/1.1\r\nX: ".to_vec();
         big.resize(MAX_HEAD_BYTES, b'a');
-        assert_eq!(parse(&big), refused(Status::HeadTooLarge, false));
+        assert_eq!(parse(&big), refused(ErrorStatus::HeadTooLarge, false));
         let many: String = (0..100).map(|i| format!("H{i}: v\r\n")).collect();
         let req = format!("GET / HTTP/1.1\r\n{many}\r\n");
-        assert_eq!(parse(req.as_bytes()), refused(Status::HeadTooLarge, false));
+        assert_eq!(
+            parse(req.as_bytes()),
+            refused(ErrorStatus::HeadTooLarge, false)
+        );
     }
 
     #[test]
     fn error_responses_are_complete() {
-        let r = String::from_utf8(error_response(Status::MethodNotAllowed, false)).unwrap();
+        let r = String::from_utf8(error_response(ErrorStatus::MethodNotAllowed, false)).unwrap();
         assert!(r.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"));
         assert!(r.contains("Allow: GET, HEAD\r\n"));
         assert!(r.ends_with("\r\n\r\n405 Method Not Allowed\n"));
-        let h = String::from_utf8(error_response(Status::NotFound, true)).unwrap();
+        let h = String::from_utf8(error_response(ErrorStatus::NotFound, true)).unwrap();
         assert!(h.ends_with("Connection: close\r\n\r\n"));
         assert!(h.contains("Content-Length: 14\r\n"));
-        let o = String::from_utf8(error_response(Status::ScrapeOverdue, false)).unwrap();
+        let o = String::from_utf8(error_response(ErrorStatus::ScrapeOverdue, false)).unwrap();
         assert!(o.starts_with("HTTP/1.1 503 Service Unavailable\r\n"));
         assert!(!o.contains("Retry-After"));
         assert!(o.ends_with("\r\n\r\n503 Service Unavailable: the scrape has overrun --timeout and is still running\n"));

@@ -55,7 +55,7 @@ use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::http::{self, Request, Route, Status};
+use crate::http::{self, ErrorStatus, Request, Route};
 use crate::overview::{self, About, Board, Format};
 use crate::scrape::Scraper;
 use crate::worker::Worker;
@@ -307,7 +307,7 @@ impl Server {
     /// there is nothing to show (no report).
     fn answer(&mut self, i: usize, want: Want, body: Option<Arc<[u8]>>) {
         let Some(body) = body else {
-            let response = http::error_response(Status::Unavailable, false);
+            let response = http::error_response(ErrorStatus::Unavailable, false);
             return self.start_writing(i, response, None);
         };
         let head = match want {
@@ -340,7 +340,8 @@ impl Server {
                     if self.open_connections() >= MAX_CONNECTIONS {
                         // Best effort: the socket buffer of a fresh connection
                         // takes these few bytes without blocking.
-                        let _ = (&stream).write(&http::error_response(Status::Unavailable, false));
+                        let _ =
+                            (&stream).write(&http::error_response(ErrorStatus::Unavailable, false));
                         let _ = stream.shutdown(Shutdown::Both);
                         continue;
                     }
@@ -487,7 +488,7 @@ impl Server {
                 // If the worker is gone this fails, and so does the next
                 // look at its wake-up socket, which stops the server.
                 let Ok(deadline) = self.start_scrape(now) else {
-                    let response = http::error_response(Status::Unavailable, false);
+                    let response = http::error_response(ErrorStatus::Unavailable, false);
                     return self.start_writing(i, response, None);
                 };
                 deadline
@@ -496,7 +497,7 @@ impl Server {
         if deadline <= now {
             // The scrape in progress has overrun already: waiting for it
             // would only make this client time out too.
-            let response = http::error_response(Status::ScrapeOverdue, false);
+            let response = http::error_response(ErrorStatus::ScrapeOverdue, false);
             return self.start_writing(i, response, None);
         }
         let conn = &mut self.conns[i];
@@ -573,7 +574,7 @@ impl Server {
             }
             match self.conns[i].state {
                 State::Waiting(_) => {
-                    let response = http::error_response(Status::ScrapeOverdue, false);
+                    let response = http::error_response(ErrorStatus::ScrapeOverdue, false);
                     self.start_writing(i, response, None);
                 }
                 _ => self.conns[i].state = State::Closed,

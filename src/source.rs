@@ -33,7 +33,7 @@ impl PageError {
     pub fn is_not_found(&self) -> bool {
         matches!(
             self,
-            PageError::Hub(FetchError::Status { code: 404, .. })
+            PageError::Hub(FetchError::HttpStatus { code: 404, .. })
                 | PageError::Replay(ReplayError::NotFound)
         )
     }
@@ -95,7 +95,7 @@ mod tests {
     #[test]
     fn a_missing_page_is_not_found_from_either_source() {
         let status = |code| {
-            PageError::Hub(FetchError::Status {
+            PageError::Hub(FetchError::HttpStatus {
                 code,
                 reason: "R".into(),
                 location: None,

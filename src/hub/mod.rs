@@ -86,7 +86,7 @@ pub enum FetchError {
     /// A status other than 200 (and not 1xx). A 403 means the Referer was
     /// refused; a redirect (never followed) to the login page means the
     /// page needs a login.
-    Status {
+    HttpStatus {
         code: u16,
         reason: String,
         location: Option<String>,
@@ -115,7 +115,7 @@ impl fmt::Display for FetchError {
             FetchError::NoResponse => {
                 f.write_str("the hub closed the connection without a complete response head")
             }
-            FetchError::Status {
+            FetchError::HttpStatus {
                 code,
                 reason,
                 location,
@@ -294,7 +294,7 @@ impl Hub {
         // answer; then too when its framing cannot be read (the status
         // is what matters then, as for `fetch`).
         if head.code != 200 && (!any_status || head.framing.is_err()) {
-            return Err(FetchError::Status {
+            return Err(FetchError::HttpStatus {
                 code: head.code,
                 reason: head.reason,
                 location: head.location,
@@ -469,7 +469,7 @@ mod tests {
     #[test]
     fn redirects_say_what_they_are() {
         let status = |code, location: Option<&str>| {
-            FetchError::Status {
+            FetchError::HttpStatus {
                 code,
                 reason: "R".into(),
                 location: location.map(str::to_owned),
