@@ -518,10 +518,10 @@ mod engine {
                     1000,
                 )),
             };
-            // Only the blanked page stays, as in the exporter.
-            let blanked = drop_inert_addcfg(&page).into_owned();
-            drop(page);
-            blanked
+            // Blanked in place, as in the exporter.
+            let mut page = page.into_bytes();
+            drop_inert_addcfg(&mut page);
+            page
         };
         match mode {
             "floor" => (0..n).for_each(|_| sandbox(&runtime(), Some(&page))),

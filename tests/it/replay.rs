@@ -229,7 +229,7 @@ fn demo_manifest(demo: &Path, header: &str, update: bool) -> String {
                 c.name
             )
         });
-        let reading = match (c.read)(&body, Instant::now() + Duration::from_secs(10)) {
+        let reading = match (c.read)(&mut body.clone(), Instant::now() + Duration::from_secs(10)) {
             Ok(_) => "ok".to_owned(),
             Err(e) => e.to_string(),
         };
