@@ -727,7 +727,13 @@ fn span(s: Span) -> std::ops::Range<usize> {
 /// or where it would go.
 fn find_mac(by_mac: &[u32], rows: &[Row], text: &[u8], mac: Span) -> Result<usize, usize> {
     let mac = &text[span(mac)];
-    by_mac.binary_search_by(|&i| text[span(rows[i as usize].mac)].cmp(mac))
+    let of = |i: u32| &text[span(rows[i as usize].mac)];
+    // Past the last, at once: a page that lists its devices in order.
+    match by_mac.last() {
+        Some(&last) if of(last) < mac => return Err(by_mac.len()),
+        _ => {}
+    }
+    by_mac.binary_search_by(|&i| of(i).cmp(mac))
 }
 
 /// Entries of `known_device_list` read only in part because a string was

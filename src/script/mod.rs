@@ -554,38 +554,39 @@ pub(crate) fn is_inert_addcfg(line: &[u8]) -> bool {
 /// reader's statement walk steps over it. One pass, byte by byte: the
 /// device page holds ~480 of them.
 pub(crate) fn inert_addcfg_at(b: &[u8], at: usize) -> Option<(usize, usize)> {
-    if !b.get(at..)?.starts_with(b"addCfg(\"") {
+    let n = b.len();
+    let head = b.get(at..at + 8)?;
+    if u64::from_le_bytes(head.try_into().ok()?) != u64::from_le_bytes(*b"addCfg(\"") {
         return None;
     }
-    let byte = |i: usize| b.get(i).copied().unwrap_or(0);
     let mut i = at + 8;
-    while byte(i).is_ascii_alphanumeric() || byte(i) == b'_' {
+    while i < n && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
         i += 1;
     }
-    if byte(i) != b'"' || byte(i + 1) != b',' {
+    if i + 1 >= n || b[i] != b'"' || b[i + 1] != b',' {
         return None;
     }
     i += 2;
     let digits = i;
-    while byte(i).is_ascii_digit() {
+    while i < n && b[i].is_ascii_digit() {
         i += 1;
     }
-    if i == digits || byte(i) != b',' || byte(i + 1) != b'\'' {
+    if i == digits || i + 1 >= n || b[i] != b',' || b[i + 1] != b'\'' {
         return None;
     }
     i += 2;
-    while i < b.len() && !matches!(b[i], b'\'' | b'\\' | b'"') && b[i] >= b' ' {
+    while i < n && !matches!(b[i], b'\'' | b'\\' | b'"') && b[i] >= b' ' {
         i += 1;
     }
-    if byte(i) != b'\'' || byte(i + 1) != b')' || byte(i + 2) != b';' {
+    if i + 2 >= n || b[i] != b'\'' || b[i + 1] != b')' || b[i + 2] != b';' {
         return None;
     }
     let end = i + 3;
     i = end;
-    while matches!(byte(i), b' ' | b'\t' | b'\r' | 0x0c) {
+    while i < n && matches!(b[i], b' ' | b'\t' | b'\r' | 0x0c) {
         i += 1;
     }
-    (i == b.len() || b[i] == b'\n').then_some((end, i))
+    (i == n || b[i] == b'\n').then_some((end, i))
 }
 
 /// The refusal when the values read add up to more than
