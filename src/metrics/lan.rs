@@ -1,7 +1,7 @@
 //! Metrics from `/cgi/cgi_basicMyDevice.js`.
 
 use crate::collector::Snapshot;
-use crate::exposition::{Exposition, Kind, LabelSets};
+use crate::exposition::{Exposition, Kind, LabelNames, LabelSets};
 use crate::pages::lan::Devices;
 
 impl Snapshot for Devices {
@@ -17,13 +17,9 @@ impl Snapshot for Devices {
 pub fn render(d: &Devices, out: &mut Exposition) {
     // Each device's mac, hostname and ip label three families: escaped once,
     // all into one buffer.
-    let mut labels = LabelSets::with_capacity(d.devices.len(), 64);
+    let mut labels = LabelSets::with_capacity(&["mac", "hostname", "ip"], d.devices.len(), 64);
     for dev in &d.devices {
-        labels.push(&[
-            ("mac", &dev.mac),
-            ("hostname", &dev.hostname),
-            ("ip", &dev.ip),
-        ]);
+        labels.push(&[&dev.mac, &dev.hostname, &dev.ip]);
     }
     // The Go exporter's per-device counters keep their names, without `_total`.
     let mut down = out.family(
@@ -62,15 +58,11 @@ pub fn render(d: &Devices, out: &mut Exposition) {
         Kind::Gauge,
         "A device the hub knows, per MAC: its user-set name, the port it was last seen on (eth1-eth4, wl0, wl1...), and the hub's guess at its type and OS; always 1.",
     );
+    let info = LabelNames::new(&["mac", "name", "port", "type", "os"]);
     for dev in &d.devices {
-        f.sample(
-            &[
-                ("mac", &dev.mac),
-                ("name", &dev.name),
-                ("port", &dev.port),
-                ("type", &dev.kind),
-                ("os", &dev.os),
-            ],
+        f.sample_values(
+            &info,
+            &[&dev.mac, &dev.name, &dev.port, &dev.kind, &dev.os],
             1u64,
         );
     }
