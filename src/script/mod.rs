@@ -447,6 +447,26 @@ impl Limiter {
         Ok(if cut { Lit::Cut(s) } else { Lit::Str(s) })
     }
 
+    /// A record's field holding a string: [`Limiter::key`],
+    /// [`Limiter::value`] and [`Limiter::cut`] at once (the same charges in
+    /// one check: a record's strings are most of what a page hands over).
+    pub(crate) fn string_field(
+        &mut self,
+        key: &str,
+        s: &str,
+        longer: bool,
+    ) -> Result<(usize, bool), ScriptError> {
+        let cut = longer || s.len() > limits::MAX_STRING_BYTES;
+        let keep = if cut {
+            self.strings_cut += 1;
+            cut_point(s, limits::MAX_STRING_BYTES)
+        } else {
+            s.len()
+        };
+        self.charge(FIELD_COST + key.len() + VALUE_COST + keep)?;
+        Ok((keep, cut))
+    }
+
     /// [`Limiter::string`] of a borrowed string: how many of its bytes are
     /// kept, and whether it was cut.
     pub(crate) fn cut(&mut self, s: &str, longer: bool) -> Result<(usize, bool), ScriptError> {

@@ -596,20 +596,23 @@ impl<'js> Copier<'js> {
                 RawOwn::Accessor => return Err(accessor(&format!("field {}", key.name))),
                 RawOwn::Data(value) => value,
             };
-            self.limiter.key(&key.name)?;
             // SAFETY: reading a live value's tag.
             let tag = unsafe { qjs::JS_VALUE_GET_TAG(value.v) };
             if tag == qjs::JS_TAG_OBJECT {
+                self.limiter.key(&key.name)?;
                 self.copy(&value.value(&self.ctx), 2, fields)?;
                 continue;
             }
-            // What `copy` does first for any value.
+            // What `copy` does first for any value (the charges after).
             self.step()?;
             depth_limit(2)?;
-            self.limiter.value()?;
             texts.items[j] = match tag {
-                qjs::JS_TAG_STRING | qjs::JS_TAG_STRING_ROPE => self.text(&value)?,
-                _ => value.number().map_or(Text::None, Text::Num),
+                qjs::JS_TAG_STRING | qjs::JS_TAG_STRING_ROPE => self.text(&value, &key.name)?,
+                _ => {
+                    self.limiter.key(&key.name)?;
+                    self.limiter.value()?;
+                    value.number().map_or(Text::None, Text::Num)
+                }
             };
         }
         let mut out = [Field::None; MAX_RECORD_FIELDS];
@@ -620,10 +623,12 @@ impl<'js> Copier<'js> {
         Ok(())
     }
 
-    /// A string as [`Copier::string`] keeps it, but borrowed from the
-    /// engine: QuickJS-ng hands out the bytes of a string that is all ASCII
-    /// (the hub percent-encodes everything) without copying them.
-    fn text(&mut self, v: &Held) -> Result<Text, ScriptError> {
+    /// A record's field `key` holding a string, charged as
+    /// [`Copier::copy`] charges it and kept as [`Copier::string`] keeps it,
+    /// but borrowed from the engine: QuickJS-ng hands out the bytes of a
+    /// string that is all ASCII (the hub percent-encodes everything)
+    /// without copying them.
+    fn text(&mut self, v: &Held, key: &str) -> Result<Text, ScriptError> {
         let ctx = self.ctx.as_raw().as_ptr();
         // SAFETY: as in `string`; a number needs no freeing.
         let units = unsafe { Held::new(ctx, qjs::JS_GetProperty(ctx, v.v, qjs::JS_ATOM_length)) }
@@ -653,15 +658,17 @@ impl<'js> Copier<'js> {
         let cut = match std::str::from_utf8(bytes) {
             Ok(s) => self
                 .limiter
-                .cut(s, longer)
+                .string_field(key, s, longer)
                 .map(|(keep, cut)| Text::Engine { ptr, keep, cut }),
             // A lone surrogate: see `lossy`.
             Err(_) => {
                 let mut s = replace_surrogates(bytes);
-                self.limiter.cut(&s, longer).map(|(keep, cut)| {
-                    s.truncate(keep);
-                    Text::Owned { s, cut }
-                })
+                self.limiter
+                    .string_field(key, &s, longer)
+                    .map(|(keep, cut)| {
+                        s.truncate(keep);
+                        Text::Owned { s, cut }
+                    })
             }
         };
         if !matches!(cut, Ok(Text::Engine { .. })) {

@@ -352,17 +352,15 @@ impl Reader<'_, '_> {
                 out[j] = match *slot {
                     Slot::Absent => continue,
                     Slot::Str { escaped, .. } => {
-                        l.key(fields[j])?;
                         depth_limit(2)?;
-                        l.value()?;
                         let text = if escaped {
                             &scratch[start..end]
                         } else {
                             &src[start..end]
                         };
-                        let (keep, cut) = l.cut(text, false)?;
+                        let (keep, cut) = l.string_field(fields[j], text, false)?;
                         Field::Str {
-                            text: &text[..keep],
+                            text: if cut { &text[..keep] } else { text },
                             cut,
                         }
                     }
