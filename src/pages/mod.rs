@@ -125,7 +125,7 @@ const UNSURE: usize = 4;
 pub(crate) fn field_text(f: Field<'_>, out: &mut Vec<u8>) -> bool {
     match f {
         Field::Str { text, cut: false } => percent::decode_into(text, out),
-        Field::Num(n) if n.fract() == 0.0 && n >= 0.0 && n <= 9_007_199_254_740_992.0 => {
+        Field::Num(n) if n.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(&n) => {
             out.extend_from_slice((n as u64).to_string().as_bytes());
         }
         _ => return false,
