@@ -22,6 +22,9 @@
 //! generated pages) and a full day of history (1,440 minutes, events
 //! among them), timed with `CLOCK_PROCESS_CPUTIME_ID` over many renders.
 //!
+//! After its own table it shows the instruction counts `benches/callgrind.sh`
+//! last measured (the budget's steady figures), or says how to get them.
+//!
 //! Each exporter is stopped with SIGTERM, so a runner such as
 //! `SMARTHUB_EXPORTER_RUNNER=valgrind-wrapper` sees it exit normally (callgrind
 //! writes its counts at exit).
@@ -204,7 +207,8 @@ fn overview_render(n: usize) -> (f64, f64, usize, usize) {
                 lan_ip: None,
             }),
             devices: Some(
-                pages::lan::parse(support::pages::device_page(&devs).as_bytes(), far).unwrap(),
+                pages::lan::parse(&mut support::pages::device_page(&devs).into_bytes(), far)
+                    .unwrap(),
             ),
             mesh: (!failing)
                 .then(|| pages::owl::parse(support::pages::owl_page(&devs).as_bytes()).unwrap()),
@@ -441,5 +445,38 @@ fn main() {
             direct.as_secs_f64() * 1000.0,
             wall.as_secs_f64() / direct.as_secs_f64()
         );
+    }
+    instructions();
+}
+
+/// The instructions per scrape beside the times: the table
+/// `benches/callgrind.sh` left (CPU time on a shared machine swings ±15%
+/// from run to run, instruction counts do not), or how to make one.
+fn instructions() {
+    // `benches/callgrind.sh` builds in `<target>/callgrind`; this bench runs
+    // from `<target>/release/deps`.
+    let table = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.parent()?.to_path_buf()))
+        .map(|target| target.join("callgrind/release/callgrind/table.md"));
+    println!();
+    match table.as_deref().map(|t| (t, std::fs::read_to_string(t))) {
+        Some((path, Ok(text))) => {
+            let when = std::fs::metadata(path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| std::time::SystemTime::now().duration_since(t).ok())
+                .map_or(String::new(), |age| {
+                    format!(", {:.1} hours ago", age.as_secs_f64() / 3600.0)
+                });
+            println!(
+                "Instructions per scrape (callgrind; `benches/callgrind.sh` at {}{when}, of the source as it was then):",
+                path.display()
+            );
+            print!("{text}");
+        }
+        _ => println!(
+            "Instructions per scrape: run `benches/callgrind.sh` (needs valgrind); this bench then shows its table here."
+        ),
     }
 }

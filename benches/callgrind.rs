@@ -518,10 +518,10 @@ mod engine {
                     1000,
                 )),
             };
-            // Only the blanked page stays, as in the exporter.
-            let blanked = drop_inert_addcfg(&page).into_owned();
-            drop(page);
-            blanked
+            // Blanked in place, as in the exporter.
+            let mut page = page.into_bytes();
+            drop_inert_addcfg(&mut page);
+            page
         };
         match mode {
             "floor" => (0..n).for_each(|_| sandbox(&runtime(), Some(&page))),
@@ -612,23 +612,29 @@ fn main() {
         }
     }
 
-    println!(
+    // What is printed, kept for `table.md` (see the end).
+    let mut report = Vec::new();
+    let mut say = |line: String| {
+        println!("{line}");
+        report.push(line);
+    };
+    say(format!(
         "{}; rquickjs {}, rquickjs-sys {} (Cargo.lock); {}; {}",
         quickjs_version(),
         locked_version("rquickjs"),
         locked_version("rquickjs-sys"),
         tool_version("valgrind", "--version"),
         tool_version("rustc", "--version"),
-    );
+    ));
     let (real, real_name) = real_pages();
-    println!("real 2-device page: {real_name}");
+    say(format!("real 2-device page: {real_name}"));
     for (label, path) in &bins {
-        println!("{label}: {}", path.display());
+        say(format!("{label}: {}", path.display()));
     }
-    println!(
+    say(format!(
         "per scrape = (Ir of {n2} scrapes - Ir of {n1}) / {}; each scrape fetches wan + lan (--cache-ttl 0)",
         n2 - n1
-    );
+    ));
     println!();
     let head = if allocs {
         "| row | instructions (Ir) | allocations | bytes allocated | heap peak |\n|---|---:|---:|---:|---:|"
@@ -697,6 +703,10 @@ fn main() {
     }
 
     println!();
+    report.push(String::new());
+    report.push(head.to_owned());
+    report.extend(rows.iter().map(Row::line));
+    report.push(String::new());
     let ir = |prefix: &str| {
         rows.iter()
             .find(|r| r.label.starts_with(prefix))
@@ -707,12 +717,24 @@ fn main() {
         ("default, real 2-device page".to_owned(), "floor, real"),
     ] {
         if let (Some(s), Some(f)) = (ir(&scrape), ir(floor)) {
-            println!(
+            let line = format!(
                 "{scrape} ÷ its floor: {:.3} ({:.2} M above it)",
                 s / f,
                 (s - f) / 1e6
             );
+            println!("{line}");
+            report.push(line);
         }
     }
     println!("counts files: {}", bench.dir.display());
+    // A whole run's table is kept beside the counts, for the budget bench
+    // to show with its own (`cargo bench --bench budget`).
+    if only.is_empty() {
+        let table = bench.dir.join(TABLE);
+        std::fs::write(&table, report.join("\n") + "\n").unwrap();
+        println!("table: {}", table.display());
+    }
 }
+
+/// The file a whole run's table is kept in, beside the counts files.
+const TABLE: &str = "table.md";

@@ -7,6 +7,9 @@
 #   benches/callgrind.sh --profile [N]    # and each row's N (30) costliest functions
 #   benches/callgrind.sh --allocs         # and allocations per scrape (DHAT)
 #
+# A whole run leaves its table in <target>/callgrind/release/callgrind/table.md,
+# which `cargo bench --bench budget` shows after its own.
+#
 # Environment: CALLGRIND_SCRAPES=N1,N2 (default 2,12), CALLGRIND_ONLY=<text>
 # (rows whose label contains it), CALLGRIND_BINS=label=path,... (more
 # binaries, such as a cross-built x86_64-musl one), SMARTHUB_SHARED_FIXTURES
@@ -23,7 +26,7 @@ while [ $# -gt 0 ]; do
       export CALLGRIND_PROFILE=30
       if [[ ${2:-} =~ ^[0-9]+$ ]]; then CALLGRIND_PROFILE=$2; shift; fi ;;
     --allocs) export CALLGRIND_ALLOCS=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "callgrind.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift

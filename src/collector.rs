@@ -33,9 +33,10 @@ pub trait Snapshot {
     }
 }
 
-/// The parser of a collector's page: the body, and the scrape's deadline for
-/// a page that runs JavaScript.
-pub type Read = fn(&[u8], Instant) -> Result<Box<dyn Snapshot>, ParseError>;
+/// The parser of a collector's page: the body (the parser's to use up: the
+/// device page is run where it is), and the scrape's deadline for a page
+/// that runs JavaScript.
+pub type Read = fn(&mut Vec<u8>, Instant) -> Result<Box<dyn Snapshot>, ParseError>;
 
 /// Moves a page's byte counters for a replay that asks for it: the body,
 /// and the step (the recording's `replay-advance` times how often the page

@@ -207,7 +207,8 @@ fn reading(
     opts: &Options,
     redactor: &mut Redactor,
 ) -> String {
-    let read = |body: &[u8]| match (c.read)(body, Instant::now() + opts.page_timeout) {
+    let read = |body: &[u8]| match (c.read)(&mut body.to_vec(), Instant::now() + opts.page_timeout)
+    {
         Ok(_) => "ok".to_owned(),
         Err(e) => e.to_string(),
     };

@@ -198,8 +198,8 @@ impl Scraper {
         found: &Cell<Found>,
         deadline: Instant,
     ) -> Result<Box<dyn Snapshot>, CollectorError> {
-        let body = self.fetch(collector, found, deadline)?;
-        (collector.read)(&body, deadline).map_err(CollectorError::Parse)
+        let mut body = self.fetch(collector, found, deadline)?;
+        (collector.read)(&mut body, deadline).map_err(CollectorError::Parse)
     }
 
     /// The page that answered last first; when it answers 404, the others in

@@ -509,48 +509,133 @@ pub struct DeviceLists {
 
 /// What comes back from the page (by either reader) goes through
 /// `from_lists`: any shape, type or size gives an error or devices that obey
-/// every bound and render to a valid exposition.
+/// every bound and render to a valid exposition. And the same lists handed
+/// over record by record, as the readers hand them, build the same devices
+/// or fail the same way.
 pub fn lan_lists(input: &DeviceLists) {
-    let known = input.known.to_lit(HUGE_BUDGET);
-    let rate = input.rate.to_lit(HUGE_BUDGET);
-    if let Ok(d) = lan::from_lists(&known, &rate) {
+    // As a reader keeps an object: a key given twice, once.
+    let known = dedup_keys(input.known.to_lit(HUGE_BUDGET));
+    let rate = dedup_keys(input.rate.to_lit(HUGE_BUDGET));
+    let by_values = lan::from_lists(&known, &rate);
+    let mut builder = lan::Builder::default();
+    let mut shapes = Vec::new();
+    for (var, (list, fields)) in [(&known, lan::DEVICE_FIELDS), (&rate, lan::RATE_FIELDS)]
+        .into_iter()
+        .enumerate()
+    {
+        use script::Records;
+        builder.reset(var);
+        let Lit::Array(items) = list else {
+            shapes.push(script::Shape::Other);
+            continue;
+        };
+        shapes.push(script::Shape::Array);
+        for item in items {
+            let Lit::Object(record) = item else { continue };
+            let row: Vec<script::Field> = fields
+                .iter()
+                .map(|f| {
+                    record
+                        .iter()
+                        .find(|(k, _)| k == f)
+                        .map_or(script::Field::None, |(_, v)| script::Field::of(v))
+                })
+                .collect();
+            builder.record(var, &row);
+        }
+    }
+    let by_records = builder.devices(script::Found {
+        shapes,
+        notes: Vec::new(),
+    });
+    assert_eq!(
+        by_records.as_ref().map_err(|e| e.to_string()),
+        by_values.as_ref().map_err(|e| e.to_string()),
+        "records and values build different devices"
+    );
+    if let Ok(d) = by_values {
         check_devices(&d);
     }
 }
 
-/// The device page through the JavaScript-free reader.
+/// The devices of a page read as values and then built ([`lan::from_values`]).
+fn by_values(read: Result<script::Read, script::ScriptError>) -> Result<Devices, String> {
+    read.map_err(|e| pages::ParseError::page(e.to_string()))
+        .and_then(lan::from_values)
+        .map_err(|e| e.to_string())
+}
+
+/// The devices of a page read record by record into a [`lan::Builder`].
+fn by_records(
+    read: impl FnOnce(&mut lan::Builder) -> Result<script::Found, script::ScriptError>,
+) -> Result<Devices, String> {
+    let mut builder = lan::Builder::default();
+    read(&mut builder)
+        .map_err(|e| pages::ParseError::page(e.to_string()))
+        .and_then(|found| builder.devices(found))
+        .map_err(|e| e.to_string())
+}
+
+/// Whether a reader stopped for want of time or memory, which says nothing
+/// about the page: two runs of it may stop at different points.
+fn exhausted(e: &str) -> bool {
+    e.contains("deadline") || e.contains("out of memory") || e.contains("stack size exceeded")
+}
+
+/// The device page through the JavaScript-free reader, both ways (values,
+/// records), which agree; and read again with each line that may be one of
+/// the hub's own `addCfg` lines made one the reader does not know at a
+/// glance (an empty statement after it), which reads the same.
 pub fn lan_data(data: &[u8]) {
-    let Ok(read) = script::read_data(data, &DEVICE_VARS) else {
-        return;
-    };
-    let vars = read.values;
-    for v in vars.iter().flatten() {
-        script::check_limits(v, 0).expect("the reader enforces the limits");
-    }
-    if let [Some(known), Some(rate)] = &vars[..] {
-        if let Ok(d) = lan::from_lists(known, rate) {
-            check_devices(&d);
+    if let Ok(read) = script::read_data(data, &DEVICE_VARS) {
+        for v in read.values.iter().flatten() {
+            script::check_limits(v, 0).expect("the reader enforces the limits");
         }
+    }
+    let values = by_values(script::read_data(data, &DEVICE_VARS));
+    let records = by_records(|b| script::read_data_records(data, &DEVICE_VARS, b));
+    assert_eq!(records, values, "records and values differ");
+    let glanced: Vec<u8> = String::from_utf8_lossy(data)
+        .split_inclusive('\n')
+        .flat_map(|line| {
+            let body = line.trim_end_matches(['\n', '\r']);
+            let inert = body.trim_start().starts_with("addCfg(") && body.trim_end().ends_with(");");
+            let (body, end) = line.split_at(body.len());
+            [body, if inert { ";" } else { "" }, end].concat().into_bytes()
+        })
+        .collect();
+    if std::str::from_utf8(data).is_ok() {
+        let again = by_records(|b| script::read_data_records(&glanced, &DEVICE_VARS, b));
+        assert_eq!(again.is_ok(), records.is_ok(), "{again:?}\n{records:?}");
+        if let (Ok(a), Ok(b)) = (&again, &records) {
+            assert_eq!(a, b);
+        }
+    }
+    if let Ok(d) = records {
+        check_devices(&d);
     }
 }
 
 /// The device page through QuickJS with a short deadline: arbitrary source
 /// ends in an error or in bounded devices, and every value handed back obeys
-/// the limits.
+/// the limits; read record by record, the same devices.
 pub fn lan_js(data: &[u8]) {
     let deadline = Instant::now() + JS_DEADLINE;
-    // What lan::parse does, with a look at the values in between.
-    let Ok(read) = script::read(data, &DEVICE_VARS, deadline) else {
-        return;
-    };
-    let vars = read.values;
-    for v in vars.iter().flatten() {
-        script::check_limits(v, 0).expect("the reader enforces the limits");
-    }
-    if let [Some(known), Some(rate)] = &vars[..] {
-        if let Ok(d) = lan::from_lists(known, rate) {
-            check_devices(&d);
+    let read = script::read(data, &DEVICE_VARS, deadline);
+    if let Ok(read) = &read {
+        for v in read.values.iter().flatten() {
+            script::check_limits(v, 0).expect("the reader enforces the limits");
         }
+    }
+    let values = by_values(read);
+    let deadline = Instant::now() + JS_DEADLINE;
+    let records = by_records(|b| script::read_records(&mut data.to_vec(), &DEVICE_VARS, deadline, b));
+    match (&records, &values) {
+        (Err(a), _) | (_, Err(a)) if exhausted(a) => {}
+        _ => assert_eq!(records, values, "records and values differ"),
+    }
+    if let Ok(d) = records {
+        check_devices(&d);
     }
 }
 
@@ -586,7 +671,7 @@ pub fn check_devices(d: &Devices) {
         if let Some(p) = prev {
             assert!(p < dev.mac.as_str(), "MACs sorted and unique");
         }
-        prev = Some(&dev.mac);
+        prev = Some(dev.mac.as_str());
     }
     let mut out = Exposition::new();
     metrics::lan::render(d, &mut out);
@@ -806,6 +891,16 @@ pub fn lan_readers(data: &[u8]) {
         if let Ok(d) = lan::from_lists(known, rate) {
             check_devices(&d);
         }
+    }
+    // Read record by record, the two readers build the same devices.
+    let literal = by_records(|b| script::read_data_records(data, &DEVICE_VARS, b));
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let engine = by_records(|b| script::quickjs::read_records(&mut data.to_vec(), &DEVICE_VARS, deadline, b));
+    match (&literal, &engine) {
+        (Ok(_), Err(e)) if exhausted(e) => {}
+        (Ok(a), Ok(b)) => assert_eq!(a.devices, b.devices, "the readers build different devices"),
+        (Ok(_), Err(e)) => panic!("the literal reader built devices, QuickJS refused: {e}"),
+        (Err(_), _) => {}
     }
 }
 

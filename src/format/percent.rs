@@ -18,25 +18,63 @@ pub fn decode_bytes(input: &str) -> Cow<'_, [u8]> {
         return Cow::Borrowed(bytes);
     }
     let mut out = Vec::with_capacity(bytes.len());
-    // The text between escapes is copied a run at a time.
-    let mut run = 0;
-    let mut i = 0;
-    while let Some(at) = bytes[i..].iter().position(|&b| b == b'%') {
-        let at = i + at;
-        if let (Some(hi), Some(lo)) = (
-            bytes.get(at + 1).and_then(|&b| hex(b)),
-            bytes.get(at + 2).and_then(|&b| hex(b)),
-        ) {
-            out.extend_from_slice(&bytes[run..at]);
-            out.push(hi << 4 | lo);
-            run = at + 3;
-            i = at + 3;
-            continue;
-        }
-        i = at + 1;
-    }
-    out.extend_from_slice(&bytes[run..]);
+    decode_bytes_into(input, &mut out);
     Cow::Owned(out)
+}
+
+/// [`decode_bytes`], appended to `out`; whether an escape made a byte
+/// that is not ASCII (the rest is `input`'s own text, so without one what
+/// was appended is UTF-8).
+pub fn decode_bytes_into(input: &str, out: &mut Vec<u8>) -> bool {
+    let bytes = input.as_bytes();
+    // Byte by byte into room made first: the hub escapes every third or
+    // fourth byte, so runs between escapes are too short to copy whole,
+    // and a `push` a byte is a call at the release profile's opt-level
+    // (callgrind: 2.5 times the instructions of this loop).
+    out.reserve(bytes.len());
+    let start = out.len();
+    let room = out.spare_capacity_mut();
+    let mut high = 0;
+    let (mut i, mut w) = (0, 0);
+    while i < bytes.len() && w < room.len() {
+        let mut b = bytes[i];
+        i += 1;
+        if b == b'%' && i + 1 < bytes.len() {
+            let (hi, lo) = (nibble(bytes[i]), nibble(bytes[i + 1]));
+            if hi | lo < 16 {
+                b = hi << 4 | lo;
+                high |= b;
+                i += 2;
+            }
+        }
+        room[w].write(b);
+        w += 1;
+    }
+    // SAFETY: the `w` bytes past the length were written just above, and
+    // are within the capacity `room` spans.
+    unsafe { out.set_len(start + w) };
+    high >= 0x80
+}
+
+/// A hexadecimal digit's value, or 16 or more for any other byte.
+#[inline(always)]
+fn nibble(b: u8) -> u8 {
+    match b {
+        b'0'..=b'9' => b - b'0',
+        b'a'..=b'f' => b - b'a' + 10,
+        b'A'..=b'F' => b - b'A' + 10,
+        _ => 16,
+    }
+}
+
+/// [`decode`], appended to `out`: what was appended is UTF-8.
+pub fn decode_into(input: &str, out: &mut Vec<u8>) {
+    let start = out.len();
+    if decode_bytes_into(input, out) && std::str::from_utf8(&out[start..]).is_err() {
+        let text = String::from_utf8_lossy(&out[start..]).into_owned();
+        out.truncate(start);
+        out.extend_from_slice(text.as_bytes());
+    }
 }
 
 /// Decodes and turns the result into text. Bytes that are not UTF-8 after
@@ -85,6 +123,7 @@ pub fn split_encoded(input: &str, sep: u8) -> impl Iterator<Item = &str> {
     })
 }
 
+#[inline]
 fn hex(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
@@ -153,6 +192,27 @@ mod tests {
     fn invalid_utf8_becomes_replacement_characters() {
         assert_eq!(decode("caf%E9"), "caf\u{fffd}");
         assert_eq!(decode("%FF%FE"), "\u{fffd}\u{fffd}");
+    }
+
+    #[test]
+    fn decoding_into_a_buffer_appends_what_decode_makes() {
+        for input in [
+            "",
+            "plain",
+            "caf%E9",
+            "%FF%FE",
+            "a%2",
+            "%e2%82%AC!",
+            "100%zz",
+        ] {
+            let mut out = b"before ".to_vec();
+            decode_into(input, &mut out);
+            assert_eq!(
+                std::str::from_utf8(&out).unwrap(),
+                format!("before {}", decode(input)),
+                "{input:?}"
+            );
+        }
     }
 
     #[test]

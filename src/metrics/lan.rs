@@ -1,7 +1,7 @@
 //! Metrics from `/cgi/cgi_basicMyDevice.js`.
 
 use crate::collector::Snapshot;
-use crate::exposition::{Exposition, Kind, Labels};
+use crate::exposition::{Exposition, Kind, LabelNames, LabelSets};
 use crate::overview::Report;
 use crate::pages::lan::Devices;
 
@@ -20,21 +20,21 @@ impl Snapshot for Devices {
 }
 
 pub fn render(d: &Devices, out: &mut Exposition) {
-    // Each device's mac, hostname and ip label three families: escaped once.
-    let labels: Vec<Labels> = d
-        .devices
-        .iter()
-        .map(|dev| Labels::new(&labels(dev)))
-        .collect();
+    // Each device's mac, hostname and ip label three families: escaped once,
+    // all into one buffer.
+    let mut labels = LabelSets::with_capacity(&["mac", "hostname", "ip"], d.devices.len(), 64);
+    for dev in &d.devices {
+        labels.push(&[&dev.mac, &dev.hostname, &dev.ip]);
+    }
     // The Go exporter's per-device counters keep their names, without `_total`.
     let mut down = out.family(
         "smarthub_lan_downloaded_bytes",
         Kind::Counter,
         "Bytes a LAN device downloaded through the hub since the hub started counting.",
     );
-    for (dev, l) in d.devices.iter().zip(&labels) {
+    for (i, dev) in d.devices.iter().enumerate() {
         if let Some(t) = dev.traffic {
-            down.sample_with(l, t.rx_bytes);
+            down.sample_with(labels.get(i), t.rx_bytes);
         }
     }
     let mut up = out.family(
@@ -42,9 +42,9 @@ pub fn render(d: &Devices, out: &mut Exposition) {
         Kind::Counter,
         "Bytes a LAN device uploaded through the hub since the hub started counting.",
     );
-    for (dev, l) in d.devices.iter().zip(&labels) {
+    for (i, dev) in d.devices.iter().enumerate() {
         if let Some(t) = dev.traffic {
-            up.sample_with(l, t.tx_bytes);
+            up.sample_with(labels.get(i), t.tx_bytes);
         }
     }
     // Same labels as the Go exporter's counters, so the two join one to one.
@@ -53,9 +53,9 @@ pub fn render(d: &Devices, out: &mut Exposition) {
         Kind::Gauge,
         "Whether a device is connected to the hub now (1) or only remembered (0), per MAC; absent when the hub does not say.",
     );
-    for (dev, l) in d.devices.iter().zip(&labels) {
+    for (i, dev) in d.devices.iter().enumerate() {
         if let Some(a) = dev.active {
-            f.sample_with(l, a);
+            f.sample_with(labels.get(i), a);
         }
     }
     let mut f = out.family(
@@ -63,15 +63,11 @@ pub fn render(d: &Devices, out: &mut Exposition) {
         Kind::Gauge,
         "A device the hub knows, per MAC: its user-set name, the port it was last seen on (eth1-eth4, wl0, wl1...), and the hub's guess at its type and OS; always 1.",
     );
+    let info = LabelNames::new(&["mac", "name", "port", "type", "os"]);
     for dev in &d.devices {
-        f.sample(
-            &[
-                ("mac", &dev.mac),
-                ("name", &dev.name),
-                ("port", &dev.port),
-                ("type", &dev.kind),
-                ("os", &dev.os),
-            ],
+        f.sample_values(
+            &info,
+            &[&dev.mac, &dev.name, &dev.port, &dev.kind, &dev.os],
             1u64,
         );
     }
@@ -87,12 +83,4 @@ pub fn render(d: &Devices, out: &mut Exposition) {
         "Devices the hub lists as connected now (an EE entry grouping several MACs counts once).",
     )
     .sample(&[], d.active_entries as u64);
-}
-
-fn labels(dev: &crate::pages::lan::Device) -> [(&'static str, &str); 3] {
-    [
-        ("mac", &dev.mac),
-        ("hostname", &dev.hostname),
-        ("ip", &dev.ip),
-    ]
 }

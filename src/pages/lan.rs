@@ -7,13 +7,17 @@
 //! device per MAC, and traffic joined by MAC, case-insensitively.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::{
-    advance_counter, find, label, label_text, mac_of, normalise_mac, object, parse_u64, text,
-    ParseError, Record,
+    advance_counter, cut_utf8, field_label, field_text, find, label, label_text, mac_of,
+    normalise_mac, object, parse_u64, parse_u64_utf8, text, trim_utf8, ParseError, Record,
+    MAX_LABEL_BYTES,
 };
-use crate::script::{self, Lit};
+use crate::script::{self, Field, Found, Lit, Shape};
 
 pub const PATH: &str = "/cgi/cgi_basicMyDevice.js";
 /// The EE Smart Hub's page of the same lists (`known_device_list`, `rate`),
@@ -26,25 +30,118 @@ pub const MAX_DEVICES: usize = 4096;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Device {
     /// Upper-case, as the hub writes it in `known_device_list`.
-    pub mac: String,
+    pub mac: Label,
     /// The DHCP hostname (the Go exporter's `hostname` label).
-    pub hostname: String,
-    pub ip: String,
+    pub hostname: Label,
+    pub ip: Label,
     /// The user-editable name (`unknown_<MAC>` when never set).
-    pub name: String,
+    pub name: Label,
     /// Connected now (`activity`), when the hub says. For a MAC of a
     /// grouped entry, whether *this* MAC is the one in use (see
     /// [`split_group`]).
     pub active: Option<bool>,
     /// `eth1`..`eth4`, `wl0`, `wl1`, `NA`...; empty when the hub's value is
     /// not a port name (the EE firmware sometimes runs a date into it).
-    pub port: String,
-    pub os: String,
+    pub port: Label,
+    pub os: Label,
     /// The hub's guess at the device type (`PC`, `Smartphone`, `WIFIEX`...).
-    pub kind: String,
+    pub kind: Label,
     /// Bytes since the hub started counting; `None` when the page has no
     /// `rate` row for this device (it lists only active ones).
     pub traffic: Option<Traffic>,
+}
+
+/// A device's label: a piece of the one text that holds every label of a
+/// page's devices, decoded and cut, one after another. A page's devices
+/// hold 1,750 labels at 250 devices; one allocation for all of them, not
+/// one each, is what keeps a scrape's allocations to a handful. An `Arc`:
+/// the devices go on to the listener thread in the scrape's report.
+#[derive(Clone)]
+pub struct Label {
+    text: Arc<String>,
+    start: u32,
+    end: u32,
+}
+
+impl Label {
+    pub fn as_str(&self) -> &str {
+        &self.text[self.start as usize..self.end as usize]
+    }
+}
+
+impl From<String> for Label {
+    fn from(s: String) -> Self {
+        let end = s.len() as u32;
+        Label {
+            text: Arc::new(s),
+            start: 0,
+            end,
+        }
+    }
+}
+
+impl From<&str> for Label {
+    fn from(s: &str) -> Self {
+        Label::from(s.to_owned())
+    }
+}
+
+impl Deref for Label {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq for Label {
+    fn eq(&self, other: &Label) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Label {}
+
+impl PartialEq<str> for Label {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Label {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Label {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<Label> for String {
+    fn eq(&self, other: &Label) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<Label> for &str {
+    fn eq(&self, other: &Label) -> bool {
+        *self == other.as_str()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +167,8 @@ pub struct Devices {
     pub notes: Vec<String>,
 }
 
-/// The fields [`from_lists`] reads from a `known_device_list` record.
+/// The fields [`from_lists`] and [`Builder`] read from a
+/// `known_device_list` record.
 pub const DEVICE_FIELDS: &[&str] = &[
     "mac",
     "hostname",
@@ -84,8 +182,47 @@ pub const DEVICE_FIELDS: &[&str] = &[
     "activity_ipv6_ll",
     "activity_ipv6",
 ];
-/// The fields [`from_lists`] reads from a `rate` row.
+/// The fields [`from_lists`] and [`Builder`] read from a `rate` row.
 pub const RATE_FIELDS: &[&str] = &["mac", "tx", "rx"];
+
+/// Where a field is in its record's [`script::Field`]s.
+const fn index(fields: &[&str], name: &str) -> usize {
+    let mut i = 0;
+    while i < fields.len() {
+        let (f, n) = (fields[i].as_bytes(), name.as_bytes());
+        if f.len() == n.len() {
+            let mut j = 0;
+            while j < f.len() && f[j] == n[j] {
+                j += 1;
+            }
+            if j == f.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("not a field of the record")
+}
+
+const MAC: usize = index(DEVICE_FIELDS, "mac");
+const HOSTNAME: usize = index(DEVICE_FIELDS, "hostname");
+const IP: usize = index(DEVICE_FIELDS, "ip");
+const NAME: usize = index(DEVICE_FIELDS, "name");
+const ACTIVITY: usize = index(DEVICE_FIELDS, "activity");
+const OS: usize = index(DEVICE_FIELDS, "os");
+const KIND: usize = index(DEVICE_FIELDS, "device");
+const PORT: usize = index(DEVICE_FIELDS, "port");
+/// The per-MAC activity flags of a grouped entry.
+const IN_USE: [usize; 3] = [
+    index(DEVICE_FIELDS, "activity_ip"),
+    index(DEVICE_FIELDS, "activity_ipv6_ll"),
+    index(DEVICE_FIELDS, "activity_ipv6"),
+];
+/// The fields a grouped entry lists per MAC.
+const LISTS: [usize; 5] = [IP, PORT, IN_USE[0], IN_USE[1], IN_USE[2]];
+const RATE_MAC: usize = index(RATE_FIELDS, "mac");
+const TX: usize = index(RATE_FIELDS, "tx");
+const RX: usize = index(RATE_FIELDS, "rx");
 
 /// What [`parse`] asks the reader for: the two lists, the fields it reads.
 pub const VARS: [script::Var<'static>; 2] = [
@@ -99,8 +236,20 @@ pub const VARS: [script::Var<'static>; 2] = [
     },
 ];
 
-pub fn parse(body: &[u8], deadline: Instant) -> Result<Devices, ParseError> {
-    let read = script::read(body, &VARS, deadline).map_err(|e| ParseError::page(e.to_string()))?;
+/// The page's devices, read by the build's reader ([`script::read_records`]:
+/// the engine in the `js` build) straight into a [`Builder`]. The body is
+/// the engine's to run where it is: it may be left changed.
+pub fn parse(body: &mut Vec<u8>, deadline: Instant) -> Result<Devices, ParseError> {
+    let mut builder = Builder::default();
+    let found = script::read_records(body, &VARS, deadline, &mut builder)
+        .map_err(|e| ParseError::page(e.to_string()))?;
+    builder.devices(found)
+}
+
+/// What [`parse`] makes of the two lists read as values ([`script::read`],
+/// [`script::read_data`]): the same devices, notes and errors as from
+/// their records, the slow way (for the tests and the fuzz targets).
+pub fn from_values(read: script::Read) -> Result<Devices, ParseError> {
     let mut vars = read.values.into_iter();
     let known = vars
         .next()
@@ -115,7 +264,9 @@ pub fn parse(body: &[u8], deadline: Instant) -> Result<Devices, ParseError> {
     Ok(devices)
 }
 
-/// Builds the devices from the page's two lists.
+/// Builds the devices from the page's two lists, read as values: what
+/// [`Builder`] builds from the same lists' records (the tests and the fuzz
+/// targets hold the two to each other).
 pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
     let Lit::Array(known) = known else {
         return Err(ParseError::field("known_device_list", "is not an array"));
@@ -124,7 +275,7 @@ pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
         return Err(ParseError::field("rate", "is not an array"));
     };
 
-    let mut by_mac: BTreeMap<String, Device> = BTreeMap::new();
+    let mut by_mac: BTreeMap<String, Whole> = BTreeMap::new();
     let (mut entries, mut active_entries) = (0, 0);
     let mut skipped = Skipped::default();
     let mut full = false;
@@ -190,16 +341,406 @@ pub fn from_lists(known: &Lit, rate: &Lit) -> Result<Devices, ParseError> {
     }
 
     Ok(Devices {
-        devices: by_mac.into_values().collect(),
+        devices: by_mac
+            .into_values()
+            .map(|d| Device {
+                mac: d.mac.into(),
+                hostname: d.hostname.into(),
+                ip: d.ip.into(),
+                name: d.name.into(),
+                active: d.active,
+                port: d.port.into(),
+                os: d.os.into(),
+                kind: d.kind.into(),
+                traffic: d.traffic,
+            })
+            .collect(),
         entries,
         active_entries,
         notes,
     })
 }
 
+/// A label's place in [`Builder`]'s text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+/// A device as built, its labels in the builder's text.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    mac: Span,
+    hostname: Span,
+    ip: Span,
+    name: Span,
+    port: Span,
+    os: Span,
+    kind: Span,
+    active: Option<bool>,
+    traffic: Option<Traffic>,
+}
+
+/// Builds the devices from the records a reader hands over
+/// ([`script::Records`]), as [`from_lists`] builds them from the lists as
+/// values: every label percent-decoded once, straight into one text, and
+/// the devices indexed by MAC in one sorted list.
+#[derive(Debug, Default)]
+pub struct Builder {
+    /// Every label, one after another; UTF-8, as each is.
+    text: Vec<u8>,
+    rows: Vec<Row>,
+    /// Indices into `rows`, sorted by MAC: one row per MAC.
+    by_mac: Vec<u32>,
+    entries: usize,
+    active_entries: usize,
+    skipped: Skipped,
+    /// More than [`MAX_DEVICES`] devices: the records after are not read.
+    full: bool,
+    /// `rate` rows with a MAC and both counters, in page order: joined once
+    /// both lists are read (the literal reader meets them in page order).
+    rates: Vec<(Span, Traffic)>,
+    /// A field decoded, to be split or compared.
+    decoded: Vec<u8>,
+    /// Per MAC of the entry being built.
+    macs: Vec<Span>,
+    ips: Vec<Span>,
+    ports: Vec<Span>,
+    in_use: Vec<bool>,
+}
+
+impl script::Records for Builder {
+    fn reset(&mut self, var: usize) {
+        if var == 0 {
+            self.rows.clear();
+            self.by_mac.clear();
+            self.entries = 0;
+            self.active_entries = 0;
+            self.skipped = Skipped::default();
+            self.full = false;
+        } else {
+            self.rates.clear();
+        }
+    }
+
+    fn record(&mut self, var: usize, fields: &[Field<'_>]) {
+        if var == 0 {
+            self.entry(fields);
+        } else {
+            self.rate(fields);
+        }
+    }
+}
+
+impl Builder {
+    /// The devices of what [`script::read_records`] (or
+    /// [`script::read_data_records`]) read of [`VARS`] into this builder:
+    /// the checks and notes of [`parse`] as it reads values.
+    pub fn devices(mut self, found: Found) -> Result<Devices, ParseError> {
+        let (known, rate) = (found.shapes[0], found.shapes[1]);
+        if known == Shape::Undefined {
+            return Err(ParseError::field(
+                "known_device_list",
+                "not defined by the page",
+            ));
+        }
+        if rate == Shape::Undefined {
+            return Err(ParseError::field("rate", "not defined by the page"));
+        }
+        if known == Shape::Other {
+            return Err(ParseError::field("known_device_list", "is not an array"));
+        }
+        if rate == Shape::Other {
+            return Err(ParseError::field("rate", "is not an array"));
+        }
+        // A row that names no known device is never guessed into a
+        // device's numbers.
+        for &(mac, traffic) in &self.rates {
+            let text = &self.text;
+            let mac_text = || String::from_utf8_lossy(&text[span(mac)]);
+            match find_mac(&self.by_mac, &self.rows, text, mac) {
+                // The device's own field says whether a row was joined
+                // already, so the join stays linear in the page's rows.
+                Ok(i) if self.rows[self.by_mac[i] as usize].traffic.is_some() => {
+                    log::debug!("{PATH}: second rate row for {} ignored", mac_text());
+                }
+                Ok(i) => self.rows[self.by_mac[i] as usize].traffic = Some(traffic),
+                Err(_) => {
+                    log::debug!(
+                        "{PATH}: rate row for {} matches no known device",
+                        mac_text()
+                    );
+                }
+            }
+        }
+        let mut notes = found.notes;
+        notes.extend(self.skipped.notes());
+        if self.full {
+            notes.push(format!(
+                "known_device_list: more than {MAX_DEVICES} devices; the first {MAX_DEVICES} are kept"
+            ));
+        }
+        let text = Arc::new(String::from_utf8(self.text).unwrap_or_else(|e| {
+            // Never: each label is written as UTF-8.
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }));
+        let label = |s: Span| Label {
+            text: Arc::clone(&text),
+            start: s.start,
+            end: s.end,
+        };
+        let devices = self
+            .by_mac
+            .iter()
+            .map(|&i| {
+                let r = &self.rows[i as usize];
+                Device {
+                    mac: label(r.mac),
+                    hostname: label(r.hostname),
+                    ip: label(r.ip),
+                    name: label(r.name),
+                    active: r.active,
+                    port: label(r.port),
+                    os: label(r.os),
+                    kind: label(r.kind),
+                    traffic: r.traffic,
+                }
+            })
+            .collect();
+        Ok(Devices {
+            devices,
+            entries: self.entries,
+            active_entries: self.active_entries,
+            notes,
+        })
+    }
+
+    /// The span of what was written to the text since `start`.
+    fn since(&self, start: usize) -> Span {
+        Span {
+            start: start as u32,
+            end: self.text.len() as u32,
+        }
+    }
+
+    /// A field as a label ([`label_text`]), or an empty one.
+    fn label(&mut self, f: Field<'_>) -> Span {
+        let start = self.text.len();
+        field_label(f, false, &mut self.text);
+        self.since(start)
+    }
+
+    /// A piece of a decoded list as a label ([`label`]).
+    fn piece(text: &mut Vec<u8>, piece: &[u8]) -> Span {
+        let start = text.len();
+        text.extend_from_slice(&piece[..cut_utf8(piece, MAX_LABEL_BYTES)]);
+        Span {
+            start: start as u32,
+            end: text.len() as u32,
+        }
+    }
+
+    /// A field decoded into `decoded` ([`text`]): whether it has a text.
+    fn decode(&mut self, f: Field<'_>) -> bool {
+        self.decoded.clear();
+        field_text(f, &mut self.decoded)
+    }
+
+    /// One `known_device_list` record: [`split_group`], then the devices
+    /// deduplicated by MAC as [`from_lists`] does.
+    fn entry(&mut self, f: &[Field<'_>]) {
+        if self.full {
+            return;
+        }
+        if matches!(f[MAC], Field::Str { cut: true, .. }) {
+            self.skipped.cut_macs += 1;
+            return;
+        }
+        if !self.decode(f[MAC]) {
+            log::debug!("{PATH}: a known_device_list entry has no mac; skipped");
+            return;
+        }
+        self.macs.clear();
+        for mac in self.decoded.split(|&b| b == b',') {
+            let mac = trim_utf8(mac);
+            if mac.is_empty() {
+                continue;
+            }
+            let span = Self::piece(&mut self.text, mac);
+            self.text[span.start as usize..].make_ascii_uppercase();
+            self.macs.push(span);
+        }
+        let n = self.macs.len();
+        if n == 0 {
+            return;
+        }
+        let cut = |i: usize| matches!(f[i], Field::Str { cut: true, .. });
+        if n > 1 && LISTS.into_iter().any(cut) {
+            self.skipped.cut_lists += 1;
+        }
+        // Each field is decoded and split once per entry, not once per MAC:
+        // a grouped entry can list a thousand MACs.
+        let mut ips = std::mem::take(&mut self.ips);
+        let mut ports = std::mem::take(&mut self.ports);
+        self.parts(f[IP], n, &mut ips);
+        self.parts(f[PORT], n, &mut ports);
+        for p in &mut ports {
+            if !is_port_name(&self.text[span(*p)]) {
+                *p = Span::default();
+            }
+        }
+        let (hostname, name, os, kind) = (
+            self.label(f[HOSTNAME]),
+            self.label(f[NAME]),
+            self.label(f[OS]),
+            self.label(f[KIND]),
+        );
+        let active = if self.decode(f[ACTIVITY]) {
+            match &self.decoded[..] {
+                b"1" => Some(true),
+                b"0" => Some(false),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        // `activity` belongs to the whole entry; for a group, the per-MAC
+        // lists say which MAC is in use now (see `split_group`).
+        self.in_use.clear();
+        self.in_use.resize(n, false);
+        if n > 1 {
+            for key in IN_USE {
+                if !self.decode(f[key]) {
+                    continue;
+                }
+                let flags = || self.decoded.split(|&b| b == b',');
+                if flags().count() == n {
+                    for (slot, flag) in self.in_use.iter_mut().zip(flags()) {
+                        *slot |= flag == b"1";
+                    }
+                }
+            }
+        }
+        let singled_out = self.in_use.iter().any(|&b| b);
+        let mut added = false;
+        for i in 0..n {
+            if self.by_mac.len() == MAX_DEVICES {
+                self.full = true;
+                break;
+            }
+            let mac = self.macs[i];
+            // A MAC listed twice keeps its first entry: two series with the
+            // same labels would make the whole scrape invalid.
+            let Err(at) = find_mac(&self.by_mac, &self.rows, &self.text, mac) else {
+                continue;
+            };
+            self.by_mac.insert(at, self.rows.len() as u32);
+            self.rows.push(Row {
+                mac,
+                hostname,
+                ip: ips[i],
+                name,
+                port: ports[i],
+                os,
+                kind,
+                active: match active {
+                    Some(true) if n > 1 => singled_out.then_some(self.in_use[i]),
+                    other => other,
+                },
+                traffic: None,
+            });
+            added = true;
+        }
+        self.ips = ips;
+        self.ports = ports;
+        if added && !self.full {
+            self.entries += 1;
+            if active == Some(true) {
+                self.active_entries += 1;
+            }
+        }
+    }
+
+    /// A list field of a grouped entry, one label per MAC (`split_group`'s
+    /// `parts`).
+    fn parts(&mut self, f: Field<'_>, n: usize, out: &mut Vec<Span>) {
+        out.clear();
+        if n == 1 {
+            out.push(self.label(f));
+            return;
+        }
+        if !self.decode(f) {
+            out.resize(n, Span::default());
+            return;
+        }
+        let pieces = || self.decoded.split(|&b| b == b',');
+        match pieces().count() {
+            len if len == n => {
+                for piece in self.decoded.split(|&b| b == b',') {
+                    out.push(Self::piece(&mut self.text, piece));
+                }
+            }
+            1 => {
+                let whole = Self::piece(&mut self.text, &self.decoded);
+                out.resize(n, whole);
+            }
+            _ => out.resize(n, Span::default()),
+        }
+    }
+
+    /// One `rate` row, kept until both lists are read.
+    fn rate(&mut self, f: &[Field<'_>]) {
+        let start = self.text.len();
+        if !field_label(f[RATE_MAC], true, &mut self.text) {
+            return;
+        }
+        self.text[start..].make_ascii_uppercase();
+        let mac = self.since(start);
+        let mut counter = |i: usize| {
+            if self.decode(f[i]) {
+                parse_u64_utf8(&self.decoded)
+            } else {
+                None
+            }
+        };
+        let (Some(rx), Some(tx)) = (counter(RX), counter(TX)) else {
+            log::debug!(
+                "{PATH}: rate row for {} has no numeric rx/tx",
+                String::from_utf8_lossy(&self.text[span(mac)])
+            );
+            return;
+        };
+        self.rates.push((
+            mac,
+            Traffic {
+                rx_bytes: rx,
+                tx_bytes: tx,
+            },
+        ));
+    }
+}
+
+fn span(s: Span) -> std::ops::Range<usize> {
+    s.start as usize..s.end as usize
+}
+
+/// Where the device with the MAC `mac` (a span of `text`) is in `by_mac`,
+/// or where it would go.
+fn find_mac(by_mac: &[u32], rows: &[Row], text: &[u8], mac: Span) -> Result<usize, usize> {
+    let mac = &text[span(mac)];
+    let of = |i: u32| &text[span(rows[i as usize].mac)];
+    // Past the last, at once: a page that lists its devices in order.
+    match by_mac.last() {
+        Some(&last) if of(last) < mac => return Err(by_mac.len()),
+        _ => {}
+    }
+    by_mac.binary_search_by(|&i| of(i).cmp(mac))
+}
+
 /// Entries of `known_device_list` read only in part because a string was
 /// cut: counted for a note.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Skipped {
     /// Entries whose `mac` was cut: whether it lists more MACs past the cut
     /// cannot be told, so the entry is skipped.
@@ -239,7 +780,7 @@ fn is_cut(record: &Record, key: &str) -> bool {
 /// entry, with `mac`, `ip` and `port` holding comma-separated lists of equal
 /// length; a list whose length does not match is not split but left empty
 /// rather than guessed, and so is a list the reader cut.
-fn split_group(record: &Record, skipped: &mut Skipped) -> Vec<Device> {
+fn split_group(record: &Record, skipped: &mut Skipped) -> Vec<Whole> {
     if is_cut(record, "mac") {
         skipped.cut_macs += 1;
         return Vec::new();
@@ -326,7 +867,7 @@ fn split_group(record: &Record, skipped: &mut Skipped) -> Vec<Device> {
                 s.clone()
             }
         };
-        devices.push(Device {
+        devices.push(Whole {
             mac,
             hostname: copy(&mut hostname),
             ip,
@@ -345,14 +886,30 @@ fn split_group(record: &Record, skipped: &mut Skipped) -> Vec<Device> {
 /// empty: a grouped EE entry's list sometimes runs into a date
 /// (`eth02019/12/05 10:14:46`), which is no port.
 fn port_name(p: String) -> String {
-    let ok = p.len() <= 16
-        && p.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
-    if ok {
+    if is_port_name(p.as_bytes()) {
         p
     } else {
         String::new()
     }
+}
+
+fn is_port_name(p: &[u8]) -> bool {
+    p.len() <= 16
+        && p.iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+}
+
+/// A device as [`from_lists`] builds it, each label a string of its own.
+struct Whole {
+    mac: String,
+    hostname: String,
+    ip: String,
+    name: String,
+    active: Option<bool>,
+    port: String,
+    os: String,
+    kind: String,
+    traffic: Option<Traffic>,
 }
 
 /// Multiples of a replay's advance ([`advance`]): `rate` row `j` (from 0,
@@ -551,6 +1108,12 @@ fn trim_end(s: &[u8]) -> &[u8] {
     &s[..s.len() - n]
 }
 
+/// The tests' generated pages.
+#[cfg(test)]
+#[path = "../../tests/support/pages.rs"]
+#[allow(dead_code)]
+mod test_pages;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -559,6 +1122,160 @@ mod tests {
 
     fn build(known: &str, rate: &str) -> Devices {
         from_lists(&lit(known).unwrap(), &lit(rate).unwrap()).unwrap()
+    }
+
+    /// Each reader of the build, both ways: records into a [`Builder`],
+    /// and values into [`from_lists`]. The same devices and notes, or the
+    /// same error; the devices by the literal reader.
+    fn both_ways(page: &[u8]) -> Result<Devices, String> {
+        let text = |r: Result<Devices, ParseError>| r.map_err(|e| e.to_string());
+        let values = from_values_or(script::read_data(page, &VARS));
+        let mut b = Builder::default();
+        let records = script::read_data_records(page, &VARS, &mut b)
+            .map_err(|e| ParseError::page(e.to_string()))
+            .and_then(|f| b.devices(f));
+        let records = text(records);
+        assert_eq!(records, text(values), "literal reader: {}", preview(page));
+        #[cfg(feature = "js")]
+        {
+            let soon = Instant::now() + std::time::Duration::from_secs(5);
+            let values = from_values_or(script::quickjs::read(page, &VARS, soon));
+            let mut b = Builder::default();
+            let engine = script::quickjs::read_records(&mut page.to_vec(), &VARS, soon, &mut b)
+                .map_err(|e| ParseError::page(e.to_string()))
+                .and_then(|f| b.devices(f));
+            assert_eq!(text(engine), text(values), "QuickJS: {}", preview(page));
+        }
+        records
+    }
+
+    fn from_values_or(r: Result<script::Read, script::ScriptError>) -> Result<Devices, ParseError> {
+        r.map_err(|e| ParseError::page(e.to_string()))
+            .and_then(from_values)
+    }
+
+    fn preview(page: &[u8]) -> String {
+        let s = String::from_utf8_lossy(page);
+        s.chars().take(300).collect()
+    }
+
+    /// Every script page of the fixtures (whatever it holds: a page without
+    /// the lists is refused alike), the fuzzers' saved findings, and the
+    /// Go exporter's captures when at hand.
+    #[test]
+    fn records_and_values_agree_on_every_page_at_hand() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![
+            root.join("tests/fixtures"),
+            root.join("fuzz/regressions"),
+            root.join("demo/hub"),
+        ];
+        if let Some(shared) = std::env::var_os("SMARTHUB_SHARED_FIXTURES") {
+            dirs.push(shared.into());
+        }
+        let mut n = 0;
+        let mut read = 0;
+        while let Some(d) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                    continue;
+                }
+                let raw = std::fs::read(&p).unwrap();
+                // Captures carry publisher notes as `#` lines.
+                let page: Vec<u8> = String::from_utf8_lossy(&raw)
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with('#'))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    .into_bytes();
+                for page in [&raw, &page] {
+                    if both_ways(page).is_ok_and(|d| !d.devices.is_empty()) {
+                        read += 1;
+                    }
+                    n += 1;
+                }
+            }
+        }
+        assert!(n > 100 && read >= 10, "{n} pages, {read} with devices");
+    }
+
+    use super::test_pages;
+
+    #[test]
+    fn records_and_values_agree_on_generated_pages() {
+        for n in [0, 1, 2, 250] {
+            let page = test_pages::device_page(&test_pages::devices(n, 3));
+            let d = both_ways(page.as_bytes()).unwrap();
+            assert_eq!(d.devices.len(), n);
+            // Declared twice, the later wins; `rate` first.
+            let (known, rest) = page.split_once("var rate").unwrap();
+            let swapped = format!(
+                "var rate{rest}\n{known}\nvar known_device_list=[{{mac:'02:00:00:00:00:00'}}];\n"
+            );
+            let d = both_ways(swapped.as_bytes()).unwrap();
+            assert_eq!(d.devices.len(), 1);
+            assert_eq!(d.devices[0].traffic.is_some(), n > 0);
+        }
+    }
+
+    #[test]
+    fn records_and_values_agree_on_odd_records() {
+        let long = "x".repeat(script::limits::MAX_STRING_BYTES + 3);
+        let long_macs = vec!["A%3AB"; 1500].join("%2C");
+        let essay = "%C3%A9".repeat(3000);
+        // 4,096 numbers at 32 bytes each: 65 of them pass the budget.
+        let arr = format!("[{}]", "1,".repeat(4096));
+        let arrs = |n: usize| vec![arr.as_str(); n].join(",");
+        for (page, want) in [
+            // Duplicate keys, the last wins; numbers and other types.
+            ("var known_device_list=[{mac:'AA',hostname:'a',hostname:'b',activity:1,ip:7,port:true,os:null,name:[1,{mac:'x'}]}];var rate=[{mac:'aa',tx:010,rx:0x10,rx:'5'}];".to_owned(), "1 devices"),
+            // Holes, non-objects, nested values in wanted fields.
+            ("var known_device_list=[,{mac:'A1'},,'s',[{mac:'B'}],null,{mac:{m:1}},undefined,{mac:'A2',ip:[[[1]]]}];var rate=[1,,{mac:'a1',tx:'1',rx:'2'},null];".to_owned(), "known_device_list: nested deeper than 4"),
+            // Too deep in a wanted field; in an unwanted one it is not read.
+            ("var known_device_list=[{mac:'A',ip:[[[[1]]]]}];var rate=[];".to_owned(), "known_device_list: nested deeper than 4"),
+            ("var known_device_list=[{mac:'A',zz:[[[[1]]]]}];var rate=[];".to_owned(), "1 devices"),
+            // Escapes and cuts.
+            (format!("var known_device_list=[{{mac:'A\\x41',hostname:'{long}',name:'\\u00e9{essay}',ip:'1\\\n2'}},{{mac:'{long}'}},{{mac:'{long_macs}',ip:'{long}'}}];var rate=[{{mac:'aa',tx:'{long}',rx:'1'}}];"), "1 devices: known_device_list: 5 strings longer than 4096 bytes were cut; rate: a string longer than 4096 bytes was cut; known_device_list: 2 entries with a mac longer"),
+            // Lone surrogates, non-UTF-8 bytes.
+            ("var known_device_list=[{mac:'A',hostname:'\\uD800x\\uDFFF'}];var rate=[];".to_owned(), "1 devices"),
+            // Undefined, redeclared, not arrays.
+            ("var known_device_list=[{mac:'A'}];var known_device_list;var rate=[];".to_owned(), "1 devices"),
+            ("var known_device_list=[{mac:'A'}];var known_device_list=undefined;var rate=[];".to_owned(), "field known_device_list: not defined by the page"),
+            ("var known_device_list={mac:'A'};var rate=[];".to_owned(), "field known_device_list: is not an array"),
+            ("var known_device_list=[];var rate='x';".to_owned(), "field rate: is not an array"),
+            ("var rate=[];".to_owned(), "field known_device_list: not defined by the page"),
+            ("var known_device_list=[];".to_owned(), "field rate: not defined by the page"),
+            // Over the budget: in one list, in both together, in either
+            // order; a refusal before or after the budget runs out.
+            (format!("var known_device_list=[{}];var rate=[];", arrs(70)), "known_device_list: the values add up to more than 8 MiB"),
+            (format!("var known_device_list=[{}];var rate=[{}];", arrs(40), arrs(40)), "rate: the values add up to more than 8 MiB"),
+            (format!("var rate=[{}];var known_device_list=[{}];", arrs(40), arrs(40)), "rate: the values add up to more than 8 MiB"),
+            (format!("var rate=[{}];var known_device_list=[[[[[[1]]]]]];", arrs(70)), "known_device_list: nested deeper than 4"),
+            (format!("var known_device_list=[{},[[[[[1]]]]]];var rate=[];", arrs(70)), "known_device_list: the values add up to more than 8 MiB"),
+            (format!("var known_device_list=[[[[[[1]]]]],{}];var rate=[];", arrs(70)), "known_device_list: nested deeper than 4"),
+            (format!("var known_device_list=[{}];var rate=[[[[[[1]]]]]];", arrs(30)), "rate: nested deeper than 4"),
+            (format!("var known_device_list=[{}];var rate=[{},[[[[[1]]]]]];", arrs(40), arrs(40)), "rate: the values add up to more than 8 MiB"),
+            (format!("var rate=[{},[[[[[1]]]]]];var known_device_list=[{}];", arrs(40), arrs(40)), "rate: the values add up to more than 8 MiB"),
+            // Long lists, the hub's trailing null.
+            (format!("var known_device_list=[{}null];var rate=[];", "{mac:'A'},".repeat(4096)), "1 devices"),
+            (format!("var known_device_list=[{}];var rate=[{}null];", "{mac:'A'},".repeat(4097), "1,".repeat(4097)), "1 devices: known_device_list: an array of 4097 elements was cut to 4096; rate: an array of 4098 elements was cut to 4096"),
+            (format!("var known_device_list=[{},];var rate=[];", ",".repeat(5000)), "0 devices: known_device_list: an array of 5001 elements was cut to 4096"),
+        ] {
+            let got = match both_ways(page.as_bytes()) {
+                Ok(d) if d.notes.is_empty() => format!("{} devices", d.devices.len()),
+                Ok(d) => format!("{} devices: {}", d.devices.len(), d.notes.join("; ")),
+                Err(e) => e,
+            };
+            assert!(got.contains(want), "{got:?} should say {want:?}");
+        }
+        let mut bad = b"var known_device_list=[{mac:'AA',hostname:'caf".to_vec();
+        bad.extend_from_slice(b"\xe9'}];var rate=[];");
+        assert_eq!(both_ways(&bad).unwrap().devices[0].hostname, "caf\u{fffd}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use crate::format::percent;
-use crate::script::{self, Lit};
+use crate::script::{self, Field, Lit};
 
 pub mod lan;
 pub mod owl;
@@ -121,8 +121,6 @@ pub fn text(record: &Record, key: &str) -> Option<String> {
 /// left before those, trimmed, still runs past a label's length and the
 /// widest character after it, the whole's label is made of the same bytes.
 pub fn label_text(record: &Record, key: &str, trim: bool) -> Option<String> {
-    /// Bytes at the end of a cut string's decoding that may differ.
-    const UNSURE: usize = 4;
     let (_, v) = record.iter().find(|(k, _)| k == key)?;
     let Lit::Cut(s) = v else {
         let t = text(record, key)?;
@@ -136,6 +134,90 @@ pub fn label_text(record: &Record, key: &str, trim: bool) -> Option<String> {
     let sure = &decoded[..script::cut_point(&decoded, decoded.len().saturating_sub(UNSURE))];
     let t = if trim { sure.trim() } else { sure };
     (t.len() >= MAX_LABEL_BYTES + UNSURE).then(|| label(t))
+}
+
+/// Bytes at the end of a cut string's decoding that may differ (see
+/// [`label_text`]).
+const UNSURE: usize = 4;
+
+/// [`text`] of a field a records reader handed over, appended to `out`
+/// (which holds UTF-8): whether there is one.
+pub(crate) fn field_text(f: Field<'_>, out: &mut Vec<u8>) -> bool {
+    match f {
+        Field::Str { text, cut: false } => percent::decode_into(text, out),
+        Field::Num(n) if n.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(&n) => {
+            out.extend_from_slice((n as u64).to_string().as_bytes());
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// [`label_text`] of a field a records reader handed over, appended to
+/// `out` (which holds UTF-8): whether it makes one.
+pub(crate) fn field_label(f: Field<'_>, trim: bool, out: &mut Vec<u8>) -> bool {
+    let start = out.len();
+    let cut = matches!(f, Field::Str { cut: true, .. });
+    match f {
+        Field::Str { text, cut: true } => percent::decode_into(text, out),
+        f if field_text(f, out) => {}
+        _ => return false,
+    }
+    let decoded = &out[start..];
+    let whole = if cut {
+        &decoded[..cut_utf8(decoded, decoded.len().saturating_sub(UNSURE))]
+    } else {
+        decoded
+    };
+    let t = if trim { trim_utf8(whole) } else { whole };
+    if cut && t.len() < MAX_LABEL_BYTES + UNSURE {
+        out.truncate(start);
+        return false;
+    }
+    let from = start + (t.as_ptr() as usize - decoded.as_ptr() as usize);
+    let len = cut_utf8(t, MAX_LABEL_BYTES);
+    if from > start {
+        out.copy_within(from..from + len, start);
+    }
+    out.truncate(start + len);
+    true
+}
+
+/// [`script::cut_point`] of UTF-8 bytes.
+pub(crate) fn cut_utf8(s: &[u8], max: usize) -> usize {
+    if s.len() <= max {
+        return s.len();
+    }
+    let mut end = max;
+    // A character starts at a byte that is not a continuation byte.
+    while end > 0 && s[end] & 0xc0 == 0x80 {
+        end -= 1;
+    }
+    end
+}
+
+/// `str::trim` of UTF-8 bytes: what starts and ends with a printable
+/// ASCII byte, as nearly every field does, has nothing to trim.
+pub(crate) fn trim_utf8(s: &[u8]) -> &[u8] {
+    let printable = |b: &u8| *b > b' ' && *b < 0x80;
+    if s.first().map_or(true, printable) && s.last().map_or(true, printable) {
+        return s;
+    }
+    std::str::from_utf8(s).map_or(s, |t| t.trim().as_bytes())
+}
+
+/// [`parse_u64`] of UTF-8 bytes.
+pub(crate) fn parse_u64_utf8(s: &[u8]) -> Option<u64> {
+    let s = trim_utf8(s);
+    if s.is_empty() {
+        return None;
+    }
+    s.iter().try_fold(0u64, |n, &b| {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+    })
 }
 
 /// A MAC as [`normalise_mac`] makes it, from a field.

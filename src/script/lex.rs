@@ -63,10 +63,12 @@ pub(crate) const HTML_CLOSE: &str = "`-->` (an HTML comment in a browser) is not
 
 // ---------------------------------------------------------------- characters
 
+#[inline(always)]
 pub(crate) fn is_ident_start(c: u8) -> bool {
     c.is_ascii_alphabetic() || c == b'_' || c == b'$'
 }
 
+#[inline(always)]
 pub(crate) fn is_ident_part(c: u8) -> bool {
     is_ident_start(c) || c.is_ascii_digit()
 }

@@ -113,20 +113,26 @@ impl<'a> Cursor<'a> {
         Cursor { src, pos: 0, keep }
     }
 
-    fn err(&self, msg: &'static str) -> LitError {
+    /// The page being read.
+    pub(crate) fn src(&self) -> &'a str {
+        self.src
+    }
+
+    pub(crate) fn err(&self, msg: &'static str) -> LitError {
         LitError {
             offset: self.pos,
             msg,
         }
     }
 
-    fn peek(&self) -> Option<u8> {
+    #[inline]
+    pub(crate) fn peek(&self) -> Option<u8> {
         self.src.as_bytes().get(self.pos).copied()
     }
 
     /// Skips whitespace (including the line terminators JS knows) and comments.
     #[inline]
-    fn skip_trivia(&mut self) -> Result<(), LitError> {
+    pub(crate) fn skip_trivia(&mut self) -> Result<(), LitError> {
         // Most calls are between two tokens with nothing between them.
         if self.peek().map_or(true, lex::is_token_byte) {
             return Ok(());
@@ -223,49 +229,11 @@ impl<'a> Cursor<'a> {
         self.pos += 1;
         let mut fields: Vec<(String, Lit)> = Vec::new();
         let mut index: Option<HashMap<String, usize>> = None;
-        loop {
-            self.skip_trivia()?;
-            let key = match self.peek() {
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(Lit::Object(fields));
-                }
-                Some(b'\'' | b'"') => Cow::Owned(self.string()?),
-                Some(b'0'..=b'9') => {
-                    let at = self.pos;
-                    match self.number(true)? {
-                        Lit::Num(n) => Cow::Owned(format_key_number(n).ok_or(LitError {
-                            offset: at,
-                            msg: "a numeric property name JavaScript would write with an exponent",
-                        })?),
-                        _ => unreachable!("number() returns Lit::Num"),
-                    }
-                }
-                Some(c) if lex::is_ident_start(c) => Cow::Borrowed(self.ident()),
-                None => return Err(self.err("unterminated object")),
-                Some(_) => return Err(self.err("expected a property name")),
-            };
-            // `__proto__: v` sets the object's prototype rather than making a
-            // property, so neither reading of it would be what a browser has.
-            if key == "__proto__" {
-                return Err(self.err("a __proto__ key (it sets the prototype)"));
-            }
-            self.skip_trivia()?;
-            if self.peek() != Some(b':') {
-                return Err(self.err("expected ':' after a property name"));
-            }
-            self.pos += 1;
-            self.skip_trivia()?;
+        while let Some(key) = self.key()? {
             let keep = build && (self.keep.is_empty() || self.keep.contains(&&*key));
             let value = self.value_in(depth + 1, keep)?;
             if !keep {
-                self.skip_trivia()?;
-                match self.peek() {
-                    Some(b',') => self.pos += 1,
-                    Some(b'}') => {}
-                    None => return Err(self.err("unterminated object")),
-                    Some(_) => return Err(self.err("expected ',' or '}' in object")),
-                }
+                self.end_member()?;
                 continue;
             }
             let key = key.into_owned();
@@ -296,14 +264,60 @@ impl<'a> Cursor<'a> {
                     }
                 }
             }
-            self.skip_trivia()?;
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {}
-                None => return Err(self.err("unterminated object")),
-                Some(_) => return Err(self.err("expected ',' or '}' in object")),
-            }
+            self.end_member()?;
         }
+        Ok(Lit::Object(fields))
+    }
+
+    /// The next property name of the object being read, with its `:` and
+    /// the trivia after it: the cursor is left at the value. `None` once
+    /// past the object's `}`.
+    pub(crate) fn key(&mut self) -> Result<Option<Cow<'a, str>>, LitError> {
+        self.skip_trivia()?;
+        let key = match self.peek() {
+            Some(b'}') => {
+                self.pos += 1;
+                return Ok(None);
+            }
+            Some(b'\'' | b'"') => Cow::Owned(self.string()?),
+            Some(b'0'..=b'9') => {
+                let at = self.pos;
+                match self.number(true)? {
+                    Lit::Num(n) => Cow::Owned(format_key_number(n).ok_or(LitError {
+                        offset: at,
+                        msg: "a numeric property name JavaScript would write with an exponent",
+                    })?),
+                    _ => unreachable!("number() returns Lit::Num"),
+                }
+            }
+            Some(c) if lex::is_ident_start(c) => Cow::Borrowed(self.ident()),
+            None => return Err(self.err("unterminated object")),
+            Some(_) => return Err(self.err("expected a property name")),
+        };
+        // `__proto__: v` sets the object's prototype rather than making a
+        // property, so neither reading of it would be what a browser has.
+        if key == "__proto__" {
+            return Err(self.err("a __proto__ key (it sets the prototype)"));
+        }
+        self.skip_trivia()?;
+        if self.peek() != Some(b':') {
+            return Err(self.err("expected ':' after a property name"));
+        }
+        self.pos += 1;
+        self.skip_trivia()?;
+        Ok(Some(key))
+    }
+
+    /// After a property's value: past its `,`, or at the object's `}`.
+    pub(crate) fn end_member(&mut self) -> Result<(), LitError> {
+        self.skip_trivia()?;
+        match self.peek() {
+            Some(b',') => self.pos += 1,
+            Some(b'}') => {}
+            None => return Err(self.err("unterminated object")),
+            Some(_) => return Err(self.err("expected ',' or '}' in object")),
+        }
+        Ok(())
     }
 
     /// Reads a number; with `build` false a decimal one is only checked

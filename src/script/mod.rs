@@ -1,6 +1,8 @@
 //! Reading named variables out of the hub's JavaScript pages.
 //!
-//! Two readers give the same answer, a [`Lit`] per name:
+//! Two readers give the same answer, a [`Lit`] per name, or, for lists of
+//! records ([`read_records`]), each record's wanted fields handed to a
+//! [`Records`] sink as they are met:
 //! - [`quickjs`] (cargo feature `js`, the default) runs the page in a fresh
 //!   QuickJS runtime with memory, stack and time limits, as a browser would;
 //! - the literal reader ([`read_data`]) walks the page's top-level
@@ -22,6 +24,7 @@ mod lex;
 pub mod literal;
 #[cfg(feature = "js")]
 pub mod quickjs;
+mod records;
 pub mod scan;
 
 /// How deep the literal reader and the statement walk recurse into brackets
@@ -130,6 +133,117 @@ pub fn read(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Read, ScriptE
         let _ = deadline; // the literal reader is linear in the capped body
         read_data(src, vars)
     }
+}
+
+/// A wanted field of a record, as a records reader hands it to its sink:
+/// what a page module can make of it. The string borrows the page (or the
+/// engine's copy of it) only for the call.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Field<'a> {
+    /// Absent, or neither a string nor a number (`null`, a boolean, an
+    /// array, an object, a function): no text.
+    None,
+    Num(f64),
+    /// JS-unescaped, not percent-decoded, as [`Lit::Str`]; `cut` as
+    /// [`Lit::Cut`]: the first [`limits::MAX_STRING_BYTES`] of a longer one.
+    Str {
+        text: &'a str,
+        cut: bool,
+    },
+}
+
+impl<'a> Field<'a> {
+    /// The field as the [`Lit`] a value reader would have kept.
+    pub fn of(v: &'a Lit) -> Field<'a> {
+        match v {
+            Lit::Num(n) => Field::Num(*n),
+            Lit::Str(s) => Field::Str {
+                text: s,
+                cut: false,
+            },
+            Lit::Cut(s) => Field::Str { text: s, cut: true },
+            _ => Field::None,
+        }
+    }
+}
+
+/// Where a records reader hands what it reads: every element of a wanted
+/// variable's array that is an object, as its fields in [`Var::fields`]'
+/// order. The limits apply as they do to [`read`]'s values: a sink sees
+/// only what a value reader would have kept, and nothing of a read that
+/// fails counts.
+pub trait Records {
+    /// Variable `var` (an index into the `vars` read) takes a new value:
+    /// what it held before is gone (a page may declare a list twice, and the
+    /// literal reader meets the declarations in page order).
+    fn reset(&mut self, var: usize);
+    /// One record of `var`'s array, `fields[i]` being its `Var::fields[i]`.
+    fn record(&mut self, var: usize, fields: &[Field<'_>]);
+}
+
+/// What a wanted variable holds, for a records reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shape {
+    /// Not declared, or `undefined`.
+    #[default]
+    Undefined,
+    /// An array: its records went to the sink.
+    Array,
+    /// Any other value.
+    Other,
+}
+
+/// What a records reader found besides the records: each variable's
+/// shape, in the order asked for, and the notes ([`Read::notes`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Found {
+    pub shapes: Vec<Shape>,
+    pub notes: Vec<String>,
+}
+
+/// The most fields a records reader hands over per record.
+pub const MAX_RECORD_FIELDS: usize = 16;
+
+/// Reads the lists `vars` name, as [`read`] does, handing each record to
+/// `sink` as it is read rather than building the values: nothing but the
+/// wanted fields is copied, and those only for the call. The cuts, the
+/// limits, the notes and the errors are [`read`]'s, whichever reader this
+/// build has (a test and the fuzz targets compare the two ways). The
+/// engine runs the page where it is, so `page` may be left changed (see
+/// `quickjs::read_records`).
+// A `Vec`, not a slice, in both builds: the engine needs room for a NUL.
+#[cfg_attr(not(feature = "js"), allow(clippy::ptr_arg))]
+pub fn read_records(
+    page: &mut Vec<u8>,
+    vars: &[Var],
+    deadline: Instant,
+    sink: &mut dyn Records,
+) -> Result<Found, ScriptError> {
+    #[cfg(feature = "js")]
+    {
+        sniff(page)?;
+        quickjs::read_records(page, vars, deadline, sink)
+    }
+    #[cfg(not(feature = "js"))]
+    {
+        let _ = deadline; // the literal reader is linear in the capped body
+        read_data_records(page, vars, sink)
+    }
+}
+
+/// [`read_records`] with the literal reader, whatever the build: as
+/// [`read_data`] reads values.
+pub fn read_data_records(
+    src: &[u8],
+    vars: &[Var],
+    sink: &mut dyn Records,
+) -> Result<Found, ScriptError> {
+    sniff(src)?;
+    let text = match std::str::from_utf8(src) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(src),
+    };
+    records::read(&text, vars, sink)
 }
 
 /// Keeps only `fields` of every object in `v`, in that order (the literal
@@ -321,10 +435,7 @@ impl Limiter {
     fn charge(&mut self, bytes: usize) -> Result<(), ScriptError> {
         self.spent += bytes;
         if self.spent > limits::MAX_COPIED_BYTES {
-            return Err(ScriptError::TooBig(format!(
-                "the values add up to more than {} MiB",
-                limits::MAX_COPIED_BYTES >> 20
-            )));
+            return Err(over_budget());
         }
         Ok(())
     }
@@ -333,13 +444,43 @@ impl Limiter {
     /// character boundary. `longer` says the string went on past `s` (the
     /// engine's reader hands over only a prefix of a long string).
     pub(crate) fn string(&mut self, mut s: String, longer: bool) -> Result<Lit, ScriptError> {
-        let cut = longer || s.len() > limits::MAX_STRING_BYTES;
-        if cut {
-            s.truncate(cut_point(&s, limits::MAX_STRING_BYTES));
-            self.strings_cut += 1;
-        }
-        self.charge(s.len())?;
+        let (keep, cut) = self.cut(&s, longer)?;
+        s.truncate(keep);
         Ok(if cut { Lit::Cut(s) } else { Lit::Str(s) })
+    }
+
+    /// A record's field holding a string: [`Limiter::key`],
+    /// [`Limiter::value`] and [`Limiter::cut`] at once (the same charges in
+    /// one check: a record's strings are most of what a page hands over).
+    pub(crate) fn string_field(
+        &mut self,
+        key: &str,
+        s: &str,
+        longer: bool,
+    ) -> Result<(usize, bool), ScriptError> {
+        let cut = longer || s.len() > limits::MAX_STRING_BYTES;
+        let keep = if cut {
+            self.strings_cut += 1;
+            cut_point(s, limits::MAX_STRING_BYTES)
+        } else {
+            s.len()
+        };
+        self.charge(FIELD_COST + key.len() + VALUE_COST + keep)?;
+        Ok((keep, cut))
+    }
+
+    /// [`Limiter::string`] of a borrowed string: how many of its bytes are
+    /// kept, and whether it was cut.
+    pub(crate) fn cut(&mut self, s: &str, longer: bool) -> Result<(usize, bool), ScriptError> {
+        let cut = longer || s.len() > limits::MAX_STRING_BYTES;
+        let keep = if cut {
+            self.strings_cut += 1;
+            cut_point(s, limits::MAX_STRING_BYTES)
+        } else {
+            s.len()
+        };
+        self.charge(keep)?;
+        Ok((keep, cut))
     }
 
     /// How many elements of an array of `len` to keep. The elements past
@@ -418,6 +559,67 @@ impl Limiter {
     }
 }
 
+/// Whether a line is the hub's own `addCfg("name",123,'value');` and
+/// nothing else ([`inert_addcfg_at`]).
+#[cfg(test)]
+pub(crate) fn is_inert_addcfg(line: &[u8]) -> bool {
+    let line = line.trim_ascii();
+    inert_addcfg_at(line, 0).is_some_and(|(_, end)| end == line.len())
+}
+
+/// The hub's own `addCfg("name",123,'value');` starting at `b[at]`, with
+/// nothing but white space after it on its line: a name of word characters,
+/// a decimal id, and a value without quotes or escapes (the hub
+/// percent-encodes them). Where it ends (past its `;`) and where its line
+/// does (the line break, or the end of `b`). Both readers know it at a
+/// glance: the engine's is blanked out before the page runs, the literal
+/// reader's statement walk steps over it. One pass, byte by byte: the
+/// device page holds ~480 of them.
+pub(crate) fn inert_addcfg_at(b: &[u8], at: usize) -> Option<(usize, usize)> {
+    let n = b.len();
+    let head = b.get(at..at + 8)?;
+    if u64::from_le_bytes(head.try_into().ok()?) != u64::from_le_bytes(*b"addCfg(\"") {
+        return None;
+    }
+    let mut i = at + 8;
+    while i < n && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+        i += 1;
+    }
+    if i + 1 >= n || b[i] != b'"' || b[i + 1] != b',' {
+        return None;
+    }
+    i += 2;
+    let digits = i;
+    while i < n && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    if i == digits || i + 1 >= n || b[i] != b',' || b[i + 1] != b'\'' {
+        return None;
+    }
+    i += 2;
+    while i < n && !matches!(b[i], b'\'' | b'\\' | b'"') && b[i] >= b' ' {
+        i += 1;
+    }
+    if i + 2 >= n || b[i] != b'\'' || b[i + 1] != b')' || b[i + 2] != b';' {
+        return None;
+    }
+    let end = i + 3;
+    i = end;
+    while i < n && matches!(b[i], b' ' | b'\t' | b'\r' | 0x0c) {
+        i += 1;
+    }
+    (i == n || b[i] == b'\n').then_some((end, i))
+}
+
+/// The refusal when the values read add up to more than
+/// [`limits::MAX_COPIED_BYTES`].
+fn over_budget() -> ScriptError {
+    ScriptError::TooBig(format!(
+        "the values add up to more than {} MiB",
+        limits::MAX_COPIED_BYTES >> 20
+    ))
+}
+
 /// The largest character boundary of `s` at or below `max`.
 pub fn cut_point(s: &str, max: usize) -> usize {
     if s.len() <= max {
@@ -473,6 +675,99 @@ mod tests {
         }
         assert_eq!(sniff(b"\x0b\xef\xbb\xbfvar a;"), Ok(()));
         assert_eq!(sniff(b"var a = [];"), Ok(()));
+    }
+
+    /// [`is_inert_addcfg`] as first written, a search at a time.
+    fn inert_as_first_written(line: &[u8]) -> bool {
+        let line = line.trim_ascii();
+        let Some(rest) = line.strip_prefix(b"addCfg(\"") else {
+            return false;
+        };
+        let Some(name_end) = rest.iter().position(|&b| b == b'"') else {
+            return false;
+        };
+        if !rest[..name_end]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        {
+            return false;
+        }
+        let Some(rest) = rest[name_end + 1..].strip_prefix(b",") else {
+            return false;
+        };
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 {
+            return false;
+        }
+        let Some(rest) = rest[digits..].strip_prefix(b",'") else {
+            return false;
+        };
+        let Some(value_end) = rest.iter().position(|&b| b == b'\'') else {
+            return false;
+        };
+        if rest[..value_end]
+            .iter()
+            .any(|&b| b == b'\\' || b == b'"' || b < b' ')
+        {
+            return false;
+        }
+        rest[value_end + 1..] == *b");"
+    }
+
+    #[test]
+    fn the_inert_addcfg_shape_is_read_as_first_written() {
+        let pieces = [
+            "addCfg(\"",
+            "a_1",
+            "\"",
+            ",",
+            "12",
+            ",'",
+            "v%2E",
+            "'",
+            ");",
+            " ",
+            "\t",
+            "\\",
+            "\"",
+            "'",
+            "x",
+            "\u{7}",
+            "é",
+            ")",
+            ";",
+            "(",
+        ];
+        let mut lines = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = lines
+                .iter()
+                .flat_map(|l| pieces.iter().map(move |p| format!("{l}{p}")))
+                .collect();
+            lines.extend(longer);
+        }
+        // And every line one edit away from an inert one.
+        let base = ["addCfg(\"", "a_1", "\"", ",", "12", ",'", "v%2E", "'", ");"];
+        for i in 0..=base.len() {
+            for p in pieces.iter().chain([&""]) {
+                let mut replaced = base.to_vec();
+                let mut inserted = base.to_vec();
+                inserted.insert(i, p);
+                if i < base.len() {
+                    replaced[i] = p;
+                }
+                lines.push(replaced.concat());
+                lines.push(format!(" {}\r", inserted.concat()));
+            }
+        }
+        lines.push("addCfg(\"\",1,'');".into());
+        let mut inert = 0;
+        for line in &lines {
+            let want = inert_as_first_written(line.as_bytes());
+            assert_eq!(is_inert_addcfg(line.as_bytes()), want, "{line:?}");
+            inert += usize::from(want);
+        }
+        assert!(inert >= 50, "{inert}");
     }
 
     #[test]

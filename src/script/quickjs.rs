@@ -17,16 +17,18 @@
 //! accessor property where a value is read refuses the page, since its
 //! value is whatever its getter would compute.
 
-use std::borrow::Cow;
 use std::mem::MaybeUninit;
 use std::time::Instant;
 
 use rquickjs::context::intrinsic;
 use rquickjs::function::This;
-use rquickjs::{qjs, Context, Ctx, Function, Value};
+use rquickjs::{qjs, Context, Ctx, Function, Object, Value};
 
 use super::limits::*;
-use super::{depth_limit, fields_limit, in_var, Limiter, Lit, Read, ScriptError, Var};
+use super::{
+    depth_limit, fields_limit, in_var, inert_addcfg_at, Field, Found, Limiter, Lit, Read, Records,
+    ScriptError, Shape, Var, MAX_RECORD_FIELDS,
+};
 
 /// The built-ins beyond the base objects (`Object`, `Array`, `String`,
 /// `Math`, `Error`...) that a page finds. Measured on mipsel (stripped,
@@ -45,6 +47,114 @@ const LEFT_OUT: &[(&str, &str)] = &[("JSON", "31 KB"), ("RegExp", "96 KB")];
 /// there, with a note carrying the error; a name it had not defined yet
 /// fails the read with that error (it may be what the rest would define).
 pub fn read(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Read, ScriptError> {
+    with_page(&mut src.to_vec(), deadline, |page| {
+        let mut copier = page.copier();
+        let mut values = Vec::with_capacity(vars.len());
+        for &Var { name, fields } in vars {
+            let Some(v) = page.binding(name)? else {
+                values.push(None);
+                continue;
+            };
+            let atoms = page.atoms(fields)?;
+            let lit = copier.copy(&v, 0, &atoms).map_err(in_var(name))?;
+            copier.limiter.finish(name);
+            values.push(Some(lit));
+        }
+        Ok(Read {
+            values,
+            notes: page.notes(copier.limiter),
+        })
+    })
+}
+
+/// Runs the page, then hands each record of the lists `vars` name to
+/// `sink` (see [`super::read_records`]): the lists' arrays are walked once,
+/// each record's wanted fields read as the engine holds them and handed
+/// over for the call, with the charges, cuts and refusals of [`read`].
+/// The page is run where it is: its inert `addCfg` lines are blanked out in
+/// `page` itself ([`drop_inert_addcfg`]).
+pub fn read_records(
+    page: &mut Vec<u8>,
+    vars: &[Var],
+    deadline: Instant,
+    sink: &mut dyn Records,
+) -> Result<Found, ScriptError> {
+    assert!(
+        vars.iter().all(|v| v.fields.len() <= MAX_RECORD_FIELDS),
+        "a record of more than {MAX_RECORD_FIELDS} fields"
+    );
+    with_page(page, deadline, |page| {
+        let mut copier = page.copier();
+        let mut shapes = Vec::with_capacity(vars.len());
+        for (var, &Var { name, fields }) in vars.iter().enumerate() {
+            let Some(v) = page.binding(name)? else {
+                shapes.push(Shape::Undefined);
+                continue;
+            };
+            let atoms = page.atoms(fields)?;
+            sink.reset(var);
+            let shape = copier
+                .records(&v, &atoms, var, sink)
+                .map_err(in_var(name))?;
+            copier.limiter.finish(name);
+            shapes.push(shape);
+        }
+        Ok(Found {
+            shapes,
+            notes: page.notes(copier.limiter),
+        })
+    })
+}
+
+/// `String.prototype.slice` and the getter of `Error.prototype.stack`, of
+/// a context no page has run in.
+fn built_ins<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<(Function<'js>, Function<'js>)> {
+    let prototype = |name: &str| -> rquickjs::Result<Object<'js>> {
+        ctx.globals().get::<_, Object>(name)?.get("prototype")
+    };
+    let slice = prototype("String")?.get("slice")?;
+    let error = prototype("Error")?;
+    let key = PropKey::new(ctx, "stack")?;
+    let mut desc = MaybeUninit::<qjs::JSPropertyDescriptor>::uninit();
+    // SAFETY: `error` is an object of this context; `desc` is written when
+    // the call returns 1, and its three values are then owned here.
+    let getter = unsafe {
+        let found = qjs::JS_GetOwnProperty(
+            ctx.as_raw().as_ptr(),
+            desc.as_mut_ptr(),
+            error.as_raw(),
+            key.atom,
+        );
+        if found != 1 {
+            return Err(rquickjs::Error::Exception);
+        }
+        let desc = desc.assume_init();
+        drop(Value::from_raw(ctx.clone(), desc.value));
+        drop(Value::from_raw(ctx.clone(), desc.setter));
+        Value::from_raw(ctx.clone(), desc.getter)
+    };
+    let getter = getter.into_function().ok_or(rquickjs::Error::Exception)?;
+    Ok((slice, getter))
+}
+
+/// A page run in a fresh sandbox, to be read.
+struct Page<'js> {
+    ctx: Ctx<'js>,
+    deadline: Instant,
+    /// The engine's own `String.prototype.slice`, taken before the page ran.
+    slice: Function<'js>,
+    /// What the page threw, if it did.
+    thrown: Option<String>,
+}
+
+/// Makes a runtime and a context with the sandbox's limits, runs the page
+/// in it (its inert `addCfg` lines blanked out in place) and hands it to
+/// `read`.
+fn with_page<T>(
+    src: &mut Vec<u8>,
+    deadline: Instant,
+    read: impl for<'js> FnOnce(&Page<'js>) -> Result<T, ScriptError>,
+) -> Result<T, ScriptError> {
     let rt = rquickjs::Runtime::new()
         .map_err(|e| ScriptError::Failed(format!("cannot start QuickJS: {e}")))?;
     rt.set_memory_limit(JS_MEMORY_BYTES);
@@ -53,68 +163,67 @@ pub fn read(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Read, ScriptE
     let context = Context::custom::<BuiltIns>(&rt)
         .map_err(|e| ScriptError::Failed(format!("cannot create a JS context: {e}")))?;
     context.with(|ctx| {
-        run(&ctx, b"function addCfg(){}".to_vec(), deadline, None)?;
+        run(&ctx, &mut b"function addCfg(){}".to_vec(), deadline, None)?;
         // Taken before the page runs, which may replace them: the engine's
-        // own `slice`, and the getter of an error's backtrace.
-        let slice: Function = ctx
-            .eval("String.prototype.slice")
-            .map_err(|e| caught(&ctx, e, deadline))?;
-        let stack: Function = ctx
-            .eval("Object.getOwnPropertyDescriptor(Error.prototype, 'stack').get")
-            .map_err(|e| caught(&ctx, e, deadline))?;
-        // `from_utf8` first: on a valid page it is a tenth of the cost of
-        // `from_utf8_lossy` (callgrind: ~1 M instructions a 250-device page).
-        let text = match std::str::from_utf8(src) {
-            Ok(text) => Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(src),
-        };
-        let page = match drop_inert_addcfg(&text) {
-            Cow::Owned(page) => page,
-            Cow::Borrowed(page) => {
-                let mut owned = Vec::with_capacity(page.len() + 1);
-                owned.extend_from_slice(page);
-                owned
-            }
-        };
-        let thrown = match run(&ctx, page, deadline, Some(&stack)) {
+        // own `slice`, and the getter of an error's backtrace. Read as
+        // properties (nothing of the page has run yet), not by evaluating
+        // code: 0.06 M instructions less a scrape.
+        let (slice, stack) = built_ins(&ctx).map_err(|e| caught(&ctx, e, deadline))?;
+        drop_inert_addcfg(src);
+        let thrown = match run(&ctx, src, deadline, Some(&stack)) {
             Ok(_) => None,
             Err(ScriptError::Failed(msg)) => Some(msg),
             Err(other) => return Err(other),
         };
-        let mut copier = Copier {
-            ctx: ctx.clone(),
+        read(&Page {
+            ctx,
             deadline,
+            slice,
+            thrown,
+        })
+    })
+}
+
+impl<'js> Page<'js> {
+    fn copier(&self) -> Copier<'js> {
+        Copier {
+            ctx: self.ctx.clone(),
+            deadline: self.deadline,
             steps: 0,
             limiter: Limiter::new(),
-            slice,
-        };
-        let mut values = Vec::with_capacity(vars.len());
-        for &Var { name, fields } in vars {
-            let Some(v) = binding(&ctx, name, deadline)? else {
-                if let Some(msg) = &thrown {
-                    return Err(ScriptError::Failed(format!(
-                        "{msg}, before {name} was defined"
-                    )));
-                }
-                values.push(None);
-                continue;
-            };
-            let atoms = fields
-                .iter()
-                .map(|f| PropKey::new(&ctx, f))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| caught(&ctx, e, deadline))?;
-            let lit = copier.copy(&v, 0, &atoms).map_err(in_var(name))?;
-            copier.limiter.finish(name);
-            values.push(Some(lit));
+            slice: self.slice.clone(),
         }
+    }
+
+    /// What the page left in `name` ([`binding`]); a name it had not
+    /// defined when it threw fails the read with what it threw.
+    fn binding(&self, name: &str) -> Result<Option<Value<'js>>, ScriptError> {
+        let v = binding(&self.ctx, name, self.deadline)?;
+        if let (None, Some(msg)) = (&v, &self.thrown) {
+            return Err(ScriptError::Failed(format!(
+                "{msg}, before {name} was defined"
+            )));
+        }
+        Ok(v)
+    }
+
+    fn atoms(&self, fields: &[&str]) -> Result<Vec<PropKey<'js>>, ScriptError> {
+        fields
+            .iter()
+            .map(|f| PropKey::new(&self.ctx, f))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| caught(&self.ctx, e, self.deadline))
+    }
+
+    /// The notes of a read: what the page threw, then the cuts.
+    fn notes(&self, limiter: Limiter) -> Vec<String> {
         let mut notes = Vec::new();
-        if let Some(msg) = thrown {
+        if let Some(msg) = &self.thrown {
             notes.push(format!("the page threw after defining what is read: {msg}"));
         }
-        notes.extend(copier.limiter.into_notes());
-        Ok(Read { values, notes })
-    })
+        notes.extend(limiter.into_notes());
+        notes
+    }
 }
 
 /// The value bound to a top-level name after the page ran, `None` when it
@@ -141,7 +250,7 @@ fn binding<'js>(
     // missing name from throwing. A name in its temporal dead zone (declared
     // below the `throw` that stopped the page) throws here: not defined.
     let probe = format!("typeof {name} === 'undefined' ? undefined : {name}");
-    match run(ctx, probe.into_bytes(), deadline, None) {
+    match run(ctx, &mut probe.into_bytes(), deadline, None) {
         Ok(v) if v.is_undefined() => Ok(None),
         Ok(v) => Ok(Some(v)),
         Err(ScriptError::Failed(_)) => Ok(None),
@@ -411,8 +520,333 @@ impl<'js> Copier<'js> {
     }
 }
 
+impl<'js> Copier<'js> {
+    /// A wanted list, walked as [`Copier::copy`] would copy it, each element
+    /// that is an object handed to `sink` as its fields; anything else is
+    /// copied (for its charges and cuts) and dropped.
+    fn records(
+        &mut self,
+        v: &Value<'js>,
+        fields: &[PropKey<'js>],
+        var: usize,
+        sink: &mut dyn Records,
+    ) -> Result<Shape, ScriptError> {
+        if !v.is_array() {
+            self.copy(v, 0, fields)?;
+            return Ok(Shape::Other);
+        }
+        self.step()?;
+        depth_limit(0)?;
+        self.limiter.value()?;
+        let ctx = self.ctx.as_raw().as_ptr();
+        let list = v.as_raw();
+        // As in `copy`: `length` as a plain number, and whether the one
+        // element past the cut is the hub's trailing `null`.
+        let len = match own_raw(ctx, list, qjs::JS_ATOM_length).map_err(|e| self.caught(e))? {
+            RawOwn::Data(n) => n.number().unwrap_or(0.0),
+            _ => 0.0,
+        };
+        let tail_null = len == (MAX_ARRAY_LEN + 1) as f64
+            && match own_index(ctx, list, MAX_ARRAY_LEN as u32).map_err(|e| self.caught(e))? {
+                RawOwn::Absent => true,
+                RawOwn::Data(x) => x.is_null_or_undefined(),
+                RawOwn::Accessor => false,
+            };
+        let keep = self.limiter.array_len(len, || tail_null);
+        for i in 0..keep {
+            match own_index(ctx, list, i as u32).map_err(|e| self.caught(e))? {
+                // A hole, as the literal reader reads `[,]`.
+                RawOwn::Absent => {
+                    self.step()?;
+                    self.limiter.value()?;
+                }
+                // SAFETY: `item` is a live value of this context.
+                RawOwn::Data(item) if unsafe { item.is_record(ctx) } => {
+                    self.record(&item, fields, var, sink)?;
+                }
+                RawOwn::Data(item) => {
+                    self.copy(&item.value(&self.ctx), 1, fields)?;
+                }
+                RawOwn::Accessor => return Err(accessor(&format!("element {i}"))),
+            }
+        }
+        Ok(Shape::Array)
+    }
+
+    /// One record: what [`Copier::copy`] charges for an object with
+    /// `fields`, its strings read where the engine keeps them.
+    fn record(
+        &mut self,
+        item: &Held,
+        fields: &[PropKey<'js>],
+        var: usize,
+        sink: &mut dyn Records,
+    ) -> Result<(), ScriptError> {
+        self.step()?;
+        depth_limit(1)?;
+        self.limiter.value()?;
+        let ctx = self.ctx.as_raw().as_ptr();
+        let mut texts = Texts {
+            ctx,
+            items: Default::default(),
+        };
+        for (j, key) in fields.iter().enumerate() {
+            let value = match own_raw(ctx, item.v, key.atom).map_err(|e| self.caught(e))? {
+                RawOwn::Absent => continue,
+                RawOwn::Accessor => return Err(accessor(&format!("field {}", key.name))),
+                RawOwn::Data(value) => value,
+            };
+            // SAFETY: reading a live value's tag.
+            let tag = unsafe { qjs::JS_VALUE_GET_TAG(value.v) };
+            if tag == qjs::JS_TAG_OBJECT {
+                self.limiter.key(&key.name)?;
+                self.copy(&value.value(&self.ctx), 2, fields)?;
+                continue;
+            }
+            // What `copy` does first for any value (the charges after).
+            self.step()?;
+            depth_limit(2)?;
+            texts.items[j] = match tag {
+                qjs::JS_TAG_STRING | qjs::JS_TAG_STRING_ROPE => self.text(&value, &key.name)?,
+                _ => {
+                    self.limiter.key(&key.name)?;
+                    self.limiter.value()?;
+                    value.number().map_or(Text::None, Text::Num)
+                }
+            };
+        }
+        let mut out = [Field::None; MAX_RECORD_FIELDS];
+        for (o, t) in out.iter_mut().zip(&texts.items) {
+            *o = t.field();
+        }
+        sink.record(var, &out[..fields.len()]);
+        Ok(())
+    }
+
+    /// A record's field `key` holding a string, charged as
+    /// [`Copier::copy`] charges it and kept as [`Copier::string`] keeps it,
+    /// but borrowed from the engine: QuickJS-ng hands out the bytes of a
+    /// string that is all ASCII (the hub percent-encodes everything)
+    /// without copying them.
+    fn text(&mut self, v: &Held, key: &str) -> Result<Text, ScriptError> {
+        let ctx = self.ctx.as_raw().as_ptr();
+        // SAFETY: as in `string`; a number needs no freeing.
+        let units = unsafe { Held::new(ctx, qjs::JS_GetProperty(ctx, v.v, qjs::JS_ATOM_length)) }
+            .number()
+            .unwrap_or(0.0);
+        let longer = units > MAX_STRING_BYTES as f64;
+        let head = if longer {
+            let sliced = self
+                .slice
+                .call::<_, Value>((This(v.value(&self.ctx)), 0, MAX_STRING_BYTES as i32))
+                .map_err(|e| self.caught(e))?;
+            Some(sliced)
+        } else {
+            None
+        };
+        let raw = head.as_ref().map_or(v.v, |h| h.as_raw());
+        let mut len: qjs::size_t = 0;
+        // SAFETY: `raw` is a string (a string's slice is one), so no page
+        // code runs; the C string holds a reference to it of its own, freed
+        // by `JS_FreeCString` (in `Texts`' drop, or below).
+        let ptr = unsafe { qjs::JS_ToCStringLen2(ctx, &mut len, raw, false) };
+        if ptr.is_null() {
+            return Err(self.caught(rquickjs::Error::Exception));
+        }
+        // SAFETY: `len` bytes at `ptr` live until `JS_FreeCString`.
+        let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len as usize) };
+        let cut = match std::str::from_utf8(bytes) {
+            Ok(s) => self
+                .limiter
+                .string_field(key, s, longer)
+                .map(|(keep, cut)| Text::Engine { ptr, keep, cut }),
+            // A lone surrogate: see `lossy`.
+            Err(_) => {
+                let mut s = replace_surrogates(bytes);
+                self.limiter
+                    .string_field(key, &s, longer)
+                    .map(|(keep, cut)| {
+                        s.truncate(keep);
+                        Text::Owned { s, cut }
+                    })
+            }
+        };
+        if !matches!(cut, Ok(Text::Engine { .. })) {
+            // SAFETY: taken above, freed once.
+            unsafe { qjs::JS_FreeCString(ctx, ptr) };
+        }
+        cut
+    }
+}
+
+/// A value the engine handed over, freed on drop: a bare `JSValue`, where
+/// an rquickjs `Value` would also take and release a reference to the
+/// context for each one (0.47 M instructions a 250-device page).
+struct Held {
+    ctx: *mut qjs::JSContext,
+    v: qjs::JSValue,
+}
+
+impl Held {
+    /// # Safety
+    /// `v` is owned by the caller and of the context `ctx`.
+    unsafe fn new(ctx: *mut qjs::JSContext, v: qjs::JSValue) -> Self {
+        Held { ctx, v }
+    }
+
+    fn number(&self) -> Option<f64> {
+        // SAFETY: reading a live value's tag and payload.
+        unsafe {
+            match qjs::JS_VALUE_GET_TAG(self.v) {
+                qjs::JS_TAG_INT => Some(f64::from(qjs::JS_VALUE_GET_INT(self.v))),
+                qjs::JS_TAG_FLOAT64 => Some(qjs::JS_VALUE_GET_FLOAT64(self.v)),
+                _ => None,
+            }
+        }
+    }
+
+    fn is_null_or_undefined(&self) -> bool {
+        // SAFETY: reading a live value's tag.
+        let tag = unsafe { qjs::JS_VALUE_GET_TAG(self.v) };
+        tag == qjs::JS_TAG_NULL || tag == qjs::JS_TAG_UNDEFINED
+    }
+
+    /// An object that `copy` reads as a record: not an array, not a
+    /// function.
+    ///
+    /// # Safety
+    /// `ctx` is the value's context.
+    unsafe fn is_record(&self, ctx: *mut qjs::JSContext) -> bool {
+        qjs::JS_VALUE_GET_TAG(self.v) == qjs::JS_TAG_OBJECT
+            && !qjs::JS_IsArray(self.v)
+            && !qjs::JS_IsFunction(ctx, self.v)
+    }
+
+    /// The value as rquickjs holds it, for [`Copier::copy`].
+    fn value<'js>(&self, ctx: &Ctx<'js>) -> Value<'js> {
+        // SAFETY: a new reference to a live value of this context.
+        unsafe { Value::from_raw(ctx.clone(), qjs::JS_DupValue(self.ctx, self.v)) }
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        // SAFETY: owned, freed once.
+        unsafe { qjs::JS_FreeValue(self.ctx, self.v) }
+    }
+}
+
+/// An object's own property, found without calling anything, as [`Own`].
+enum RawOwn {
+    Absent,
+    Data(Held),
+    Accessor,
+}
+
+/// [`own`] with a bare atom and bare values.
+fn own_raw(
+    ctx: *mut qjs::JSContext,
+    obj: qjs::JSValue,
+    atom: qjs::JSAtom,
+) -> rquickjs::Result<RawOwn> {
+    let mut desc = MaybeUninit::<qjs::JSPropertyDescriptor>::uninit();
+    // SAFETY: `obj` is a live object of `ctx`; `desc` is written whenever
+    // the call returns 1, and its three values are then owned here.
+    unsafe {
+        let found = qjs::JS_GetOwnProperty(ctx, desc.as_mut_ptr(), obj, atom);
+        if found < 0 {
+            return Err(rquickjs::Error::Exception);
+        }
+        if found == 0 {
+            return Ok(RawOwn::Absent);
+        }
+        let desc = desc.assume_init();
+        let (value, getter, setter) = (
+            Held::new(ctx, desc.value),
+            Held::new(ctx, desc.getter),
+            Held::new(ctx, desc.setter),
+        );
+        if desc.flags & qjs::JS_PROP_GETSET as i32 != 0 {
+            drop((value, getter, setter));
+            return Ok(RawOwn::Accessor);
+        }
+        // A data property's getter and setter are `undefined`: nothing to
+        // free, and no call.
+        std::mem::forget((getter, setter));
+        Ok(RawOwn::Data(value))
+    }
+}
+
+/// An array's own element `i`: QuickJS tags small integers into the atom
+/// itself, so the key allocates nothing and needs no freeing.
+fn own_index(ctx: *mut qjs::JSContext, obj: qjs::JSValue, i: u32) -> rquickjs::Result<RawOwn> {
+    // SAFETY: the context is live.
+    let atom = unsafe { qjs::JS_NewAtomUInt32(ctx, i) };
+    if atom == qjs::JS_ATOM_NULL {
+        return Err(rquickjs::Error::Exception);
+    }
+    let found = own_raw(ctx, obj, atom);
+    // SAFETY: made above, freed once.
+    unsafe { qjs::JS_FreeAtom(ctx, atom) };
+    found
+}
+
+/// A record's field as read, until the sink has seen it.
+#[derive(Default)]
+enum Text {
+    #[default]
+    None,
+    Num(f64),
+    /// The engine's bytes (valid UTF-8), `keep` of them kept.
+    Engine {
+        ptr: *const std::ffi::c_char,
+        keep: usize,
+        cut: bool,
+    },
+    /// A string made valid UTF-8 here (see `lossy`).
+    Owned {
+        s: String,
+        cut: bool,
+    },
+}
+
+impl Text {
+    fn field(&self) -> Field<'_> {
+        match self {
+            Text::None => Field::None,
+            Text::Num(n) => Field::Num(*n),
+            Text::Engine { ptr, keep, cut } => Field::Str {
+                // SAFETY: checked to be UTF-8 when taken, `keep` on a
+                // character boundary; the bytes live until `Texts` drops.
+                text: unsafe {
+                    std::str::from_utf8_unchecked(std::slice::from_raw_parts(ptr.cast(), *keep))
+                },
+                cut: *cut,
+            },
+            Text::Owned { s, cut } => Field::Str { text: s, cut: *cut },
+        }
+    }
+}
+
+/// A record's fields as read; the engine's strings are freed on drop.
+struct Texts {
+    ctx: *mut qjs::JSContext,
+    items: [Text; MAX_RECORD_FIELDS],
+}
+
+impl Drop for Texts {
+    fn drop(&mut self) {
+        for t in &self.items {
+            if let Text::Engine { ptr, .. } = t {
+                // SAFETY: taken by `Copier::text`, freed once.
+                unsafe { qjs::JS_FreeCString(self.ctx, *ptr) };
+            }
+        }
+    }
+}
+
 /// Blanks out the page's `addCfg("name",id,'value');` lines before QuickJS
-/// parses them.
+/// parses them, in place.
 ///
 /// The device page holds ~480 of them and little else; parsing them is most
 /// of the engine's work on a typical page (and far more CPU on a router than
@@ -422,80 +856,91 @@ impl<'js> Copier<'js> {
 /// appears nowhere else in the page: a page that defines or reassigns its own
 /// `addCfg`, or calls it with anything but literals, is run as it is. Lines
 /// are blanked, not removed, so error messages keep their line numbers.
-/// (Public for `benches/callgrind.rs`, whose floor blanks the page the same way.)
-pub fn drop_inert_addcfg(src: &str) -> Cow<'_, [u8]> {
-    let bytes = src.as_bytes();
-    // One pass over the mentions: each must open an inert line of its own
-    // (a second mention on a line is not its first call), else the page is
-    // run whole.
-    let mut lines = Vec::new();
-    for (at, _) in src.match_indices("addCfg") {
-        let start = bytes[..at]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        let end = bytes[at..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |i| at + i);
-        let line = &bytes[start..end];
-        let opens = line.len() - line.trim_ascii_start().len() == at - start;
-        if !opens || !is_inert_addcfg(line) {
-            return Cow::Borrowed(bytes);
-        }
-        lines.push(start..end);
+///
+/// In place, so that the page the engine compiles is the body as fetched
+/// and not a copy beside it (137 KiB at 250 devices, at the scrape's peak).
+/// A page that is not UTF-8 is first decoded as a browser decodes it: a
+/// byte that is not UTF-8 is U+FFFD.
+pub fn drop_inert_addcfg(page: &mut Vec<u8>) {
+    // `from_utf8` first: on a valid page it is a tenth of the cost of
+    // `from_utf8_lossy` (callgrind: ~1 M instructions a 250-device page).
+    if std::str::from_utf8(page).is_err() {
+        *page = String::from_utf8_lossy(page).into_owned().into_bytes();
     }
-    if lines.is_empty() {
-        return Cow::Borrowed(bytes);
-    }
-    // One byte spare: the engine wants a NUL after the source.
-    let mut out = Vec::with_capacity(bytes.len() + 1);
-    let mut from = 0;
-    for line in lines {
-        out.extend_from_slice(&bytes[from..line.start]);
+    let lines = std::str::from_utf8(page).map_or_else(|_| Vec::new(), inert_addcfg_lines);
+    let Some(first) = lines.first() else {
+        return;
+    };
+    // Each kept run moves down over the lines dropped before it.
+    let mut to = first.start;
+    let mut from = first.end;
+    for line in &lines[1..] {
+        page.copy_within(from..line.start, to);
+        to += line.start - from;
         from = line.end;
     }
-    out.extend_from_slice(&bytes[from..]);
-    Cow::Owned(out)
+    let len = page.len();
+    page.copy_within(from..len, to);
+    page.truncate(to + len - from);
 }
 
-/// `addCfg("name",123,'value');` with nothing else on the line: a name of
-/// word characters, a decimal id, and a value without quotes or escapes
-/// (the hub percent-encodes them).
-fn is_inert_addcfg(line: &[u8]) -> bool {
-    let line = line.trim_ascii();
-    let Some(rest) = line.strip_prefix(b"addCfg(\"") else {
-        return false;
-    };
-    let Some(name_end) = rest.iter().position(|&b| b == b'"') else {
-        return false;
-    };
-    if !rest[..name_end]
-        .iter()
-        .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
-    {
-        return false;
+/// The lines [`drop_inert_addcfg`] drops (each without its line break), or
+/// none.
+fn inert_addcfg_lines(text: &str) -> Vec<std::ops::Range<usize>> {
+    // Each mention must open an inert line of its own (a second mention on
+    // a line is not the first thing on it), else the page is run whole.
+    // Mentions are found by their `C`, which `str::find` looks for a word at
+    // a time (the page's device list holds few); but the hub writes its
+    // `addCfg` lines one after another, so after one the next line is
+    // tried first (callgrind: on the real page, 0.35 M instructions by `C`
+    // alone, 0.12 M so).
+    let b = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut from = 0;
+    while from < b.len() {
+        let start = from;
+        let mut at = start;
+        while matches!(b.get(at), Some(b' ' | b'\t' | b'\r' | 0x0c)) {
+            at += 1;
+        }
+        let opens = start == 0 || b[start - 1] == b'\n';
+        if let Some((_, end)) = inert_addcfg_at(b, at).filter(|_| opens) {
+            // Its name or value must not mention `addCfg` again.
+            if mentions_addcfg(&text[at + 6..end]) {
+                return Vec::new();
+            }
+            lines.push(start..end);
+            from = end + 1;
+            continue;
+        }
+        // The next mention, wherever it is.
+        let Some(c) = text[from..].find('C') else {
+            break;
+        };
+        let c = from + c;
+        from = c + 1;
+        if c >= 3 && &b[c - 3..c] == b"add" && b.get(c + 1..c + 3) == Some(b"fg") {
+            // Not where a line opens (it would have been tried above), or
+            // not inert: either way code, so run whole; unless it opens
+            // its line, which is then tried as above.
+            let at = c - 3;
+            let mut start = at;
+            while start > 0 && matches!(b[start - 1], b' ' | b'\t' | b'\r' | 0x0c) {
+                start -= 1;
+            }
+            if (start != 0 && b[start - 1] != b'\n') || inert_addcfg_at(b, at).is_none() {
+                return Vec::new();
+            }
+            from = start;
+        }
     }
-    let Some(rest) = rest[name_end + 1..].strip_prefix(b",") else {
-        return false;
-    };
-    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 {
-        return false;
-    }
-    let Some(rest) = rest[digits..].strip_prefix(b",'") else {
-        return false;
-    };
-    let Some(value_end) = rest.iter().position(|&b| b == b'\'') else {
-        return false;
-    };
-    if rest[..value_end]
-        .iter()
-        .any(|&b| b == b'\\' || b == b'"' || b < b' ')
-    {
-        return false;
-    }
-    rest[value_end + 1..] == *b");"
+    lines
+}
+
+/// Whether `s` names `addCfg`: almost no name or value holds a `C`, which
+/// a word-at-a-time search tells at once.
+fn mentions_addcfg(s: &str) -> bool {
+    s.as_bytes().contains(&b'C') && s.contains("addCfg")
 }
 
 /// Evaluates a script, turning a thrown exception into a readable error.
@@ -511,7 +956,7 @@ fn is_inert_addcfg(line: &[u8]) -> bool {
 /// browser does; it only needs one after the end.
 fn run<'js>(
     ctx: &Ctx<'js>,
-    mut src: Vec<u8>,
+    src: &mut Vec<u8>,
     deadline: Instant,
     stack: Option<&Function<'js>>,
 ) -> Result<Value<'js>, ScriptError> {
@@ -529,6 +974,7 @@ fn run<'js>(
         );
         Value::from_raw(ctx.clone(), v)
     };
+    src.pop();
     if !v.is_exception() {
         return Ok(v);
     }
@@ -663,6 +1109,7 @@ fn caught(ctx: &Ctx<'_>, e: rquickjs::Error, deadline: Instant) -> ScriptError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::script::is_inert_addcfg;
 
     fn read_vars(src: &[u8], names: &[&str], deadline: Instant) -> Result<Read, ScriptError> {
         read(src, &Var::each(names), deadline)
@@ -701,9 +1148,13 @@ mod tests {
 
     #[test]
     fn only_inert_addcfg_lines_are_dropped() {
+        let blanked = |page: &str| {
+            let mut page = page.as_bytes().to_vec();
+            drop_inert_addcfg(&mut page);
+            page
+        };
         let page = "var a=[1];\naddCfg(\"i_Mac1\",35323905,'');\n  addCfg(\"x\",1,'1%2E2');\r\naddCfg(\"d\",2,'v');";
-        let dropped = drop_inert_addcfg(page);
-        assert_eq!(&*dropped, b"var a=[1];\n\n\n".as_slice());
+        assert_eq!(blanked(page), b"var a=[1];\n\n\n");
         // Anything else that mentions addCfg keeps the page whole.
         for whole in [
             "function addCfg(a,b,c){ for(;;){} }\naddCfg(\"x\",1,'');",
@@ -715,9 +1166,17 @@ mod tests {
             "addCfg(\"x\",1,'addCfg');",
             "var known_device_list=[{hostname:'addCfg'}];\naddCfg(\"x\",1,'');",
         ] {
-            assert_eq!(&*drop_inert_addcfg(whole), whole.as_bytes(), "{whole}");
+            assert_eq!(blanked(whole), whole.as_bytes(), "{whole}");
         }
-        assert!(matches!(drop_inert_addcfg("var a=1;"), Cow::Borrowed(_)));
+        assert_eq!(blanked("var a=1;"), b"var a=1;");
+        // A page that is not UTF-8 is decoded first, as a browser does.
+        assert_eq!(
+            blanked("var a='\u{e9}';\naddCfg(\"x\",1,'');"),
+            b"var a='\xc3\xa9';\n"
+        );
+        let mut page = b"var a='\xe9';\naddCfg(\"x\",1,'');".to_vec();
+        drop_inert_addcfg(&mut page);
+        assert_eq!(page, "var a='\u{fffd}';\n".as_bytes());
     }
 
     /// The blanking as first written, line by line: the one pass must give
@@ -770,11 +1229,9 @@ mod tests {
         }
         for page in &pages {
             for page in [page.as_str(), page.strip_suffix('\n').unwrap_or(page)] {
-                assert_eq!(
-                    &*drop_inert_addcfg(page),
-                    blank_line_by_line(page).as_slice(),
-                    "{page:?}"
-                );
+                let mut blanked = page.as_bytes().to_vec();
+                drop_inert_addcfg(&mut blanked);
+                assert_eq!(blanked, blank_line_by_line(page), "{page:?}");
             }
         }
     }

@@ -162,8 +162,8 @@ fn reader_of(path: &str) -> Option<&'static Collector> {
 /// What a collector's output holds, labels aside: each family's type, and
 /// each counter family's values, sorted.
 fn shape(c: &Collector, body: &[u8]) -> Result<BTreeMap<String, (String, Vec<String>)>, String> {
-    let snapshot =
-        (c.read)(body, Instant::now() + Duration::from_secs(10)).map_err(|e| e.to_string())?;
+    let snapshot = (c.read)(&mut body.to_vec(), Instant::now() + Duration::from_secs(10))
+        .map_err(|e| e.to_string())?;
     let mut out = Exposition::new();
     snapshot.render(&mut out);
     let parsed = expo::parse(out.as_str())?;

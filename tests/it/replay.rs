@@ -254,7 +254,7 @@ fn demo_manifest(demo: &Path, header: &str) -> String {
     for (c, page) in recorded_pages(demo) {
         let rel = page.trim_start_matches('/');
         let body = fs::read(demo.join(rel)).unwrap_or_else(|e| panic!("{DEMO}/{rel}: {e}"));
-        let reading = match (c.read)(&body, Instant::now() + Duration::from_secs(10)) {
+        let reading = match (c.read)(&mut body.clone(), Instant::now() + Duration::from_secs(10)) {
             Ok(_) => "ok".to_owned(),
             Err(e) => e.to_string(),
         };

@@ -55,8 +55,8 @@ fn the_gfast_wan_capture() {
 #[test]
 #[ignore = "needs ../shared/fixtures or $SMARTHUB_SHARED_FIXTURES (captures not copied here); .ci/test runs it where present"]
 fn the_go_exporters_device_capture() {
-    let page = capture("jamesorlakin__bt-smarthub-exporter/lan.js");
-    let d = lan::parse(&page, super::pages::soon()).unwrap_or_else(|e| panic!("{e}"));
+    let mut page = capture("jamesorlakin__bt-smarthub-exporter/lan.js");
+    let d = lan::parse(&mut page, super::pages::soon()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(d.devices.len(), 2);
     let find = |mac: &str| {
         d.devices

@@ -28,14 +28,14 @@ fn report(names: &[String], at: i64, failing: bool) -> Report {
     };
     let devices: Vec<Device> = (0..6)
         .map(|d| Device {
-            mac: format!("02:00:00:00:00:{d:02X}"),
-            hostname: next(),
-            ip: next(),
-            name: next(),
+            mac: format!("02:00:00:00:00:{d:02X}").into(),
+            hostname: next().into(),
+            ip: next().into(),
+            name: next().into(),
             active: [Some(true), Some(false), None][d % 3],
-            port: next(),
-            os: next(),
-            kind: next(),
+            port: next().into(),
+            os: next().into(),
+            kind: next().into(),
             traffic: Some(Traffic {
                 rx_bytes: 1 << (20 + d),
                 tx_bytes: 1 << (10 + d),
@@ -45,8 +45,8 @@ fn report(names: &[String], at: i64, failing: bool) -> Report {
     let stations = devices
         .iter()
         .map(|d| Station {
-            mac: d.mac.clone(),
-            name: d.name.clone(),
+            mac: d.mac.to_string(),
+            name: d.name.to_string(),
             connection: next(),
             node: Some(next()),
             online: d.active,
@@ -365,7 +365,7 @@ fn a_full_day_at_250_devices_fits_what_rpcd_passes() {
 
     let far = Instant::now() + Duration::from_secs(600);
     let devs = devices(250, 0);
-    let lan = pages::lan::parse(device_page(&devs).as_bytes(), far).unwrap();
+    let lan = pages::lan::parse(&mut device_page(&devs).into_bytes(), far).unwrap();
     let mesh = pages::owl::parse(owl_page(&devs).as_bytes()).unwrap();
     assert_eq!(lan.devices.len(), 250);
     let mut board = Board::new(About {

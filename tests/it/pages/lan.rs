@@ -11,7 +11,7 @@ use super::soon;
 use crate::support::{fixture, strip_publisher_notes};
 
 fn devices(page: &[u8]) -> Devices {
-    lan::parse(page, soon()).unwrap_or_else(|e| panic!("{e}"))
+    lan::parse(&mut page.to_vec(), soon()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn find<'a>(d: &'a Devices, mac: &str) -> &'a lan::Device {
@@ -247,7 +247,9 @@ fn device_page_refusals() {
         ),
         (b"var known_device_list=[{mac:'A'}".to_vec(), ""),
     ] {
-        let err = lan::parse(&page, soon()).unwrap_err().to_string();
+        let err = lan::parse(&mut page.clone(), soon())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(want), "{err:?} should mention {want:?}");
     }
 }
