@@ -60,7 +60,7 @@ pub fn must_parse(text: &str) -> expo::Parsed {
 /// table.
 pub fn collectors(data: &[u8]) {
     for c in collector::ALL {
-        let Ok(snapshot) = (c.read)(data, Instant::now() + JS_DEADLINE) else {
+        let Ok(snapshot) = (c.read)(&mut data.to_vec(), Instant::now() + JS_DEADLINE) else {
             continue;
         };
         let mut out = Exposition::new();
@@ -1136,14 +1136,14 @@ pub fn overview(input: &OverviewInput) {
         t = t.saturating_add(i64::from(s.after) * 1000).max(0);
         let devices: Vec<Device> = (0..usize::from(s.devices % 12))
             .map(|d| Device {
-                mac: format!("02:00:00:00:00:{d:02X}"),
-                hostname: name(k + d),
-                ip: name(k + d + 1),
-                name: name(k + d + 2),
+                mac: format!("02:00:00:00:00:{d:02X}").into(),
+                hostname: name(k + d).into(),
+                ip: name(k + d + 1).into(),
+                name: name(k + d + 2).into(),
                 active: [Some(true), Some(false), None][d % 3],
-                port: name(k + d + 3),
-                os: String::new(),
-                kind: String::new(),
+                port: name(k + d + 3).into(),
+                os: String::new().into(),
+                kind: String::new().into(),
                 traffic: (d % 2 == 0).then_some(Traffic {
                     rx_bytes: s.sysuptime.into(),
                     tx_bytes: d as u64,
@@ -1232,8 +1232,8 @@ pub fn overview(input: &OverviewInput) {
                 stations: devices
                     .iter()
                     .map(|d| Station {
-                        mac: d.mac.clone(),
-                        name: d.name.clone(),
+                        mac: d.mac.to_string(),
+                        name: d.name.to_string(),
                         connection: name(k + 14),
                         node: Some(name(k + 15)),
                         online: d.active,
