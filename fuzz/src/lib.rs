@@ -601,7 +601,9 @@ pub fn lan_data(data: &[u8]) {
             let body = line.trim_end_matches(['\n', '\r']);
             let inert = body.trim_start().starts_with("addCfg(") && body.trim_end().ends_with(");");
             let (body, end) = line.split_at(body.len());
-            [body, if inert { ";" } else { "" }, end].concat().into_bytes()
+            [body, if inert { ";" } else { "" }, end]
+                .concat()
+                .into_bytes()
         })
         .collect();
     if std::str::from_utf8(data).is_ok() {
@@ -629,7 +631,8 @@ pub fn lan_js(data: &[u8]) {
     }
     let values = by_values(read);
     let deadline = Instant::now() + JS_DEADLINE;
-    let records = by_records(|b| script::read_records(&mut data.to_vec(), &DEVICE_VARS, deadline, b));
+    let records =
+        by_records(|b| script::read_records(&mut data.to_vec(), &DEVICE_VARS, deadline, b));
     match (&records, &values) {
         (Err(a), _) | (_, Err(a)) if exhausted(a) => {}
         _ => assert_eq!(records, values, "records and values differ"),
@@ -895,7 +898,9 @@ pub fn lan_readers(data: &[u8]) {
     // Read record by record, the two readers build the same devices.
     let literal = by_records(|b| script::read_data_records(data, &DEVICE_VARS, b));
     let deadline = Instant::now() + Duration::from_secs(2);
-    let engine = by_records(|b| script::quickjs::read_records(&mut data.to_vec(), &DEVICE_VARS, deadline, b));
+    let engine = by_records(|b| {
+        script::quickjs::read_records(&mut data.to_vec(), &DEVICE_VARS, deadline, b)
+    });
     match (&literal, &engine) {
         (Ok(_), Err(e)) if exhausted(e) => {}
         (Ok(a), Ok(b)) => assert_eq!(a.devices, b.devices, "the readers build different devices"),
