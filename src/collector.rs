@@ -36,7 +36,7 @@ pub trait Snapshot {
 /// The parser of a collector's page: the body (the parser's to use up: the
 /// device page is run where it is), and the scrape's deadline for a page
 /// that runs JavaScript.
-pub type Read = fn(&mut Vec<u8>, Instant) -> Result<Box<dyn Snapshot>, ParseError>;
+pub type ReadPage = fn(&mut Vec<u8>, Instant) -> Result<Box<dyn Snapshot>, ParseError>;
 
 /// Moves a page's byte counters for a replay that asks for it: the body,
 /// and the step (the recording's `replay-advance` times how often the page
@@ -56,7 +56,7 @@ pub struct Collector {
     pub fallbacks: &'static [&'static str],
     /// What it serves, for `--help`.
     pub about: &'static str,
-    pub read: Read,
+    pub read: ReadPage,
     /// The page's byte counters moved, for `--replay` (`None`: the page
     /// has none the metrics read, and replays as recorded).
     pub advance: Option<Advance>,

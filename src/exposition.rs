@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum MetricType {
     Gauge,
     Counter,
 }
@@ -73,7 +73,12 @@ impl Exposition {
     /// first sample, so a family with no samples leaves no trace: absent data
     /// stays absent. All samples of a family come together, as the format
     /// requires, because the family borrows the exposition until dropped.
-    pub fn family(&mut self, name: &'static str, kind: Kind, help: &'static str) -> Family<'_> {
+    pub fn family(
+        &mut self,
+        name: &'static str,
+        kind: MetricType,
+        help: &'static str,
+    ) -> Family<'_> {
         debug_assert!(valid_name(name, true), "bad metric name {name}");
         #[cfg(debug_assertions)]
         {
@@ -104,7 +109,7 @@ impl Exposition {
 pub struct Family<'a> {
     out: &'a mut String,
     name: &'static str,
-    kind: Kind,
+    kind: MetricType,
     help: &'static str,
     started: bool,
 }
@@ -158,8 +163,8 @@ impl Family<'_> {
             out.push_str("\n# TYPE ");
             out.push_str(self.name);
             out.push_str(match self.kind {
-                Kind::Gauge => " gauge\n",
-                Kind::Counter => " counter\n",
+                MetricType::Gauge => " gauge\n",
+                MetricType::Counter => " counter\n",
             });
         }
         out
@@ -423,14 +428,14 @@ mod tests {
     #[test]
     fn writes_families_samples_and_escapes() {
         let mut e = Exposition::new();
-        e.family("a_total", Kind::Counter, "Help with \\ and\nnewline.")
+        e.family("a_total", MetricType::Counter, "Help with \\ and\nnewline.")
             .sample(
                 &[("mac", "AA"), ("hostname", "a\"b\\c\nd")],
                 18_446_744_073_709_551_615u64,
             )
             .sample(&[], 1u64);
-        e.family("empty", Kind::Gauge, "Never written.");
-        e.family("g", Kind::Gauge, "Gauge.")
+        e.family("empty", MetricType::Gauge, "Never written.");
+        e.family("g", MetricType::Gauge, "Gauge.")
             .sample(&[], 0.25)
             .sample(&[("x", "é")], f64::NAN)
             .sample(&[("x", "y")], f64::NEG_INFINITY)
@@ -449,7 +454,7 @@ mod tests {
     fn shared_label_sets_write_what_each_sample_would() {
         let labels = [("mac", "AA"), ("hostname", "a\"b\\c\nd")];
         let mut one = Exposition::new();
-        one.family("a", Kind::Gauge, "A.")
+        one.family("a", MetricType::Gauge, "A.")
             .sample(&labels, 7u64)
             .sample(&[], 0u64);
         let mut sets = LabelSets::with_capacity(&["mac", "hostname"], 2, 0);
@@ -459,13 +464,13 @@ mod tests {
         assert_eq!(sets.len(), 1);
         let mut shared = Exposition::new();
         shared
-            .family("a", Kind::Gauge, "A.")
+            .family("a", MetricType::Gauge, "A.")
             .sample_with(sets.get(0), 7u64)
             .sample_with(none.get(0), 0u64);
         assert_eq!(one.as_str(), shared.as_str());
         let mut named = Exposition::new();
         named
-            .family("a", Kind::Gauge, "A.")
+            .family("a", MetricType::Gauge, "A.")
             .sample_values(
                 &LabelNames::new(&["mac", "hostname"]),
                 &["AA", "a\"b\\c\nd"],
@@ -481,10 +486,14 @@ mod tests {
         for n in [8, 9] {
             let (keys, values): (Vec<_>, Vec<_>) = many[..n].iter().copied().unzip();
             let mut a = Exposition::new();
-            a.family("m", Kind::Gauge, "M.").sample(&many[..n], 1u64);
+            a.family("m", MetricType::Gauge, "M.")
+                .sample(&many[..n], 1u64);
             let mut b = Exposition::new();
-            b.family("m", Kind::Gauge, "M.")
-                .sample_values(&LabelNames::new(&keys), &values, 1u64);
+            b.family("m", MetricType::Gauge, "M.").sample_values(
+                &LabelNames::new(&keys),
+                &values,
+                1u64,
+            );
             assert_eq!(a.as_str(), b.as_str());
         }
         assert!(one
@@ -545,7 +554,7 @@ mod tests {
     #[test]
     fn integers_up_to_2_pow_53_are_exact() {
         let mut e = Exposition::new();
-        e.family("n", Kind::Gauge, "N.")
+        e.family("n", MetricType::Gauge, "N.")
             .sample(&[], 9_007_199_254_740_993u64)
             .sample(&[], 1e21);
         assert_eq!(e.as_str().lines().nth(2), Some("n 9007199254740993"));
@@ -557,7 +566,7 @@ mod tests {
     #[should_panic(expected = "written twice")]
     fn a_family_cannot_be_split() {
         let mut e = Exposition::new();
-        e.family("a", Kind::Gauge, "A.").sample(&[], 1u64);
-        e.family("a", Kind::Gauge, "A.").sample(&[], 2u64);
+        e.family("a", MetricType::Gauge, "A.").sample(&[], 1u64);
+        e.family("a", MetricType::Gauge, "A.").sample(&[], 2u64);
     }
 }

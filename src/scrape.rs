@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::collector::{self, Collector, Snapshot};
-use crate::exposition::{Exposition, Kind};
+use crate::exposition::{Exposition, MetricType};
 use crate::failure_log::FailureLog;
 use crate::overview::report::{self, Millis, Report, State};
 use crate::pages::ParseError;
@@ -303,7 +303,7 @@ fn render(outcomes: &[Outcome], room: usize) -> Exposition {
     let mut out = Exposition::with_capacity(room + room / 8);
     out.family(
         "smarthub_exporter_build_info",
-        Kind::Gauge,
+        MetricType::Gauge,
         "The exporter's version, as a label; always 1.",
     )
     .sample(&[("version", env!("CARGO_PKG_VERSION"))], 1u64);
@@ -311,13 +311,13 @@ fn render(outcomes: &[Outcome], room: usize) -> Exposition {
     // and the Go exporter's own `up` overwrote it.
     out.family(
         "smarthub_up",
-        Kind::Gauge,
+        MetricType::Gauge,
         "1 when every enabled collector's page was fetched and parsed in this scrape, else 0. A collector whose pages this hub does not have (404) does not count, unless no collector succeeded.",
     )
     .sample(&[], up(outcomes));
     let mut f = out.family(
         "smarthub_scrape_collector_duration_seconds",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Seconds a collector took to fetch and parse its hub page.",
     );
     for o in outcomes {
@@ -325,7 +325,7 @@ fn render(outcomes: &[Outcome], room: usize) -> Exposition {
     }
     let mut f = out.family(
         "smarthub_scrape_collector_success",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Whether a collector fetched and parsed its hub page (1) or failed (0).",
     );
     for o in outcomes {
@@ -333,7 +333,7 @@ fn render(outcomes: &[Outcome], room: usize) -> Exposition {
     }
     let mut f = out.family(
         "smarthub_scrape_collector_available",
-        Kind::Gauge,
+        MetricType::Gauge,
         "0 when every page a collector can read answered 404 in this scrape: this hub model has none of them; else 1.",
     );
     for o in outcomes {

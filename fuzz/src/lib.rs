@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use arbitrary::Arbitrary;
-use smarthub_exporter::exposition::{Exposition, Kind};
+use smarthub_exporter::exposition::{Exposition, MetricType};
 use smarthub_exporter::format::{percent, xml};
 use smarthub_exporter::http::{self, Request};
 use smarthub_exporter::pages;
@@ -559,7 +559,7 @@ pub fn lan_lists(input: &DeviceLists) {
 }
 
 /// The devices of a page read as values and then built ([`lan::from_values`]).
-fn by_values(read: Result<script::Read, script::ScriptError>) -> Result<Devices, String> {
+fn by_values(read: Result<script::Values, script::ScriptError>) -> Result<Devices, String> {
     read.map_err(|e| pages::ParseError::page(e.to_string()))
         .and_then(lan::from_values)
         .map_err(|e| e.to_string())
@@ -788,9 +788,9 @@ pub fn exposition(input: &ExpoInput) {
         }
         let name = FAMILY_NAMES[idx];
         let kind = if fam.counter {
-            Kind::Counter
+            MetricType::Counter
         } else {
-            Kind::Gauge
+            MetricType::Gauge
         };
         let mut f = out.family(name, kind, "Help with \\ and\nnewline.");
         let mut seen = std::collections::HashSet::new();
@@ -864,7 +864,7 @@ pub fn lan_readers(data: &[u8]) {
             // A page that threw after its lists is read by QuickJS with a
             // note; the literal reader refuses it, or (values agreeing) has
             // nothing to note.
-            let cuts = |r: &script::Read| -> Vec<String> {
+            let cuts = |r: &script::Values| -> Vec<String> {
                 r.notes
                     .iter()
                     .filter(|n| !n.starts_with("the page threw"))

@@ -1,7 +1,7 @@
 //! Metrics from `/cgi/cgi_basicMyDevice.js`.
 
 use crate::collector::Snapshot;
-use crate::exposition::{Exposition, Kind, LabelNames, LabelSets};
+use crate::exposition::{Exposition, LabelNames, LabelSets, MetricType};
 use crate::overview::Report;
 use crate::pages::lan::Devices;
 
@@ -29,7 +29,7 @@ pub fn render(d: &Devices, out: &mut Exposition) {
     // The Go exporter's per-device counters keep their names, without `_total`.
     let mut down = out.family(
         "smarthub_lan_downloaded_bytes",
-        Kind::Counter,
+        MetricType::Counter,
         "Bytes a LAN device downloaded through the hub since the hub started counting.",
     );
     for (i, dev) in d.devices.iter().enumerate() {
@@ -39,7 +39,7 @@ pub fn render(d: &Devices, out: &mut Exposition) {
     }
     let mut up = out.family(
         "smarthub_lan_uploaded_bytes",
-        Kind::Counter,
+        MetricType::Counter,
         "Bytes a LAN device uploaded through the hub since the hub started counting.",
     );
     for (i, dev) in d.devices.iter().enumerate() {
@@ -50,7 +50,7 @@ pub fn render(d: &Devices, out: &mut Exposition) {
     // Same labels as the Go exporter's counters, so the two join one to one.
     let mut f = out.family(
         "smarthub_lan_device_active",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Whether a device is connected to the hub now (1) or only remembered (0), per MAC; absent when the hub does not say.",
     );
     for (i, dev) in d.devices.iter().enumerate() {
@@ -60,7 +60,7 @@ pub fn render(d: &Devices, out: &mut Exposition) {
     }
     let mut f = out.family(
         "smarthub_lan_device_info",
-        Kind::Gauge,
+        MetricType::Gauge,
         "A device the hub knows, per MAC: its user-set name, the port it was last seen on (eth1-eth4, wl0, wl1...), and the hub's guess at its type and OS; always 1.",
     );
     let info = LabelNames::new(&["mac", "name", "port", "type", "os"]);
@@ -73,13 +73,13 @@ pub fn render(d: &Devices, out: &mut Exposition) {
     }
     out.family(
         "smarthub_lan_known_devices",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Devices the hub knows, as it lists them (an EE entry grouping several MACs counts once).",
     )
     .sample(&[], d.entries as u64);
     out.family(
         "smarthub_lan_active_devices",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Devices the hub lists as connected now (an EE entry grouping several MACs counts once).",
     )
     .sample(&[], d.active_entries as u64);

@@ -7,7 +7,7 @@
 //! one info series rather than every number's.
 
 use crate::collector::Snapshot;
-use crate::exposition::{Exposition, Kind};
+use crate::exposition::{Exposition, MetricType};
 use crate::overview::Report;
 use crate::pages::bytes_per_second;
 use crate::pages::owl::{Mesh, Node};
@@ -30,7 +30,7 @@ pub fn render(m: &Mesh, out: &mut Exposition) {
     render_nodes(m, out);
     let mut f = out.family(
         "smarthub_mesh_station_info",
-        Kind::Gauge,
+        MetricType::Gauge,
         "A client of the Wi-Fi mesh: its name, how it is connected (ethernet, 2.4GHz, 5GHz) and the node (the hub or a disc, by name; empty when the hub names no known node) it is attached to, or was last; always 1.",
     );
     for s in &m.stations {
@@ -46,7 +46,7 @@ pub fn render(m: &Mesh, out: &mut Exposition) {
     }
     let mut f = out.family(
         "smarthub_mesh_station_online",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Whether a mesh client is connected now (1) or only remembered (0).",
     );
     for s in &m.stations {
@@ -56,7 +56,7 @@ pub fn render(m: &Mesh, out: &mut Exposition) {
     }
     let mut f = out.family(
         "smarthub_mesh_station_link_rate_bytes_per_second",
-        Kind::Gauge,
+        MetricType::Gauge,
         "The Wi-Fi link rate of a connected mesh client, in bytes per second (x8 for bits).",
     );
     for s in &m.stations {
@@ -66,7 +66,7 @@ pub fn render(m: &Mesh, out: &mut Exposition) {
     }
     let mut f = out.family(
         "smarthub_mesh_station_signal_dbm",
-        Kind::Gauge,
+        MetricType::Gauge,
         "The Wi-Fi signal strength of a connected mesh client at its node, in dBm; absent when the hub has no reading.",
     );
     for s in &m.stations {
@@ -83,7 +83,7 @@ fn ids(n: &Node) -> [(&'static str, &str); 2] {
 fn render_nodes(m: &Mesh, out: &mut Exposition) {
     let mut f = out.family(
         "smarthub_mesh_node_info",
-        Kind::Gauge,
+        MetricType::Gauge,
         "A node of the Wi-Fi mesh (the hub or a Whole Home disc): model, firmware, and backhaul to its parent (ethernet, 5GHz...; empty for the hub); always 1.",
     );
     for n in &m.nodes {
@@ -100,7 +100,7 @@ fn render_nodes(m: &Mesh, out: &mut Exposition) {
     }
     let mut f = out.family(
         "smarthub_mesh_node_uptime_seconds",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Seconds since a mesh node started.",
     );
     for n in &m.nodes {
@@ -110,7 +110,7 @@ fn render_nodes(m: &Mesh, out: &mut Exposition) {
     }
     let mut f = out.family(
         "smarthub_mesh_node_stations",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Clients a mesh node counts as attached to it, as it reports them.",
     );
     for n in &m.nodes {
@@ -120,7 +120,7 @@ fn render_nodes(m: &Mesh, out: &mut Exposition) {
     }
     let mut f = out.family(
         "smarthub_mesh_node_backhaul_link_rate_bytes_per_second",
-        Kind::Gauge,
+        MetricType::Gauge,
         "The link rate of a disc's Wi-Fi backhaul to its parent node, in bytes per second (x8 for bits).",
     );
     for n in &m.nodes {
@@ -130,7 +130,7 @@ fn render_nodes(m: &Mesh, out: &mut Exposition) {
     }
     let mut f = out.family(
         "smarthub_mesh_node_backhaul_signal_dbm",
-        Kind::Gauge,
+        MetricType::Gauge,
         "The signal strength of a disc's Wi-Fi backhaul to its parent node, in dBm.",
     );
     for n in &m.nodes {
@@ -140,7 +140,7 @@ fn render_nodes(m: &Mesh, out: &mut Exposition) {
     }
     let mut f = out.family(
         "smarthub_mesh_node_cpu_ratio",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Share of a disc's CPU time by mode (user, system, idle), from 0 to 1; the hub does not report it.",
     );
     for n in &m.nodes {
@@ -155,7 +155,7 @@ fn render_nodes(m: &Mesh, out: &mut Exposition) {
     }
     let mut f = out.family(
         "smarthub_mesh_node_memory_total_bytes",
-        Kind::Gauge,
+        MetricType::Gauge,
         "A disc's memory, in bytes; the hub does not report it.",
     );
     for n in &m.nodes {
@@ -165,7 +165,7 @@ fn render_nodes(m: &Mesh, out: &mut Exposition) {
     }
     let mut f = out.family(
         "smarthub_mesh_node_memory_free_bytes",
-        Kind::Gauge,
+        MetricType::Gauge,
         "A disc's free memory, in bytes; the hub does not report it.",
     );
     for n in &m.nodes {

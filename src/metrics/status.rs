@@ -1,7 +1,7 @@
 //! Metrics from `/cgi/cgi_basicStatus.js`.
 
 use crate::collector::Snapshot;
-use crate::exposition::{Exposition, Kind};
+use crate::exposition::{Exposition, MetricType};
 use crate::overview::report::{HubStatus, Report};
 use crate::pages::status::Status;
 
@@ -27,7 +27,7 @@ pub fn render(s: &Status, out: &mut Exposition) {
     let lan_ip = s.lan_ip.map(|ip| ip.to_string()).unwrap_or_default();
     out.family(
         "smarthub_hub_info",
-        Kind::Gauge,
+        MetricType::Gauge,
         "The hub's firmware version, serial number and LAN address; always 1.",
     )
     .sample(

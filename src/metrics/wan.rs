@@ -1,7 +1,7 @@
 //! Metrics from `/nonAuth/wan_conn.xml`.
 
 use crate::collector::Snapshot;
-use crate::exposition::{Exposition, Kind, Value};
+use crate::exposition::{Exposition, MetricType, Value};
 use crate::overview::Report;
 use crate::pages::bytes_per_second;
 use crate::pages::wan::{self, DslStats, Wan, DIRECTIONS};
@@ -19,19 +19,19 @@ impl Snapshot for Wan {
 pub fn render(w: &Wan, out: &mut Exposition) {
     out.family(
         "smarthub_connected",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Whether the hub's active WAN connection is up (1) or not (0).",
     )
     .sample(&[], w.connected);
     out.family(
         "smarthub_uptime",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Seconds since the hub booted.",
     )
     .sample(&[], w.sysuptime);
     let mut f = out.family(
         "smarthub_connection_uptime",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Seconds the active WAN connection has been up; 0 while it is down.",
     );
     if let Some(v) = w.connection_uptime {
@@ -41,13 +41,13 @@ pub fn render(w: &Wan, out: &mut Exposition) {
     if let Some(v) = w.volume {
         out.family(
             "smarthub_downloaded_bytes",
-            Kind::Counter,
+            MetricType::Counter,
             "Bytes received over the active WAN connection, as counted by the hub.",
         )
         .sample(&[], v.down_bytes);
         out.family(
             "smarthub_uploaded_bytes",
-            Kind::Counter,
+            MetricType::Counter,
             "Bytes sent over the active WAN connection, as counted by the hub.",
         )
         .sample(&[], v.up_bytes);
@@ -55,13 +55,13 @@ pub fn render(w: &Wan, out: &mut Exposition) {
     if let Some(r) = w.rate {
         out.family(
             "smarthub_upload_rate",
-            Kind::Gauge,
+            MetricType::Gauge,
             "Upstream rate of the active WAN link in bits per second (DSL sync rate, or the Ethernet link speed on FTTP).",
         )
         .sample(&[], r.up_bps);
         out.family(
             "smarthub_download_rate",
-            Kind::Gauge,
+            MetricType::Gauge,
             "Downstream rate of the active WAN link in bits per second (DSL sync rate, or the Ethernet link speed on FTTP).",
         )
         .sample(&[], r.down_bps);
@@ -84,7 +84,7 @@ fn render_line(w: &Wan, out: &mut Exposition) {
         .join(",");
     out.family(
         "smarthub_wan_info",
-        Kind::Gauge,
+        MetricType::Gauge,
         "The active WAN interface: its row index and kind (ethernet, vdsl, adsl) and the addresses it holds (empty when unset); always 1.",
     )
     .sample(
@@ -102,13 +102,13 @@ fn render_line(w: &Wan, out: &mut Exposition) {
     if let Some(link) = w.link {
         out.family(
             "smarthub_wan_link_up",
-            Kind::Gauge,
+            MetricType::Gauge,
             "Whether the active WAN interface's physical link (DSL sync or Ethernet carrier) is up (1) or not (0), whatever the IP session's state.",
         )
         .sample(&[], link.up);
         let mut f = out.family(
             "smarthub_wan_link_uptime_seconds",
-            Kind::Gauge,
+            MetricType::Gauge,
             "Seconds the active WAN interface's physical link has been up; 0 while it is down.",
         );
         if let Some(v) = link.uptime {
@@ -118,7 +118,7 @@ fn render_line(w: &Wan, out: &mut Exposition) {
     if let Some(dsl) = &w.dsl {
         out.family(
             "smarthub_dsl_up",
-            Kind::Gauge,
+            MetricType::Gauge,
             "Whether the DSL line is trained (1) or not (0); 0 on FTTP hubs, whose DSL port is unused.",
         )
         .sample(&[], dsl.up);
@@ -128,7 +128,7 @@ fn render_line(w: &Wan, out: &mut Exposition) {
     }
     let mut f = out.family(
         "smarthub_wifi_channel",
-        Kind::Gauge,
+        MetricType::Gauge,
         "The Wi-Fi channel the hub's radio uses, per band.",
     );
     for (band, ch) in ["2.4GHz", "5GHz"].into_iter().zip(w.wifi_channels) {
@@ -141,7 +141,7 @@ fn render_line(w: &Wan, out: &mut Exposition) {
 fn render_dsl(s: &DslStats, out: &mut Exposition) {
     out.family(
         "smarthub_dsl_info",
-        Kind::Gauge,
+        MetricType::Gauge,
         "The trained DSL line: mode (ADSL, VDSL2, GFAST), profile or modulation, and channel type (fast or interleaved); always 1.",
     )
     .sample(
@@ -202,7 +202,7 @@ fn per_direction<V: Into<Value>>(
     help: &'static str,
     values: [Option<V>; 2],
 ) {
-    let mut f = out.family(name, Kind::Gauge, help);
+    let mut f = out.family(name, MetricType::Gauge, help);
     for (dir, v) in DIRECTIONS.into_iter().zip(values) {
         if let Some(v) = v {
             f.sample(&[("direction", dir)], v);

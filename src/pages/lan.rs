@@ -249,7 +249,7 @@ pub fn parse(body: &mut Vec<u8>, deadline: Instant) -> Result<Devices, ParseErro
 /// What [`parse`] makes of the two lists read as values ([`script::read`],
 /// [`script::read_data`]): the same devices, notes and errors as from
 /// their records, the slow way (for the tests and the fuzz targets).
-pub fn from_values(read: script::Read) -> Result<Devices, ParseError> {
+pub fn from_values(read: script::Values) -> Result<Devices, ParseError> {
     let mut vars = read.values.into_iter();
     let known = vars
         .next()
@@ -1149,7 +1149,9 @@ mod tests {
         records
     }
 
-    fn from_values_or(r: Result<script::Read, script::ScriptError>) -> Result<Devices, ParseError> {
+    fn from_values_or(
+        r: Result<script::Values, script::ScriptError>,
+    ) -> Result<Devices, ParseError> {
         r.map_err(|e| ParseError::page(e.to_string()))
             .and_then(from_values)
     }

@@ -6,7 +6,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::pseudonyms::Pseudonyms;
-use super::{hex_val, spelling, units, Counts, Kind, Unit};
+use super::{hex_val, spelling, units, Counts, Hidden, Unit};
 
 /// The pattern pass: MACs (and, in a MAC field, bare 12-digit ones),
 /// IPv4 (unless `ipv4` is off: version numbers look like addresses) and
@@ -32,15 +32,15 @@ pub(super) fn sweep(
         let found = starts
             .then(|| {
                 mac_at(p, raw, &u, i, bare_mac)
-                    .map(|(end, text)| (end, text, Kind::Mac))
-                    .or_else(|| ipv6_at(p, raw, &u, i).map(|(e, t)| (e, t, Kind::Ipv6)))
+                    .map(|(end, text)| (end, text, Hidden::Mac))
+                    .or_else(|| ipv6_at(p, raw, &u, i).map(|(e, t)| (e, t, Hidden::Ipv6)))
             })
             .flatten()
             .or_else(|| {
                 (ipv4 && starts_v4)
                     .then(|| ipv4_at(p, raw, &u, i))
                     .flatten()
-                    .map(|(e, t)| (e, t, Kind::Ipv4))
+                    .map(|(e, t)| (e, t, Hidden::Ipv4))
             });
         match found {
             Some((end, text, kind)) => {

@@ -7,7 +7,7 @@
 //! number, SSID, secret or DHCP option dump (replaced part by part), holds
 //! MACs, or is a version number (which looks like an IPv4 address).
 
-use super::Kind;
+use super::Hidden;
 
 /// A stretch of the page and the field it belongs to.
 pub(super) struct Segment {
@@ -175,7 +175,7 @@ pub(super) fn one_version(raw: &[u8]) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Field {
     /// Replaced part by part.
-    Replace(Kind),
+    Replace(Hidden),
     /// Holds MACs, possibly as 12 bare hex digits.
     Mac,
     /// A version number: `1.0.2.3` is not an address.
@@ -199,15 +199,15 @@ pub(super) fn field_kind(name: &str) -> Field {
         || f == "pin"
         || f.ends_with("_pin")
     {
-        Field::Replace(Kind::Secret)
+        Field::Replace(Hidden::Secret)
     } else if has("bssid") {
         Field::Mac
     } else if has("ssid") {
-        Field::Replace(Kind::Ssid)
+        Field::Replace(Hidden::Ssid)
     } else if f == "sn" || has("serial") {
-        Field::Replace(Kind::Serial)
+        Field::Replace(Hidden::Serial)
     } else if f == "dhcp_option" {
-        Field::Replace(Kind::DhcpOption)
+        Field::Replace(Hidden::DhcpOption)
     } else if f == "name"
         || has("hostname")
         || has("user")
@@ -216,7 +216,7 @@ pub(super) fn field_kind(name: &str) -> Field {
         || (f.ends_with("_name")
             && !matches!(f.as_str(), "model_name" | "product_name" | "ether_name"))
     {
-        Field::Replace(Kind::Name)
+        Field::Replace(Hidden::Name)
     } else if has("mac") || matches!(f.as_str(), "device_id" | "parent_id" | "child_id") {
         Field::Mac
     } else if f.ends_with("_ver") || f == "ver" || has("version") {

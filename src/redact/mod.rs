@@ -30,7 +30,7 @@ mod pseudonyms;
 
 /// What a replacement hid, for the counts on stderr and in the MANIFEST.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+enum Hidden {
     Mac,
     Ipv4,
     Ipv6,
@@ -41,15 +41,15 @@ enum Kind {
     DhcpOption,
 }
 
-const KINDS: [(Kind, &str); 8] = [
-    (Kind::Mac, "MAC"),
-    (Kind::Ipv4, "IPv4"),
-    (Kind::Ipv6, "IPv6"),
-    (Kind::Name, "name"),
-    (Kind::Serial, "serial"),
-    (Kind::Ssid, "SSID"),
-    (Kind::Secret, "secret"),
-    (Kind::DhcpOption, "DHCP option dump"),
+const HIDDEN: [(Hidden, &str); 8] = [
+    (Hidden::Mac, "MAC"),
+    (Hidden::Ipv4, "IPv4"),
+    (Hidden::Ipv6, "IPv6"),
+    (Hidden::Name, "name"),
+    (Hidden::Serial, "serial"),
+    (Hidden::Ssid, "SSID"),
+    (Hidden::Secret, "secret"),
+    (Hidden::DhcpOption, "DHCP option dump"),
 ];
 
 /// Replacements made in one page, per kind.
@@ -57,11 +57,11 @@ const KINDS: [(Kind, &str); 8] = [
 pub struct Counts([usize; 8]);
 
 impl Counts {
-    fn add(&mut self, kind: Kind) {
+    fn add(&mut self, kind: Hidden) {
         self.0[kind as usize] += 1;
     }
 
-    fn get(&self, kind: Kind) -> usize {
+    fn get(&self, kind: Hidden) -> usize {
         self.0[kind as usize]
     }
 
@@ -76,7 +76,7 @@ impl fmt::Display for Counts {
             return f.write_str("nothing");
         }
         let mut first = true;
-        for (kind, name) in KINDS {
+        for (kind, name) in HIDDEN {
             let n = self.get(kind);
             if n > 0 {
                 let sep = if first { "" } else { ", " };
@@ -146,7 +146,7 @@ impl Redactor {
         &mut self,
         raw: &[u8],
         js: bool,
-        kind: Kind,
+        kind: Hidden,
         out: &mut Vec<u8>,
         counts: &mut Counts,
     ) {
@@ -171,14 +171,14 @@ impl Redactor {
                     // A hex dump of the DHCP options holds the client's
                     // name and MAC: every hex digit becomes 0, the length
                     // stays.
-                    Kind::DhcpOption => out.extend(raw[from..to].iter().map(|&b| {
+                    Hidden::DhcpOption => out.extend(raw[from..to].iter().map(|&b| {
                         if b.is_ascii_hexdigit() {
                             b'0'
                         } else {
                             b
                         }
                     })),
-                    Kind::Secret => out.extend_from_slice(b"redacted"),
+                    Hidden::Secret => out.extend_from_slice(b"redacted"),
                     _ => out.extend_from_slice(self.pseudonyms.name(&decoded, kind).as_bytes()),
                 }
             }
@@ -275,7 +275,7 @@ mod tests {
         let page = "a:'AA%3ABB%3ACC%3A01%3A02%3A03',b:'aa:bb:cc:01:02:03',c:'AA-BB-CC-01-02-03'";
         let (out, c) = r.page(page.as_bytes());
         let out = String::from_utf8(out).unwrap();
-        assert_eq!(c.get(Kind::Mac), 3, "{out}");
+        assert_eq!(c.get(Hidden::Mac), 3, "{out}");
         let p = r.pseudonyms.mac([0xaa, 0xbb, 0xcc, 1, 2, 3]);
         let up: Vec<String> = p.iter().map(|b| format!("{b:02X}")).collect();
         let lo: Vec<String> = p.iter().map(|b| format!("{b:02x}")).collect();
@@ -294,7 +294,7 @@ mod tests {
             "ip:'81%2E2%2E3%2E4%3B255%2E255%2E255%2E0%3B192%2E168%2E1%2E254%3B100%2E64%2E0%2E1',\
              v6:'2a00%3A23c7%3A1%3A2%3A3%3A4%3A5%3A6%2F64',ll:'fe80::1',fw_ver:'1.0.2.3'",
         );
-        assert_eq!((c.get(Kind::Ipv4), c.get(Kind::Ipv6)), (1, 1), "{out}");
+        assert_eq!((c.get(Hidden::Ipv4), c.get(Hidden::Ipv6)), (1, 1), "{out}");
         assert!(
             !out.contains("81%2E2%2E3%2E4") && out.contains("198%2E1"),
             "{out}"
@@ -338,10 +338,10 @@ mod tests {
         );
         assert_eq!(
             (
-                c.get(Kind::Name),
-                c.get(Kind::Serial),
-                c.get(Kind::Ssid),
-                c.get(Kind::Secret)
+                c.get(Hidden::Name),
+                c.get(Hidden::Serial),
+                c.get(Hidden::Ssid),
+                c.get(Hidden::Secret)
             ),
             (3, 2, 1, 1),
             "{out}"
@@ -352,8 +352,8 @@ mod tests {
     fn the_wan_page_keeps_its_xml() {
         let page = "<status>\n<ip4_info_list type=\"array\" value=\"[['81%2E1%2E1%2E1%3B255%2E255%2E255%2E255'],\nnull]\" />\n<serial value=\"AB12\"/></status>";
         let (out, c) = red(page);
-        assert_eq!(c.get(Kind::Ipv4), 1);
-        assert_eq!(c.get(Kind::Serial), 1);
+        assert_eq!(c.get(Hidden::Ipv4), 1);
+        assert_eq!(c.get(Hidden::Serial), 1);
         assert!(out.starts_with("<status>\n<ip4_info_list type=\"array\" value=\"[['198%2E1"));
         assert!(
             out.contains("%3B255%2E255%2E255%2E255'],\nnull]\" />\n<serial value=\"serial"),
@@ -366,9 +366,9 @@ mod tests {
     fn counts_read_as_words() {
         let mut c = Counts::default();
         assert_eq!(c.to_string(), "nothing");
-        c.add(Kind::Mac);
-        c.add(Kind::Mac);
-        c.add(Kind::Ssid);
+        c.add(Hidden::Mac);
+        c.add(Hidden::Mac);
+        c.add(Hidden::Ssid);
         assert_eq!(c.to_string(), "2 MACs, 1 SSID");
     }
 }

@@ -10,7 +10,7 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::Kind;
+use super::Hidden;
 
 pub(super) struct Pseudonyms {
     key: RandomState,
@@ -42,10 +42,10 @@ impl Pseudonyms {
 
     /// The pseudonym of one part of a named field (decoded): letters and
     /// digits only, which need no escaping in any of the hub's syntaxes.
-    pub(super) fn name(&self, decoded: &[u8], kind: Kind) -> String {
+    pub(super) fn name(&self, decoded: &[u8], kind: Hidden) -> String {
         let prefix = match kind {
-            Kind::Serial => "serial",
-            Kind::Ssid => "ssid",
+            Hidden::Serial => "serial",
+            Hidden::Ssid => "ssid",
             _ => "name",
         };
         let h = self.hash(decoded, kind as u64) as u32;

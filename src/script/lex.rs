@@ -468,7 +468,7 @@ fn is_decimal(s: &[u8]) -> bool {
 // ---------------------------------------------------------------- tokens
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Kind {
+pub(crate) enum TokenKind {
     Ident,
     Punct,
     /// A string or number: a reader reads it from its first byte.
@@ -479,7 +479,7 @@ pub(crate) enum Kind {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Tok {
-    pub(crate) kind: Kind,
+    pub(crate) kind: TokenKind,
     pub(crate) start: usize,
     /// Where the token ends (for `Literal` and `Template`: its start; they are
     /// read by whoever takes them).
@@ -509,11 +509,13 @@ pub(crate) fn token(src: &str, pos: usize) -> Result<Tok, LexError> {
         newline,
     };
     Ok(match b.get(start) {
-        None => tok(Kind::Eof, start),
-        Some(&c) if is_ident_start(c) => tok(Kind::Ident, ident_end(b, start)),
-        Some(b'0'..=b'9' | b'\'' | b'"') => tok(Kind::Literal, start),
-        Some(b'.') if b.get(start + 1).is_some_and(u8::is_ascii_digit) => tok(Kind::Literal, start),
-        Some(b'`') => tok(Kind::Template, start),
+        None => tok(TokenKind::Eof, start),
+        Some(&c) if is_ident_start(c) => tok(TokenKind::Ident, ident_end(b, start)),
+        Some(b'0'..=b'9' | b'\'' | b'"') => tok(TokenKind::Literal, start),
+        Some(b'.') if b.get(start + 1).is_some_and(u8::is_ascii_digit) => {
+            tok(TokenKind::Literal, start)
+        }
+        Some(b'`') => tok(TokenKind::Template, start),
         Some(b'<') if b[start..].starts_with(b"<!--") => {
             return Err(LexError::bad(start, HTML_OPEN))
         }
@@ -521,7 +523,7 @@ pub(crate) fn token(src: &str, pos: usize) -> Result<Tok, LexError> {
             return Err(LexError::bad(start, HTML_CLOSE))
         }
         Some(&c) if c.is_ascii_punctuation() && !matches!(c, b'#' | b'@' | b'\\') => {
-            tok(Kind::Punct, start + punct_len(&b[start..]))
+            tok(TokenKind::Punct, start + punct_len(&b[start..]))
         }
         Some(_) => return Err(LexError::Stray { at: start }),
     })
@@ -537,15 +539,15 @@ impl Tok {
         // Byte by byte: these are one to four bytes, and a call to memcmp
         // for each costs more than the comparison.
         let (s, p) = (&src.as_bytes()[self.start..self.end], p.as_bytes());
-        self.kind == Kind::Punct && s.len() == p.len() && s.iter().zip(p).all(|(a, b)| a == b)
+        self.kind == TokenKind::Punct && s.len() == p.len() && s.iter().zip(p).all(|(a, b)| a == b)
     }
 
     /// How an error names the token.
     pub(crate) fn snippet(self, src: &str) -> String {
         match self.kind {
-            Kind::Eof => "the end of the page".into(),
-            Kind::Ident | Kind::Punct => format!("`{}`", self.text(src)),
-            Kind::Literal | Kind::Template => {
+            TokenKind::Eof => "the end of the page".into(),
+            TokenKind::Ident | TokenKind::Punct => format!("`{}`", self.text(src)),
+            TokenKind::Literal | TokenKind::Template => {
                 let rest = &src[self.start..];
                 let end = rest
                     .char_indices()
@@ -599,20 +601,20 @@ mod tests {
     use super::*;
 
     /// The tokens of `src`, as (kind, text, newline before).
-    fn tokens(src: &str) -> Vec<(Kind, &str, bool)> {
+    fn tokens(src: &str) -> Vec<(TokenKind, &str, bool)> {
         let mut pos = 0;
         let mut out = Vec::new();
         loop {
             let t = token(src, pos).unwrap();
             // A literal is its reader's to take.
             pos = match t.kind {
-                Kind::Eof => return out,
-                Kind::Literal if matches!(src.as_bytes()[t.start], b'\'' | b'"') => {
+                TokenKind::Eof => return out,
+                TokenKind::Literal if matches!(src.as_bytes()[t.start], b'\'' | b'"') => {
                     let mut end = t.start;
                     string(src, &mut end, &mut Check).unwrap();
                     end
                 }
-                Kind::Literal => number(src.as_bytes(), t.start).unwrap().end,
+                TokenKind::Literal => number(src.as_bytes(), t.start).unwrap().end,
                 _ => t.end,
             };
             out.push((t.kind, &src[t.start..pos], t.newline));
@@ -621,7 +623,7 @@ mod tests {
 
     #[test]
     fn tokens_are_positions_with_the_line_breaks_before_them() {
-        use Kind::*;
+        use TokenKind::*;
         assert_eq!(
             tokens("var a=[1] /* \n */ b>>>=c?.5\u{2028}$_x's'"),
             vec![

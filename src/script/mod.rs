@@ -92,7 +92,7 @@ impl std::error::Error for ScriptError {}
 /// page does not define), and notes on what was cut or tolerated (for the
 /// log: the readers are pure and log nothing above debug level).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Read {
+pub struct Values {
     pub values: Vec<Option<Lit>>,
     pub notes: Vec<String>,
 }
@@ -122,7 +122,7 @@ impl<'a> Var<'a> {
 /// Reads `vars` from a page with the reader this build has: QuickJS runs
 /// the page (cargo feature `js`), or, without it, the literal reader reads
 /// it as data. A name the page does not declare reads as `None`.
-pub fn read(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Read, ScriptError> {
+pub fn read(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Values, ScriptError> {
     #[cfg(feature = "js")]
     {
         sniff(src)?;
@@ -194,7 +194,7 @@ pub enum Shape {
 }
 
 /// What a records reader found besides the records: each variable's
-/// shape, in the order asked for, and the notes ([`Read::notes`]).
+/// shape, in the order asked for, and the notes ([`Values::notes`]).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Found {
     pub shapes: Vec<Shape>,
@@ -280,7 +280,7 @@ fn project(v: Lit, fields: &[&str]) -> Lit {
 /// reads each declared value as a literal. It cannot run code, so a page
 /// that builds or changes its lists with code (`push`, an assignment, a
 /// loop) is refused, naming the line, rather than guessed at.
-pub fn read_data(src: &[u8], vars: &[Var]) -> Result<Read, ScriptError> {
+pub fn read_data(src: &[u8], vars: &[Var]) -> Result<Values, ScriptError> {
     sniff(src)?;
     // Lossy: a stray non-UTF-8 byte outside the lists must not sink the page;
     // inside a string it becomes U+FFFD, as the JS engine reads it.
@@ -305,7 +305,7 @@ pub fn read_data(src: &[u8], vars: &[Var]) -> Result<Read, ScriptError> {
             Ok(Some(v))
         })
         .collect::<Result<Vec<Option<Lit>>, ScriptError>>()?;
-    Ok(Read {
+    Ok(Values {
         values,
         notes: limiter.into_notes(),
     })

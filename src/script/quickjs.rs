@@ -26,8 +26,8 @@ use rquickjs::{qjs, Context, Ctx, Function, Object, Value};
 
 use super::limits::*;
 use super::{
-    depth_limit, fields_limit, in_var, inert_addcfg_at, Field, Found, Limiter, Lit, Read, Records,
-    ScriptError, Shape, Var, MAX_RECORD_FIELDS,
+    depth_limit, fields_limit, in_var, inert_addcfg_at, Field, Found, Limiter, Lit, Records,
+    ScriptError, Shape, Values, Var, MAX_RECORD_FIELDS,
 };
 
 /// The built-ins beyond the base objects (`Object`, `Array`, `String`,
@@ -46,7 +46,7 @@ const LEFT_OUT: &[(&str, &str)] = &[("JSON", "31 KB"), ("RegExp", "96 KB")];
 /// When the page throws, what it defined before is read as if it had ended
 /// there, with a note carrying the error; a name it had not defined yet
 /// fails the read with that error (it may be what the rest would define).
-pub fn read(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Read, ScriptError> {
+pub fn read(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Values, ScriptError> {
     with_page(&mut src.to_vec(), deadline, |page| {
         let mut copier = page.copier();
         let mut values = Vec::with_capacity(vars.len());
@@ -60,7 +60,7 @@ pub fn read(src: &[u8], vars: &[Var], deadline: Instant) -> Result<Read, ScriptE
             copier.limiter.finish(name);
             values.push(Some(lit));
         }
-        Ok(Read {
+        Ok(Values {
             values,
             notes: page.notes(copier.limiter),
         })
@@ -1111,7 +1111,7 @@ mod tests {
     use super::*;
     use crate::script::is_inert_addcfg;
 
-    fn read_vars(src: &[u8], names: &[&str], deadline: Instant) -> Result<Read, ScriptError> {
+    fn read_vars(src: &[u8], names: &[&str], deadline: Instant) -> Result<Values, ScriptError> {
         read(src, &Var::each(names), deadline)
     }
     use std::time::Duration;

@@ -28,7 +28,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::script::lex::{self, Kind, LexError, Tok};
+use crate::script::lex::{self, LexError, Tok, TokenKind};
 use crate::script::literal::{Cursor, Lit, LitError};
 
 mod function;
@@ -229,9 +229,9 @@ impl<'a, 'r> Scanner<'a, 'r> {
         loop {
             let t = self.peek()?;
             match t.kind {
-                Kind::Eof => return Ok(()),
-                Kind::Punct if self.is(t, ";") => self.bump(t),
-                Kind::Ident => match self.text(t) {
+                TokenKind::Eof => return Ok(()),
+                TokenKind::Punct if self.is(t, ";") => self.bump(t),
+                TokenKind::Ident => match self.text(t) {
                     "var" => {
                         self.bump(t);
                         self.declaration(Decl::Var, false)?;
@@ -244,7 +244,7 @@ impl<'a, 'r> Scanner<'a, 'r> {
                     // destructures and `let = 1` assigns to a variable `let`.
                     "let" => {
                         self.bump(t);
-                        if self.peek()?.kind != Kind::Ident {
+                        if self.peek()?.kind != TokenKind::Ident {
                             return Err(self.code(t));
                         }
                         self.declaration(Decl::Lexical, false)?;
@@ -262,7 +262,7 @@ impl<'a, 'r> Scanner<'a, 'r> {
     fn declaration(&mut self, kind: Decl, is_const: bool) -> Result<(), ScanError> {
         loop {
             let n = self.peek()?;
-            if n.kind != Kind::Ident {
+            if n.kind != TokenKind::Ident {
                 return Err(self.error(
                     n.start,
                     "a declaration without a plain name (a destructuring pattern?) is not read"
@@ -277,7 +277,7 @@ impl<'a, 'r> Scanner<'a, 'r> {
                 self.bump(eq);
                 let v = self.peek()?;
                 // As the engine's reader reports it: `undefined` is no value.
-                let undefined = v.kind == Kind::Ident && self.text(v) == "undefined";
+                let undefined = v.kind == TokenKind::Ident && self.text(v) == "undefined";
                 // Every slot of the name (a caller may want it twice, with
                 // different fields), each read from the same first byte.
                 for i in 0..self.wanted.len() {
@@ -391,22 +391,22 @@ impl<'a, 'r> Scanner<'a, 'r> {
             return Err(self.error(t.start, format!("{var}: expression nested too deeply")));
         }
         match t.kind {
-            Kind::Punct if ["!", "-", "+", "~"].iter().any(|op| self.is(t, op)) => {
+            TokenKind::Punct if ["!", "-", "+", "~"].iter().any(|op| self.is(t, op)) => {
                 self.bump(t);
                 self.harmless_operand(var, depth + 1)
             }
-            Kind::Punct if self.is(t, "(") => {
+            TokenKind::Punct if self.is(t, "(") => {
                 self.bump(t);
                 self.harmless(var, depth + 1)?;
                 self.expect(")", var)
             }
-            Kind::Ident if PURE_CALLS.contains(&self.text(t)) => {
+            TokenKind::Ident if PURE_CALLS.contains(&self.text(t)) => {
                 self.bump(t);
                 self.expect("(", var)?;
                 self.arguments(var, false)
             }
-            Kind::Literal | Kind::Ident | Kind::Punct
-                if t.kind != Kind::Ident
+            TokenKind::Literal | TokenKind::Ident | TokenKind::Punct
+                if t.kind != TokenKind::Ident
                     || matches!(
                         self.text(t),
                         "undefined" | "NaN" | "Infinity" | "null" | "true" | "false"
@@ -478,12 +478,12 @@ impl<'a, 'r> Scanner<'a, 'r> {
     fn end_statement(&mut self, decl: bool, what: &str) -> Result<End, ScanError> {
         let t = self.peek()?;
         match t.kind {
-            Kind::Eof => Ok(End::Done),
-            Kind::Punct if self.is(t, ";") => {
+            TokenKind::Eof => Ok(End::Done),
+            TokenKind::Punct if self.is(t, ";") => {
                 self.bump(t);
                 Ok(End::Done)
             }
-            Kind::Punct if decl && self.is(t, ",") => {
+            TokenKind::Punct if decl && self.is(t, ",") => {
                 self.bump(t);
                 Ok(End::More)
             }
@@ -503,12 +503,12 @@ impl<'a, 'r> Scanner<'a, 'r> {
     /// Whether a token after a complete expression continues it.
     fn continues(&self, t: Tok) -> bool {
         match t.kind {
-            Kind::Punct => !["{", "}", "!", "~", "++", "--", ";"]
+            TokenKind::Punct => !["{", "}", "!", "~", "++", "--", ";"]
                 .iter()
                 .any(|p| self.is(t, p)),
-            Kind::Template => true,
-            Kind::Ident => matches!(self.text(t), "in" | "instanceof"),
-            Kind::Literal | Kind::Eof => false,
+            TokenKind::Template => true,
+            TokenKind::Ident => matches!(self.text(t), "in" | "instanceof"),
+            TokenKind::Literal | TokenKind::Eof => false,
         }
     }
 
@@ -519,7 +519,7 @@ impl<'a, 'r> Scanner<'a, 'r> {
     fn function(&mut self, kw: Tok) -> Result<(), ScanError> {
         self.bump(kw);
         let n = self.peek()?;
-        if n.kind != Kind::Ident {
+        if n.kind != TokenKind::Ident {
             return Err(self.error(n.start, "a function that is not a plain `function NAME(…) {…}` declaration is code, not data"
                     .into()));
         }
@@ -590,9 +590,9 @@ impl<'a, 'r> Scanner<'a, 'r> {
     /// The error for a statement that is code: named as
     /// `known_device_list.push(…)`, `rate = …`, `` `if` ``.
     fn code(&mut self, t: Tok) -> ScanError {
-        if t.kind != Kind::Ident || RESERVED.contains(&self.text(t)) {
+        if t.kind != TokenKind::Ident || RESERVED.contains(&self.text(t)) {
             let what = match t.kind {
-                Kind::Ident => format!("`{} …`", self.text(t)),
+                TokenKind::Ident => format!("`{} …`", self.text(t)),
                 _ => format!("a statement starting {}", self.snippet(t)),
             };
             return self.error(t.start, format!("{what} is code, not data"));
@@ -605,7 +605,7 @@ impl<'a, 'r> Scanner<'a, 'r> {
             if self.is(next, ".") {
                 self.bump(next);
                 match self.peek() {
-                    Ok(p) if p.kind == Kind::Ident => {
+                    Ok(p) if p.kind == TokenKind::Ident => {
                         path.push('.');
                         path.push_str(self.text(p));
                         self.bump(p);
@@ -615,7 +615,7 @@ impl<'a, 'r> Scanner<'a, 'r> {
                 }
             }
             break match next.kind {
-                Kind::Punct => match self.text(next) {
+                TokenKind::Punct => match self.text(next) {
                     "(" => "(…)",
                     "[" => "[…]",
                     "++" => "++",
@@ -631,9 +631,9 @@ impl<'a, 'r> Scanner<'a, 'r> {
                     }
                     _ => " …",
                 },
-                Kind::Template => "`…`",
-                Kind::Ident | Kind::Literal => " …",
-                Kind::Eof => "",
+                TokenKind::Template => "`…`",
+                TokenKind::Ident | TokenKind::Literal => " …",
+                TokenKind::Eof => "",
             };
         };
         self.error(t.start, format!("{path}{tail} is code, not data"))

@@ -18,7 +18,7 @@ use {
 
 /// Both readers of the device page, when this build has both; the JS-free
 /// one alone otherwise. They must agree, values and notes.
-pub(super) fn read_both(page: &[u8], vars: &[script::Var]) -> script::Read {
+pub(super) fn read_both(page: &[u8], vars: &[script::Var]) -> script::Values {
     let lit = script::read_data(page, vars).unwrap_or_else(|e| panic!("{e}"));
     #[cfg(feature = "js")]
     {
