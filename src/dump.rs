@@ -244,7 +244,7 @@ fn header(opts: &Options, hub: &Hub) -> String {
 
 /// `YYYY-MM-DDTHH:MM:SSZ`, by hand: the one date a dump writes is not worth
 /// a calendar library in the router's binary.
-pub fn rfc3339(t: SystemTime) -> String {
+fn rfc3339(t: SystemTime) -> String {
     let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let (days, rem) = (secs / 86_400, secs % 86_400);
     // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).

@@ -64,7 +64,7 @@ pub fn severity(level: Level) -> u8 {
 /// Appends `message` to `out` with every control character (and the Unicode
 /// line and paragraph separators) escaped as Rust does (`\n`, `\u{1b}`), and
 /// cut to [`MAX_MESSAGE_BYTES`].
-pub fn escape_into(out: &mut String, message: &str) {
+fn escape_into(out: &mut String, message: &str) {
     let start = out.len();
     for c in message.chars() {
         if out.len() - start >= MAX_MESSAGE_BYTES {
@@ -80,7 +80,7 @@ pub fn escape_into(out: &mut String, message: &str) {
 }
 
 /// A stderr line: `LEVEL message\n`, with `<N>` in front for journald.
-pub fn stderr_line(level: Level, message: &str, journal: bool) -> String {
+fn stderr_line(level: Level, message: &str, journal: bool) -> String {
     let mut line = String::with_capacity(message.len() + 12);
     if journal {
         let _ = write!(line, "<{}>", severity(level));
@@ -95,7 +95,7 @@ pub fn stderr_line(level: Level, message: &str, journal: bool) -> String {
 /// A syslog datagram: `<PRI>smarthub-exporter[PID]: message`. No timestamp:
 /// every syslogd adds its own, and OpenWrt's logd takes the first 16 bytes
 /// after the PRI for one whenever the 16th is a space (in the tag it never is).
-pub fn syslog_datagram(level: Level, pid: u32, message: &str) -> String {
+fn syslog_datagram(level: Level, pid: u32, message: &str) -> String {
     let mut line = String::with_capacity(message.len() + 32);
     let _ = write!(
         line,
@@ -110,7 +110,7 @@ pub fn syslog_datagram(level: Level, pid: u32, message: &str) -> String {
 /// `st_dev` and `st_ino` are given: sd-daemon(3) asks for exactly this
 /// check, so that a stderr redirected elsewhere (a file, a pipe to `less`)
 /// by a program systemd started gets no `<N>` prefixes.
-pub fn journal_stream_is(value: &str, dev: u64, ino: u64) -> bool {
+fn journal_stream_is(value: &str, dev: u64, ino: u64) -> bool {
     let Some((d, i)) = value.trim().split_once(':') else {
         return false;
     };

@@ -25,7 +25,7 @@ pub fn decode_bytes(input: &str) -> Cow<'_, [u8]> {
 /// [`decode_bytes`], appended to `out`; whether an escape made a byte
 /// that is not ASCII (the rest is `input`'s own text, so without one what
 /// was appended is UTF-8).
-pub fn decode_bytes_into(input: &str, out: &mut Vec<u8>) -> bool {
+fn decode_bytes_into(input: &str, out: &mut Vec<u8>) -> bool {
     let bytes = input.as_bytes();
     // Byte by byte into room made first: the hub escapes every third or
     // fourth byte, so runs between escapes are too short to copy whole,

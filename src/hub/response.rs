@@ -212,7 +212,7 @@ fn trim_line_end(line: &[u8]) -> &[u8] {
 
 /// Hub bytes made fit for one log line: lossy UTF-8, at most `max` characters
 /// (then "…"), control characters escaped.
-pub fn one_line(bytes: &[u8], max: usize) -> String {
+fn one_line(bytes: &[u8], max: usize) -> String {
     let text = String::from_utf8_lossy(bytes);
     let mut out = String::new();
     for (i, c) in text.chars().enumerate() {

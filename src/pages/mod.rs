@@ -237,7 +237,7 @@ pub fn normalise_mac(mac: &str) -> String {
 }
 
 /// [`label`] of a string already owned, cut in place.
-pub fn label_owned(mut s: String) -> String {
+fn label_owned(mut s: String) -> String {
     s.truncate(script::cut_point(&s, MAX_LABEL_BYTES));
     s
 }

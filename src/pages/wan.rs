@@ -370,7 +370,7 @@ impl Page {
         Ok(percent::decode(self.value(name)?).into_owned())
     }
 
-    pub fn scalar_u64(&self, name: &'static str) -> Result<u64, ParseError> {
+    fn scalar_u64(&self, name: &'static str) -> Result<u64, ParseError> {
         let v = self.scalar(name)?;
         parse_u64(&v).ok_or_else(|| ParseError::field(name, format!("{v:?} is not a number")))
     }
@@ -424,7 +424,7 @@ impl Page {
 
     /// Like [`Page::row`] for fields whose absence only drops their metrics:
     /// the reason is logged at debug level.
-    pub fn optional_row(&self, name: &'static str, idx: usize) -> Option<Vec<Cow<'static, str>>> {
+    fn optional_row(&self, name: &'static str, idx: usize) -> Option<Vec<Cow<'static, str>>> {
         self.row(name, idx)
             .map_err(|e| log::debug!("{PATH}: {e}"))
             .ok()
