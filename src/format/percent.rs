@@ -5,8 +5,13 @@
 //! such as `%th` and a trailing `%`, and the only sensible reading of those is
 //! the literal text, so invalid sequences are kept as they are.
 //!
-//! Written by hand because the one function needed is a dozen lines, where the
-//! `percent-encoding` crate would add an encoder we never use.
+//! Written by hand, though `percent-encoding` decodes as leniently and costs
+//! as little (0.7 KB in a scratch program, x86_64, release profile): the
+//! device page's labels are decoded straight into one shared text
+//! ([`decode_into`]), a run between escapes copied whole, where the crate
+//! yields a byte at a time through an iterator; and the hub's `;`-separated
+//! fields are split before decoding ([`split_encoded`]), which no decoder
+//! crate does.
 
 use std::borrow::Cow;
 

@@ -3,8 +3,9 @@
 //!
 //! Written by hand because the page uses a sliver of XML (elements, quoted
 //! attributes, comments, the five predefined entities and character
-//! references) and a general XML crate would cost more flash than this whole
-//! file. It refuses DOCTYPE and CDATA outright, so there is no entity
+//! references), and a general XML reader costs more flash than this whole
+//! file: `quick-xml` reading the same attributes adds 34 KB to a scratch
+//! program (x86_64, the release profile, stripped: 296,296 → 330,640 bytes). It refuses DOCTYPE and CDATA outright, so there is no entity
 //! expansion to abuse, and it checks that every element is closed, which is
 //! how a truncated body is told from a whole one.
 

@@ -19,9 +19,10 @@
 //! Anything else (an assignment, `list.push(…)`, `if`, a call) is code, and
 //! refused. The scanner may refuse more than a browser would, never less.
 //!
-//! Written by hand: a JavaScript parser crate would cost more flash than the
-//! engine this build leaves out, and this one only needs the statements the
-//! hub's data pages hold. It makes one pass over the tokens of [`lex`],
+//! Written by hand: a JavaScript parser crate costs more flash than the
+//! engine the `-nojs` build leaves out (`ressa` parsing a page adds 546 KB
+//! to a scratch program, x86_64, the release profile, stripped), and this
+//! one only needs the statements the hub's data pages hold. It makes one pass over the tokens of [`lex`],
 //! allocates nothing per token, and hands each value to the literal parser
 //! at its first byte.
 
