@@ -141,7 +141,11 @@ impl Redactor {
     }
 
     /// A named field's string: each `;`/`,`-separated part (decoded) that
-    /// is not a placeholder becomes a pseudonym.
+    /// is not a placeholder becomes a pseudonym. A byte of markup the hub
+    /// never writes raw in a value (see [`Unit::is_markup`]) is kept where
+    /// it stands and splits the part like a separator: a page the readers
+    /// refuse for it is still refused after redaction, and one they read
+    /// still reads the same.
     fn replace_parts(
         &mut self,
         raw: &[u8],
@@ -153,7 +157,8 @@ impl Redactor {
         let units = units(raw, js);
         let mut start = 0;
         for i in 0..=units.len() {
-            let at_sep = i < units.len() && matches!(units[i].byte, b';' | b',');
+            let at_sep = i < units.len()
+                && (matches!(units[i].byte, b';' | b',') || units[i].is_markup(raw));
             if i < units.len() && !at_sep {
                 continue;
             }
@@ -197,6 +202,16 @@ struct Unit {
     byte: u8,
     start: usize,
     end: usize,
+}
+
+impl Unit {
+    /// A raw byte that means something to a reader of the page rather
+    /// than to the value: the XML's `<`, `>`, `&` and quotes, JavaScript's
+    /// quotes and backslash, a `%` that starts no escape, control bytes.
+    fn is_markup(&self, raw: &[u8]) -> bool {
+        self.end - self.start == 1
+            && matches!(raw[self.start], b'<' | b'>' | b'&' | b'"' | b'\'' | b'\\' | b'%' | 0..=0x1f | 0x7f)
+    }
 }
 
 fn units(raw: &[u8], js: bool) -> Vec<Unit> {
@@ -360,6 +375,22 @@ mod tests {
             "{out}"
         );
         assert!(out.ends_with("\"/></status>"), "{out}");
+    }
+
+    #[test]
+    fn markup_in_a_replaced_value_stays_and_what_surrounds_it_goes() {
+        let (out, c) = red(
+            "<status>\n<wan_secret_list type=\"array\" value=\"[['UP','<02','a&b'],\nnull]\" />\n</status>",
+        );
+        assert!(
+            out.contains("['redacted','<redacted','redacted&redacted'],"),
+            "{out}"
+        );
+        assert_eq!(c.get(Hidden::Secret), 5, "{out}");
+        let (out, _) = red("{hostname:'Bob\\'s%zzphone\tx'}");
+        assert!(!out.contains("\\'"), "a JS escape is the value's: {out}");
+        assert!(!out.contains("Bob") && !out.contains("phone"), "{out}");
+        assert!(out.contains('%') && out.contains('\t'), "{out}");
     }
 
     #[test]
