@@ -25,16 +25,22 @@ pub(super) struct Segment {
 
 /// Splits a page into quoted strings (each with the field it is the value
 /// of) and the text between them. It knows just enough of the hub's
-/// JavaScript and XML for that: identifiers followed by `:` or `=` name the
-/// field of what follows (`value=` and `type=` do not: in the WAN page the
-/// element names it, `<ip4_info_list value="..">`), `addCfg("name",..)`
-/// names its value by its first argument, and comments are text.
+/// JavaScript and XML for that: in JavaScript identifiers followed by `:`
+/// or `=` name the field of what follows and `addCfg("name",..)` names its
+/// value by its first argument; in XML the element names the field of its
+/// `value` attribute (`<ip4_info_list value="..">`) and another attribute
+/// its own; comments are text.
 pub(super) fn lex(body: &[u8]) -> Vec<Segment> {
     let mut segs = Vec::new();
     let mut field: Option<String> = None;
     let mut addcfg = false; // the next string is an addCfg name
     let xml = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
-    let mut in_attr = false; // inside such an attribute's double quotes
+    // Inside such an attribute's double quotes.
+    let mut in_attr = false;
+    // In XML the element names the field of its `value` attribute, as it
+    // names what the page's reader looks up; another attribute names only
+    // its own value (an HTML form's `name="…"`), and `type` is text.
+    let mut attr: Option<Vec<u8>> = None;
     let mut text_start = 0;
     let mut i = 0;
     let text = |segs: &mut Vec<Segment>, from: usize, to: usize| {
@@ -79,7 +85,13 @@ pub(super) fn lex(body: &[u8]) -> Vec<Segment> {
                 segs.push(Segment {
                     start,
                     end,
-                    field: field.clone(),
+                    field: match attr.as_deref() {
+                        Some(b"type") if xml => None,
+                        Some(name) if xml && name != b"value" => {
+                            Some(String::from_utf8_lossy(name).into_owned())
+                        }
+                        _ => field.clone(),
+                    },
                     js: !xml,
                     replaceable: !content.contains(&b'\n'),
                 });
@@ -123,10 +135,15 @@ pub(super) fn lex(body: &[u8]) -> Vec<Segment> {
             }
             let next = body.get(k).copied();
             let element = s > 0 && body[s - 1] == b'<';
-            if ident == b"addCfg" && next == Some(b'(') {
+            if element {
+                attr = None;
+            }
+            if xml && !element && !in_attr && next == Some(b'=') {
+                attr = Some(ident.to_vec());
+            } else if ident == b"addCfg" && next == Some(b'(') {
                 addcfg = true;
             } else if element
-                || (matches!(next, Some(b':') | Some(b'='))
+                || ((next == Some(b':') || (!xml && next == Some(b'=')))
                     && body.get(k + 1) != Some(&b'=')
                     && ident != b"value"
                     && ident != b"type"

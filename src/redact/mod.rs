@@ -210,7 +210,10 @@ impl Unit {
     /// quotes and backslash, a `%` that starts no escape, control bytes.
     fn is_markup(&self, raw: &[u8]) -> bool {
         self.end - self.start == 1
-            && matches!(raw[self.start], b'<' | b'>' | b'&' | b'"' | b'\'' | b'\\' | b'%' | 0..=0x1f | 0x7f)
+            && matches!(
+                raw[self.start],
+                b'<' | b'>' | b'&' | b'"' | b'\'' | b'\\' | b'%' | 0..=0x1f | 0x7f
+            )
     }
 }
 
@@ -386,11 +389,27 @@ mod tests {
             out.contains("['redacted','<redacted','redacted&redacted'],"),
             "{out}"
         );
-        assert_eq!(c.get(Hidden::Secret), 5, "{out}");
+        assert_eq!(c.get(Hidden::Secret), 4, "{out}");
         let (out, _) = red("{hostname:'Bob\\'s%zzphone\tx'}");
         assert!(!out.contains("\\'"), "a JS escape is the value's: {out}");
         assert!(!out.contains("Bob") && !out.contains("phone"), "{out}");
         assert!(out.contains('%') && out.contains('\t'), "{out}");
+    }
+
+    #[test]
+    fn in_xml_an_attribute_names_only_its_own_value() {
+        let page = "<status>\n<rate_list hostname=\"x\" type=\"array\" value=\"[['UP','12']]\" />\n<user_name type=\"string\" value=\"Bob\"/></status>";
+        let (out, c) = red(page);
+        assert!(out.contains("<rate_list hostname=\"name"), "{out}");
+        assert!(
+            out.contains("\" type=\"array\" value=\"[['UP','12']]\""),
+            "{out}"
+        );
+        assert!(
+            out.contains("<user_name type=\"string\" value=\"name"),
+            "{out}"
+        );
+        assert_eq!(c.get(Hidden::Name), 2, "{out}");
     }
 
     #[test]
