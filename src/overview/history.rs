@@ -71,6 +71,21 @@ impl Point {
         i64::from(self.minute) * 60
     }
 
+    /// Series `s` of the point, by number ([`SNR_DOWN`] and the others;
+    /// down, then up, for a pair) in its own unit: dB, bit/s, bytes per
+    /// second, devices; none past those. A number rather than a closure per series, so that
+    /// the page and the document share one small function.
+    pub fn reading(&self, s: usize) -> Option<f64> {
+        let dir = s & 1;
+        match s {
+            0 | 1 => self.snr_margin_tenth_db[dir].map(|t| f64::from(t) / 10.0),
+            2 | 3 => self.sync_bps[dir].map(|b| b.get() as f64),
+            4 | 5 => self.throughput[dir].map(f64::from),
+            DEVICES_ACTIVE => self.devices_active.map(f64::from),
+            _ => None,
+        }
+    }
+
     fn is_empty(&self) -> bool {
         Point {
             minute: self.minute,
@@ -95,6 +110,12 @@ impl Point {
         }
     }
 }
+
+// The series of a point, for [`Point::reading`].
+pub const SNR_DOWN: usize = 0;
+pub const SYNC_DOWN: usize = 2;
+pub const THROUGHPUT_DOWN: usize = 4;
+pub const DEVICES_ACTIVE: usize = 6;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
@@ -200,7 +221,7 @@ impl History {
     /// report before.
     pub fn record(&mut self, r: &Report) {
         let t = r.started;
-        let seconds = t.div_euclid(1000);
+        let seconds = super::seconds(t);
         let minute = u32::try_from(t.div_euclid(60_000).max(0)).unwrap_or(u32::MAX);
         // The clock went back: what lies after it is no longer the past.
         while self.points.back().is_some_and(|p| p.minute > minute) {
@@ -297,7 +318,7 @@ impl History {
     /// Failures and recoveries, and the table of who fails since when.
     fn collector_events(&mut self, r: &Report) -> Vec<Event> {
         let mut new = Vec::new();
-        let seconds = r.started.div_euclid(1000);
+        let seconds = super::seconds(r.started);
         for o in &r.collectors {
             let slot = match self.failing.iter().position(|(n, _)| *n == o.name) {
                 Some(i) => &mut self.failing[i].1,
@@ -388,14 +409,14 @@ fn event(time: i64, kind: EventKind, collector: Option<&'static str>, detail: &s
 /// scrape's time less how long ago the hub says, kept between the two
 /// scrapes (the clocks of the hub and the exporter need not agree).
 fn dated(before: &LastWan, now: &LastWan, ago_seconds: u64) -> i64 {
-    let (lo, hi) = (before.at.div_euclid(1000), now.at.div_euclid(1000));
+    let (lo, hi) = (super::seconds(before.at), super::seconds(now.at));
     let ago = i64::try_from(ago_seconds).unwrap_or(i64::MAX);
     hi.saturating_sub(ago).clamp(lo.min(hi), hi)
 }
 
 fn wan_events(before: &LastWan, now: &LastWan, w: &Wan) -> Vec<Event> {
     let mut new = Vec::new();
-    let at = now.at.div_euclid(1000);
+    let at = super::seconds(now.at);
     let rebooted = now.sysuptime < before.sysuptime;
     if rebooted {
         new.push(event(

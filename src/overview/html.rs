@@ -9,7 +9,7 @@ use super::escape;
 use super::history::{self, MAX_POINTS};
 use super::report::{Report, State};
 use super::units::{self, NBSP};
-use super::{hub_model, station_of, View};
+use super::{hub_model, seconds, station_of, View};
 use crate::pages::lan::Device;
 use crate::pages::wan::{self, Wan};
 
@@ -166,7 +166,7 @@ fn write_summary(o: &mut String, v: &View) {
         p(o, " devices active");
     }
     p(o, "</p>\n<p class=\"dim\">As read ");
-    time_ago(o, r.started.div_euclid(1000), v.now.div_euclid(1000));
+    time_ago(o, seconds(r.started), seconds(v.now));
     let failing = r
         .collectors
         .iter()
@@ -208,6 +208,14 @@ fn end_row(o: &mut String) {
     p(o, "</td></tr>\n");
 }
 
+/// A row of a facts table whose value is a hub string.
+#[inline(never)]
+fn text_row(o: &mut String, th: &str, s: &str) {
+    row(o, th);
+    hub_text(o, s);
+    end_row(o);
+}
+
 /// ` for 5d 21h` where the uptime is known.
 fn up_for(o: &mut String, uptime: Option<u64>) {
     if let Some(u) = uptime {
@@ -224,8 +232,8 @@ fn write_line(o: &mut String, v: &View) {
         p(o, "</section>\n");
         return;
     };
-    let now = v.now.div_euclid(1000);
-    let at = r.started.div_euclid(1000);
+    let now = seconds(v.now);
+    let at = seconds(r.started);
     p(o, "<table class=\"facts\">\n");
     row(o, "Internet");
     if w.connected {
@@ -298,23 +306,31 @@ fn write_line(o: &mut String, v: &View) {
         end_row(o);
     }
     let a = &w.addresses;
-    let ips: [(&str, Option<String>); 4] = [
-        ("IPv4 address", a.ipv4.map(|ip| ip.to_string())),
-        ("Gateway", a.ipv4_gateway.map(|ip| ip.to_string())),
-        ("IPv6 address", a.ipv6.clone()),
-        ("IPv6 link-local", a.ipv6_link_local.clone()),
-    ];
-    for (name, ip) in ips {
+    for (name, ip) in [("IPv4 address", a.ipv4), ("Gateway", a.ipv4_gateway)] {
         if let Some(ip) = ip {
             row(o, name);
-            hub_text(o, &ip);
+            p(o, "<bdi>");
+            units::ipv4(o, ip);
+            p(o, "</bdi>");
             end_row(o);
+        }
+    }
+    for (name, ip) in [
+        ("IPv6 address", &a.ipv6),
+        ("IPv6 link-local", &a.ipv6_link_local),
+    ] {
+        if let Some(ip) = ip {
+            text_row(o, name, ip);
         }
     }
     if !a.dns.is_empty() {
         row(o, "DNS");
-        let dns: Vec<String> = a.dns.iter().map(|ip| ip.to_string()).collect();
-        p(o, &dns.join(", "));
+        for (i, ip) in a.dns.iter().enumerate() {
+            if i > 0 {
+                p(o, ", ");
+            }
+            units::ipv4(o, *ip);
+        }
         end_row(o);
     }
     p(o, "</table>\n");
@@ -390,17 +406,13 @@ fn write_hub(o: &mut String, r: &Report) {
     }
     p(o, "<table class=\"facts\">\n");
     if let Some(m) = model {
-        row(o, "Model");
-        hub_text(o, m);
-        end_row(o);
+        text_row(o, "Model", m);
     }
     if let Some(h) = &r.hub {
-        row(o, "Firmware");
-        hub_text(o, &h.firmware);
-        end_row(o);
+        text_row(o, "Firmware", &h.firmware);
         if let Some(ip) = h.lan_ip {
             row(o, "LAN address");
-            p(o, &ip.to_string());
+            units::ipv4(o, ip);
             end_row(o);
         }
     }
@@ -408,7 +420,7 @@ fn write_hub(o: &mut String, r: &Report) {
         row(o, "Uptime");
         units::span(o, w.sysuptime, NBSP);
         p(o, " <small>(since ");
-        let boot = r.started.div_euclid(1000) - w.sysuptime as i64;
+        let boot = seconds(r.started) - w.sysuptime as i64;
         units::date(o, boot);
         p(o, " ");
         units::clock(o, boot);
@@ -441,24 +453,19 @@ fn write_devices(o: &mut String, r: &Report) {
         p(o, "</section>\n");
         return;
     };
-    let mut active: Vec<&Device> = d
-        .devices
-        .iter()
-        .filter(|d| d.active == Some(true))
-        .collect();
-    let mut rest: Vec<&Device> = d
-        .devices
-        .iter()
-        .filter(|d| d.active != Some(true))
-        .collect();
-    by_name(&mut active);
-    by_name(&mut rest);
     p(o, "<p>");
     units::uint(o, d.active_entries as u64);
     p(o, " active of ");
     units::uint(o, d.entries as u64);
     p(o, " known</p>\n");
-    for (list, folded) in [(&active, false), (&rest, true)] {
+    // The active devices, then the rest folded away.
+    for folded in [false, true] {
+        let mut list: Vec<&Device> = d
+            .devices
+            .iter()
+            .filter(|d| (d.active != Some(true)) == folded)
+            .collect();
+        by_name(&mut list);
         if list.is_empty() {
             continue;
         }
@@ -604,61 +611,48 @@ fn write_day(o: &mut String, v: &View) {
         return;
     }
     let events: Vec<&history::Event> = v.events().collect();
-    // Each series as (minute, value): what a point has of it.
-    let series = |name: &'static str, get: &dyn Fn(&history::Point) -> Option<f64>| Series {
-        name,
-        values: points
-            .iter()
-            .filter_map(|p| get(p).map(|x| (p.minute, x)))
-            .collect(),
-    };
-    let charts = [
-        Chart {
-            title: "SNR margin",
-            series: [
-                series("down", &|p| {
-                    p.snr_margin_tenth_db[0].map(|t| f64::from(t) / 10.0)
-                }),
-                series("up", &|p| {
-                    p.snr_margin_tenth_db[1].map(|t| f64::from(t) / 10.0)
-                }),
-            ],
-            unit: chart::Unit::Db,
-        },
-        Chart {
-            title: "Sync rate",
-            series: [
-                series("down", &|p| p.sync_bps[0].map(|b| b.get() as f64)),
-                series("up", &|p| p.sync_bps[1].map(|b| b.get() as f64)),
-            ],
-            unit: chart::Unit::Bits,
-        },
-        Chart {
-            title: "Throughput",
-            series: [
-                series("down", &|p| p.throughput[0].map(|t| f64::from(t) * 8.0)),
-                series("up", &|p| p.throughput[1].map(|t| f64::from(t) * 8.0)),
-            ],
-            unit: chart::Unit::Bits,
-        },
-        Chart {
-            title: "Devices active",
-            series: [
-                series("active", &|p| p.devices_active.map(f64::from)),
-                series("", &|_| None),
-            ],
-            unit: chart::Unit::Count,
-        },
-    ];
-    for c in &charts {
-        chart::write(o, c, first, &events);
+    for (c, (title, names, unit)) in CHARTS.into_iter().enumerate() {
+        // Each series as (minute, value): what a point has of it.
+        let series = [0, 1].map(|i| Series {
+            name: names[i],
+            values: points
+                .iter()
+                .filter_map(|p| Some((p.minute, chart_reading(p, 2 * c + i)?)))
+                .collect(),
+        });
+        let chart = Chart {
+            title,
+            series,
+            unit,
+        };
+        chart::write(o, &chart, first, &events);
     }
     p(o, "<p class=\"dim\">A point a minute; marks: drops, resyncs, reboots, failures.</p>\n</section>\n");
 }
 
+/// The charts, each of two series of [`history::Point::reading`] from
+/// [`history::SNR_DOWN`] on, in order; a name `""` for none (a series
+/// past [`history::DEVICES_ACTIVE`], which has no readings).
+const CHARTS: [(&str, [&str; 2], chart::Unit); 4] = [
+    ("SNR margin", ["down", "up"], chart::Unit::Db),
+    ("Sync rate", ["down", "up"], chart::Unit::Bits),
+    ("Throughput", ["down", "up"], chart::Unit::Bits),
+    ("Devices active", ["active", ""], chart::Unit::Count),
+];
+
+/// Series `s` of a point as its chart draws it: throughput in bit/s.
+fn chart_reading(p: &history::Point, s: usize) -> Option<f64> {
+    let v = p.reading(s);
+    if s & !1 == history::THROUGHPUT_DOWN {
+        v.map(|b| b * 8.0)
+    } else {
+        v
+    }
+}
+
 fn write_events(o: &mut String, v: &View) {
     section(o, "events", "Events, last 24 hours");
-    let now = v.now.div_euclid(1000);
+    let now = seconds(v.now);
     let mut any = false;
     for e in v.events().rev() {
         if !any {
@@ -694,16 +688,14 @@ fn write_events(o: &mut String, v: &View) {
 fn write_exporter(o: &mut String, v: &View) {
     section(o, "exporter", "The exporter");
     let r = v.report;
-    let now = v.now.div_euclid(1000);
+    let now = seconds(v.now);
     p(o, "<table class=\"facts\">\n");
     row(o, "Version");
     p(o, v.about.version);
     end_row(o);
-    row(o, "Hub");
-    hub_text(o, &v.about.hub);
-    end_row(o);
+    text_row(o, "Hub", &v.about.hub);
     row(o, "Last scrape");
-    time_ago(o, r.started.div_euclid(1000), now);
+    time_ago(o, seconds(r.started), now);
     p(o, ", took ");
     units::decimal(o, r.duration.as_secs_f64(), 2);
     p(o, " s");
@@ -730,7 +722,7 @@ fn write_exporter(o: &mut String, v: &View) {
                 p(o, "<span class=\"bad\">failing</span>");
                 if let Some(since) = v.history.failing_since(c.name) {
                     p(o, " since ");
-                    time_ago(o, since.div_euclid(1000), now);
+                    time_ago(o, seconds(since), now);
                 }
                 p(o, ": ");
                 hub_text(o, e);

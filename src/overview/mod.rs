@@ -119,7 +119,7 @@ pub struct View<'a> {
 impl View<'_> {
     /// The points of the last 24 hours before `now`.
     pub fn points(&self) -> impl Iterator<Item = &history::Point> {
-        let from = self.now.div_euclid(1000) - history::KEEP_SECONDS;
+        let from = seconds(self.now) - history::KEEP_SECONDS;
         self.history
             .points()
             .iter()
@@ -128,9 +128,16 @@ impl View<'_> {
 
     /// The events of the last 24 hours before `now`, oldest first.
     pub fn events(&self) -> impl DoubleEndedIterator<Item = &history::Event> {
-        let from = self.now.div_euclid(1000) - history::KEEP_SECONDS;
+        let from = seconds(self.now) - history::KEEP_SECONDS;
         self.history.events().iter().filter(move |e| e.time > from)
     }
+}
+
+/// Unix seconds of a [`Millis`]. Not inlined: each `div_euclid` of an
+/// `i64` is a library call and its sign fix-up on a 32-bit router.
+#[inline(never)]
+pub fn seconds(t: Millis) -> i64 {
+    t.div_euclid(1000)
 }
 
 /// The exporter's clock, in [`Millis`]; 0 before 1970.

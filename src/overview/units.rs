@@ -96,6 +96,17 @@ pub fn tenths(o: &mut String, t: i32) {
     decimal(o, f64::from(t) / 10.0, 1);
 }
 
+/// An IPv4 address, dotted as `Ipv4Addr`'s `Display` writes it.
+#[inline(never)]
+pub fn ipv4(o: &mut String, ip: std::net::Ipv4Addr) {
+    for (i, b) in ip.octets().into_iter().enumerate() {
+        if i > 0 {
+            o.push('.');
+        }
+        uint(o, b.into());
+    }
+}
+
 fn two(o: &mut String, n: i64) {
     if n < 10 {
         o.push('0');
@@ -185,5 +196,12 @@ mod tests {
         assert_eq!(w(|o| date(o, 951_782_400)), "2000-02-29");
         assert_eq!(w(|o| date(o, -1)), "1969-12-31");
         assert_eq!(w(|o| date(o, 1_764_594_309)), "2025-12-01");
+    }
+
+    #[test]
+    fn ipv4_as_display_writes_it() {
+        for ip in ["0.0.0.0", "10.1.8.254", "255.255.255.255", "192.168.1.1"] {
+            assert_eq!(w(|o| ipv4(o, ip.parse().unwrap())), ip);
+        }
     }
 }
