@@ -340,50 +340,38 @@ fn write_line(o: &mut String, v: &View) {
     p(o, "</section>\n");
 }
 
+/// The DSL table's rows after its head: the two rates, then the figures of
+/// [`super::dsl_tenths`] in order, with their units (none for a rate).
+const DSL_ROWS: [(&str, &str); 6] = [
+    ("Sync rate", ""),
+    ("Attainable rate", ""),
+    ("SNR margin", "dB"),
+    ("Line attenuation", "dB"),
+    ("Signal attenuation", "dB"),
+    ("Output power", "dBm"),
+];
+
 fn write_dsl(o: &mut String, s: &wan::DslStats) {
     p(o, "<table class=\"dsl\">\n<thead><tr><th>DSL line</th><th class=\"n\">down</th><th class=\"n\">up</th></tr></thead>\n");
-    // Rates in bit/s, the rest in tenths of their unit.
-    let rows: [(&str, [Option<i64>; 2], &str); 6] = [
-        ("Sync rate", s.sync_bps.map(|v| v.map(|v| v as i64)), ""),
-        (
-            "Attainable rate",
-            s.attainable_bps.map(|v| v.map(|v| v as i64)),
-            "",
-        ),
-        (
-            "SNR margin",
-            s.snr_margin_tenth_db.map(|v| v.map(i64::from)),
-            "dB",
-        ),
-        (
-            "Line attenuation",
-            s.line_attenuation_tenth_db.map(|v| v.map(i64::from)),
-            "dB",
-        ),
-        (
-            "Signal attenuation",
-            s.signal_attenuation_tenth_db.map(|v| v.map(i64::from)),
-            "dB",
-        ),
-        (
-            "Output power",
-            s.output_power_tenth_dbm.map(|v| v.map(i64::from)),
-            "dBm",
-        ),
-    ];
-    for (name, values, unit) in rows {
+    for (k, (name, unit)) in DSL_ROWS.into_iter().enumerate() {
+        // Rates in bit/s, the rest in their unit.
+        let values: [Option<f64>; 2] = match k {
+            0 => s.sync_bps.map(|v| v.map(|v| v as i64 as f64)),
+            1 => s.attainable_bps.map(|v| v.map(|v| v as i64 as f64)),
+            _ => super::dsl_tenths(s, k - 2).map(|v| v.map(|t| f64::from(t) / 10.0)),
+        };
         if values.iter().all(Option::is_none) {
             continue;
         }
         p(o, "<tr><th>");
         p(o, name);
         p(o, "</th>");
-        for x in values {
+        for &x in &values {
             p(o, "<td class=\"n\">");
             match x {
-                Some(x) if unit.is_empty() => units::bits(o, x as f64),
+                Some(x) if unit.is_empty() => units::bits(o, x),
                 Some(x) => {
-                    units::decimal(o, x as f64 / 10.0, 1);
+                    units::decimal(o, x, 1);
                     p(o, NBSP);
                     p(o, unit);
                 }
@@ -611,18 +599,31 @@ fn write_day(o: &mut String, v: &View) {
         return;
     }
     let events: Vec<&history::Event> = v.events().collect();
+    // Each series as (minute, value): what a point has of it. Two
+    // buffers for all the charts.
+    let mut values: [Vec<(u32, f64)>; 2] = Default::default();
     for (c, (title, names, unit)) in CHARTS.into_iter().enumerate() {
-        // Each series as (minute, value): what a point has of it.
-        let series = [0, 1].map(|i| Series {
-            name: names[i],
-            values: points
-                .iter()
-                .filter_map(|p| Some((p.minute, chart_reading(p, 2 * c + i)?)))
-                .collect(),
-        });
+        for (i, v) in values.iter_mut().enumerate() {
+            v.clear();
+            v.extend(
+                points
+                    .iter()
+                    .filter_map(|p| Some((p.minute, chart_reading(p, 2 * c + i)?))),
+            );
+        }
+        let [down, up] = &values;
         let chart = Chart {
             title,
-            series,
+            series: [
+                Series {
+                    name: names[0],
+                    values: down,
+                },
+                Series {
+                    name: names[1],
+                    values: up,
+                },
+            ],
             unit,
         };
         chart::write(o, &chart, first, &events);

@@ -377,6 +377,14 @@ fn write_wan(w: &mut Writer, v: &View, wan: &wan::Wan) {
 /// A trained line: `up` is then the upstream's figures (an object, so a
 /// test of `dsl.up` for truth still reads "trained"); `trained` says the
 /// same as a boolean.
+/// The keys of [`super::dsl_tenths`]'s figures, in order.
+const DSL_TENTHS: [&str; 4] = [
+    "snr_margin_db",
+    "line_attenuation_db",
+    "signal_attenuation_db",
+    "output_power_dbm",
+];
+
 fn write_dsl(w: &mut Writer, s: &DslStats) {
     w.text("mode", &s.mode);
     w.text("profile", &s.profile);
@@ -389,14 +397,9 @@ fn write_dsl(w: &mut Writer, s: &DslStats) {
         if let Some(bps) = s.attainable_bps[i] {
             w.float("attainable_rate_bytes_per_second", bytes_per_second(bps));
         }
-        for (k, t) in [
-            ("snr_margin_db", s.snr_margin_tenth_db[i]),
-            ("line_attenuation_db", s.line_attenuation_tenth_db[i]),
-            ("signal_attenuation_db", s.signal_attenuation_tenth_db[i]),
-            ("output_power_dbm", s.output_power_tenth_dbm[i]),
-        ] {
-            if let Some(t) = t {
-                w.float(k, f64::from(t) / 10.0);
+        for (k, name) in DSL_TENTHS.iter().enumerate() {
+            if let Some(t) = super::dsl_tenths(s, k)[i] {
+                w.float(name, f64::from(t) / 10.0);
             }
         }
         w.close();

@@ -28,6 +28,7 @@ pub use history::History;
 pub use report::{Millis, Report, State};
 
 use crate::pages::owl::Station;
+use crate::pages::wan::DslStats;
 
 /// What the page says of the exporter itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,6 +156,19 @@ pub fn station_of<'a>(r: &'a Report, mac: &str) -> Option<&'a Station> {
         .binary_search_by(|s| s.mac.as_str().cmp(mac))
         .ok()
         .map(|i| &stations[i])
+}
+
+/// The DSL line's figures kept in tenths of their unit, by number: SNR
+/// margin, line attenuation, signal attenuation (dB), output power (dBm);
+/// each down, up. By number so that the page and the document each walk
+/// them in one loop.
+pub fn dsl_tenths(s: &DslStats, k: usize) -> [Option<i32>; 2] {
+    match k {
+        0 => s.snr_margin_tenth_db,
+        1 => s.line_attenuation_tenth_db,
+        2 => s.signal_attenuation_tenth_db,
+        _ => s.output_power_tenth_dbm,
+    }
 }
 
 /// The hub's model, as the mesh page names its root node.

@@ -38,11 +38,14 @@ pub fn decimal(o: &mut String, v: f64, places: u32) {
     uint(o, n / scale);
     if places > 0 {
         o.push('.');
-        let frac = (n % scale).to_string();
-        for _ in frac.len()..places as usize {
+        let frac = n % scale;
+        // Leading zeros: as many as `frac` has fewer digits than `places`.
+        let mut pad = scale / 10;
+        while frac < pad && pad > 1 {
             o.push('0');
+            pad /= 10;
         }
-        o.push_str(&frac);
+        uint(o, frac);
     }
 }
 
@@ -183,6 +186,12 @@ mod tests {
         assert_eq!(w(|o| decimal(o, 0.42, 2)), "0.42");
         assert_eq!(w(|o| decimal(o, 1.005, 2)), "1.00");
         assert_eq!(w(|o| decimal(o, 7.0, 2)), "7.00");
+        assert_eq!(w(|o| decimal(o, 7.05, 2)), "7.05");
+        assert_eq!(w(|o| decimal(o, 0.007, 3)), "0.007");
+        assert_eq!(w(|o| decimal(o, 0.07, 3)), "0.070");
+        assert_eq!(w(|o| decimal(o, 0.5, 3)), "0.500");
+        assert_eq!(w(|o| decimal(o, 12.0, 3)), "12.000");
+        assert_eq!(w(|o| decimal(o, 1.25, 0)), "1");
         // The no-break space is what joins them on the page.
         let mut o = String::new();
         bits(&mut o, 65_059_000.0);
