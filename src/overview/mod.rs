@@ -145,7 +145,14 @@ pub fn seconds(t: Millis) -> i64 {
 pub fn now() -> Millis {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        // Not `as_millis`: its u128 arithmetic is library calls on a router.
+        .map_or(0, |d| {
+            let ms = d
+                .as_secs()
+                .saturating_mul(1000)
+                .saturating_add(d.subsec_millis().into());
+            i64::try_from(ms).unwrap_or(i64::MAX)
+        })
 }
 
 /// The mesh's record of the device with this MAC, if the mesh page has it.

@@ -53,11 +53,14 @@ pub fn decimal(o: &mut String, v: f64, places: u32) {
 /// the units joined by `sep`.
 #[inline(never)]
 pub fn span(o: &mut String, s: u64, sep: &str) {
+    // Within the day in 32 bits: a 64-bit division is a library call on
+    // a 32-bit router.
+    let r = (s % 86_400) as u32;
     let parts = [
         (s / 86_400, 'd'),
-        (s / 3600 % 24, 'h'),
-        (s / 60 % 60, 'm'),
-        (s % 60, 's'),
+        (u64::from(r / 3600), 'h'),
+        (u64::from(r / 60 % 60), 'm'),
+        (u64::from(r % 60), 's'),
     ];
     // The first unit that is not 0 (seconds at least), and the next.
     let first = parts.iter().position(|p| p.0 > 0).unwrap_or(3).min(3);
@@ -110,18 +113,18 @@ pub fn ipv4(o: &mut String, ip: std::net::Ipv4Addr) {
     }
 }
 
-fn two(o: &mut String, n: i64) {
+fn two(o: &mut String, n: u32) {
     if n < 10 {
         o.push('0');
     }
-    uint(o, n as u64);
+    uint(o, n.into());
 }
 
 /// A time of day in UTC, `14:05`, from Unix seconds. The page names the
 /// zone: the exporter carries no time-zone data, and says how long ago too.
 #[inline(never)]
 pub fn clock(o: &mut String, t: i64) {
-    let s = t.rem_euclid(86_400);
+    let s = t.rem_euclid(86_400) as u32;
     two(o, s / 3600);
     o.push(':');
     two(o, s / 60 % 60);
@@ -133,9 +136,9 @@ pub fn date(o: &mut String, t: i64) {
     let (y, m, d) = civil(t.div_euclid(86_400));
     int(o, y);
     o.push('-');
-    two(o, m.into());
+    two(o, m);
     o.push('-');
-    two(o, d.into());
+    two(o, d);
 }
 
 /// Year, month, day of a count of days since 1970-01-01 (proleptic
