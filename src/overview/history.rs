@@ -86,10 +86,7 @@ impl Point {
     }
 
     fn is_empty(&self) -> bool {
-        Point {
-            minute: self.minute,
-            ..Point::default()
-        } == *self
+        (0..=DEVICES_ACTIVE).all(|s| self.reading(s).is_none())
     }
 
     /// The newest reading of each series: `newer`'s where it has one.

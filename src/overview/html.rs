@@ -110,7 +110,8 @@ fn section(o: &mut String, id: &str, title: &str) {
 #[inline(never)]
 fn missing(o: &mut String, r: &Report, collector: &str) {
     p(o, "<p class=\"warn\">");
-    let (before, after) = match r.state(collector) {
+    let state = r.state(collector);
+    let (before, after) = match state {
         Some(State::Failing(_)) => ("The ", " collector is failing: "),
         Some(State::Unavailable) => ("This hub has no page for the ", " collector."),
         Some(State::Disabled) => ("The ", " collector is turned off."),
@@ -119,7 +120,7 @@ fn missing(o: &mut String, r: &Report, collector: &str) {
     p(o, before);
     p(o, collector);
     p(o, after);
-    if let Some(State::Failing(e)) = r.state(collector) {
+    if let Some(State::Failing(e)) = state {
         hub_text(o, e);
     }
     p(o, "</p>\n");
