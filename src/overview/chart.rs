@@ -61,7 +61,7 @@ pub struct Chart<'a> {
 /// Writes the chart as a `<figure>`: caption, table, drawing; nothing when
 /// no series has a value. `first` is the first minute of the window (the
 /// window is [`MAX_POINTS`] minutes).
-pub fn write(o: &mut String, chart: &Chart, first: u32, events: &[&Event]) {
+pub fn write(o: &mut String, chart: &Chart, first: u32, events: &[Event]) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for s in &chart.series {
         for &(_, v) in s.values {

@@ -594,12 +594,11 @@ fn write_day(o: &mut String, v: &View) {
     section(o, "day", "The last 24 hours");
     let now_minute = v.now.div_euclid(60_000);
     let first = u32::try_from((now_minute - MAX_POINTS as i64 + 1).max(0)).unwrap_or(0);
-    let points: Vec<&history::Point> = v.points().collect();
+    let points = v.points();
     if points.is_empty() {
         p(o, "<p class=\"dim\">Nothing yet.</p>\n</section>\n");
         return;
     }
-    let events: Vec<&history::Event> = v.events().collect();
     // Each series as (minute, value): what a point has of it. Two
     // buffers for all the charts.
     let mut values: [Vec<(u32, f64)>; 2] = Default::default();
@@ -627,7 +626,7 @@ fn write_day(o: &mut String, v: &View) {
             ],
             unit,
         };
-        chart::write(o, &chart, first, &events);
+        chart::write(o, &chart, first, v.events());
     }
     p(o, "<p class=\"dim\">A point a minute; marks: drops, resyncs, reboots, failures.</p>\n</section>\n");
 }
@@ -656,7 +655,7 @@ fn write_events(o: &mut String, v: &View) {
     section(o, "events", "Events, last 24 hours");
     let now = seconds(v.now);
     let mut any = false;
-    for e in v.events().rev() {
+    for e in v.events().iter().rev() {
         if !any {
             p(o, "<ol class=\"events\" reversed>\n");
             any = true;

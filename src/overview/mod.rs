@@ -118,19 +118,20 @@ pub struct View<'a> {
 }
 
 impl View<'_> {
-    /// The points of the last 24 hours before `now`.
-    pub fn points(&self) -> impl Iterator<Item = &history::Point> {
+    /// The points of the last 24 hours before `now`: the history's last
+    /// ones, as it keeps them in time order.
+    pub fn points(&self) -> &[history::Point] {
         let from = seconds(self.now) - history::KEEP_SECONDS;
-        self.history
-            .points()
-            .iter()
-            .filter(move |p| p.time() > from)
+        let all = self.history.points();
+        &all[all.partition_point(|p| p.time() <= from)..]
     }
 
-    /// The events of the last 24 hours before `now`, oldest first.
-    pub fn events(&self) -> impl DoubleEndedIterator<Item = &history::Event> {
+    /// The events of the last 24 hours before `now`, oldest first: the
+    /// history's last ones, as it keeps them in time order.
+    pub fn events(&self) -> &[history::Event] {
         let from = seconds(self.now) - history::KEEP_SECONDS;
-        self.history.events().iter().filter(move |e| e.time > from)
+        let all = self.history.events();
+        &all[all.partition_point(|e| e.time <= from)..]
     }
 }
 
