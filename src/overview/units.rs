@@ -142,17 +142,18 @@ pub fn date(o: &mut String, t: i64) {
 }
 
 /// Year, month, day of a count of days since 1970-01-01 (proleptic
-/// Gregorian): H. Hinnant's `civil_from_days`.
+/// Gregorian): H. Hinnant's `civil_from_days`. Within the 400-year era
+/// in 32 bits: a 64-bit division is a library call on a 32-bit router.
 fn civil(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
+    let doe = z.rem_euclid(146_097) as u32;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = i64::from(yoe) + era * 400 + i64::from(m <= 2);
     (y, m, d)
 }
 
@@ -208,6 +209,10 @@ mod tests {
         assert_eq!(w(|o| date(o, 951_782_400)), "2000-02-29");
         assert_eq!(w(|o| date(o, -1)), "1969-12-31");
         assert_eq!(w(|o| date(o, 1_764_594_309)), "2025-12-01");
+        assert_eq!(w(|o| date(o, 253_402_300_799)), "9999-12-31");
+        assert_eq!(w(|o| date(o, -62_135_596_800)), "1-01-01");
+        assert_eq!(w(|o| date(o, -62_135_596_801)), "0-12-31");
+        assert_eq!(w(|o| date(o, 4_107_542_400)), "2100-03-01");
     }
 
     #[test]
