@@ -254,10 +254,7 @@ impl Server {
             .min();
         match next {
             None => -1,
-            Some(t) => {
-                let ms = t.saturating_duration_since(now).as_micros().div_ceil(1000);
-                ms.min(60_000) as libc::c_int
-            }
+            Some(t) => poll_ms(t.saturating_duration_since(now)),
         }
     }
 
@@ -580,5 +577,44 @@ impl Server {
                 _ => self.conns[i].state = State::Closed,
             }
         }
+    }
+}
+
+/// `d` as poll(2)'s timeout: its whole microseconds rounded up to
+/// milliseconds, at most a minute. In 64 bits: `as_micros()` is a u128,
+/// whose division links 2.4 KB of library code into the mipsel `-nojs`
+/// binary (the default one has it anyway, for QuickJS's `fmod`).
+fn poll_ms(d: Duration) -> libc::c_int {
+    let micros = d.subsec_micros();
+    let ms = d
+        .as_secs()
+        .saturating_mul(1000)
+        .saturating_add(u64::from(micros.div_ceil(1000)));
+    ms.min(60_000) as libc::c_int
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poll_timeouts_round_whole_microseconds_up() {
+        for d in [
+            Duration::ZERO,
+            Duration::from_nanos(999),
+            Duration::from_nanos(1_000),
+            Duration::from_nanos(1_000_999),
+            Duration::from_micros(1_001),
+            Duration::from_millis(7),
+            Duration::new(59, 999_000_001),
+            Duration::new(59, 999_999_999),
+            Duration::from_secs(60),
+            Duration::MAX,
+        ] {
+            let was = d.as_micros().div_ceil(1000).min(60_000) as libc::c_int;
+            assert_eq!(poll_ms(d), was, "{d:?}");
+        }
+        assert_eq!(poll_ms(Duration::from_nanos(1_000_999)), 1);
+        assert_eq!(poll_ms(Duration::from_micros(1_001)), 2);
     }
 }

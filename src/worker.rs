@@ -20,7 +20,6 @@ use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::overview::{self, Report};
@@ -62,10 +61,7 @@ impl Worker {
         let slot = Arc::new(Mutex::new(None));
         let shared = Arc::clone(&slot);
         let overrun_after = scraper.overrun_after();
-        thread::Builder::new()
-            .name("scrape".into())
-            .stack_size(STACK_BYTES)
-            .spawn(move || run(scraper, day, worker_end, &shared))?;
+        spawn(Box::new(move || run(scraper, day, worker_end, &shared)))?;
         Ok(Worker {
             link,
             slot,
@@ -112,6 +108,54 @@ impl Worker {
             None if ended => Err(gone()),
             None => Ok(None),
         }
+    }
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Runs `job` on a thread of its own named `scrape`, with [`STACK_BYTES`]
+/// of stack. By hand rather than with `std::thread::Builder`: std's thread
+/// start names a named thread with musl's `pthread_setname_np`, whose way
+/// of naming another thread formats a `/proc` path with `snprintf`, so a
+/// std thread links all of musl's printf. With std's spawning machinery
+/// (and its per-thread stack-overflow bookkeeping) that is 25 KB of the
+/// mipsel `-nojs` binary and 11 KB of the default one, where QuickJS needs
+/// printf anyway (measured), for the one thread the exporter starts. The
+/// thread names itself with `prctl`.
+fn spawn(job: Job) -> io::Result<()> {
+    extern "C" fn start(arg: *mut libc::c_void) -> *mut libc::c_void {
+        // SAFETY: `arg` is the `Box<Job>` that `spawn` leaked for this
+        // thread alone.
+        let job = unsafe { Box::from_raw(arg.cast::<Job>()) };
+        // SAFETY: PR_SET_NAME reads a NUL-terminated name (cut to 15
+        // bytes) and names the calling thread.
+        unsafe { libc::prctl(libc::PR_SET_NAME, c"scrape".as_ptr()) };
+        // Nothing may unwind out of an `extern "C"` function. A panic (in a
+        // build that unwinds) ends the job as it ended a std thread: its
+        // values dropped, so the listener sees the worker's end close.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+        std::ptr::null_mut()
+    }
+    let arg = Box::into_raw(Box::new(job));
+    // SAFETY: the attributes are initialised before use and destroyed
+    // after; on success the new thread owns `arg`, else it is taken back.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        let mut r = libc::pthread_attr_init(&mut attr);
+        if r == 0 {
+            r = libc::pthread_attr_setstacksize(&mut attr, STACK_BYTES);
+            let mut thread: libc::pthread_t = std::mem::zeroed();
+            if r == 0 {
+                r = libc::pthread_create(&mut thread, &attr, start, arg.cast());
+            }
+            libc::pthread_attr_destroy(&mut attr);
+            if r == 0 {
+                libc::pthread_detach(thread);
+                return Ok(());
+            }
+        }
+        drop(Box::from_raw(arg));
+        Err(io::Error::from_raw_os_error(r))
     }
 }
 

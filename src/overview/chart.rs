@@ -22,9 +22,9 @@ const PAD: f64 = 10.0;
 
 /// One line: its name (`down`, `up`, `active`) and (minute, value) pairs in
 /// time order; no values, no line.
-pub struct Series {
+pub struct Series<'a> {
     pub name: &'static str,
-    pub values: Vec<(u32, f64)>,
+    pub values: &'a [(u32, f64)],
 }
 
 /// How a chart writes its values; dB scales start at the lowest value,
@@ -51,20 +51,20 @@ impl Unit {
     }
 }
 
-pub struct Chart {
+pub struct Chart<'a> {
     /// What is drawn, for the caption and the SVG's label (`SNR margin`).
     pub title: &'static str,
-    pub series: [Series; 2],
+    pub series: [Series<'a>; 2],
     pub unit: Unit,
 }
 
 /// Writes the chart as a `<figure>`: caption, table, drawing; nothing when
 /// no series has a value. `first` is the first minute of the window (the
 /// window is [`MAX_POINTS`] minutes).
-pub fn write(o: &mut String, chart: &Chart, first: u32, events: &[&Event]) {
+pub fn write(o: &mut String, chart: &Chart, first: u32, events: &[Event]) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for s in &chart.series {
-        for &(_, v) in &s.values {
+        for &(_, v) in s.values {
             lo = lo.min(v);
             hi = hi.max(v);
         }
@@ -142,7 +142,7 @@ fn write_table(o: &mut String, chart: &Chart) {
             continue;
         };
         let (mut lo, mut hi) = (last, last);
-        for &(_, v) in &s.values {
+        for &(_, v) in s.values {
             lo = lo.min(v);
             hi = hi.max(v);
         }
@@ -174,7 +174,7 @@ fn write_hours(o: &mut String, chart: &Chart, first: u32) {
     // Per hour, per series: lowest, highest.
     let mut ranges = [[None::<(f64, f64)>; 2]; HOURS];
     for (si, s) in chart.series.iter().enumerate() {
-        for &(minute, v) in &s.values {
+        for &(minute, v) in s.values {
             let Some(slot) = (minute / 60)
                 .checked_sub(hour0)
                 .and_then(|h| ranges.get_mut(h as usize))
@@ -233,7 +233,7 @@ fn write_path(o: &mut String, i: usize, s: &Series, first: u32, lo: f64, hi: f64
         },
     );
     p(o, " vector-effect=\"non-scaling-stroke\" d=\"");
-    let v = &s.values;
+    let v = s.values;
     for j in 0..v.len() {
         let minute = v[j].0;
         let starts = j == 0 || v[j - 1].0 + 1 < minute;

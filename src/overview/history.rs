@@ -23,7 +23,6 @@
 //! [`MAX_EVENTS`] events with their text, allocated once at their full
 //! size and never grown past it.
 
-use std::collections::VecDeque;
 use std::mem::size_of;
 use std::num::NonZeroU64;
 
@@ -71,11 +70,23 @@ impl Point {
         i64::from(self.minute) * 60
     }
 
+    /// Series `s` of the point, by number ([`SNR_DOWN`] and the others;
+    /// down, then up, for a pair) in its own unit: dB, bit/s, bytes per
+    /// second, devices; none past those. A number rather than a closure per series, so that
+    /// the page and the document share one small function.
+    pub fn reading(&self, s: usize) -> Option<f64> {
+        let dir = s & 1;
+        match s {
+            0 | 1 => self.snr_margin_tenth_db[dir].map(|t| f64::from(t) / 10.0),
+            2 | 3 => self.sync_bps[dir].map(|b| b.get() as f64),
+            4 | 5 => self.throughput[dir].map(f64::from),
+            DEVICES_ACTIVE => self.devices_active.map(f64::from),
+            _ => None,
+        }
+    }
+
     fn is_empty(&self) -> bool {
-        Point {
-            minute: self.minute,
-            ..Point::default()
-        } == *self
+        (0..=DEVICES_ACTIVE).all(|s| self.reading(s).is_none())
     }
 
     /// The newest reading of each series: `newer`'s where it has one.
@@ -95,6 +106,12 @@ impl Point {
         }
     }
 }
+
+// The series of a point, for [`Point::reading`].
+pub const SNR_DOWN: usize = 0;
+pub const SYNC_DOWN: usize = 2;
+pub const THROUGHPUT_DOWN: usize = 4;
+pub const DEVICES_ACTIVE: usize = 6;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
@@ -182,8 +199,11 @@ impl LastWan {
 
 #[derive(Debug, Default)]
 pub struct History {
-    points: VecDeque<Point>,
-    events: VecDeque<Event>,
+    // Vecs, not VecDeques: a VecDeque's insert and wrap-around cost 2 KB
+    // of router binary, and its iterators more in every reader; dropping
+    // the oldest of a full day moves 69 KB once a minute instead.
+    points: Vec<Point>,
+    events: Vec<Event>,
     last_wan: Option<LastWan>,
     throughput: Option<Throughput>,
     /// Per collector that has failed: since when it fails (`None` once it
@@ -200,30 +220,19 @@ impl History {
     /// report before.
     pub fn record(&mut self, r: &Report) {
         let t = r.started;
-        let seconds = t.div_euclid(1000);
+        let seconds = super::seconds(t);
         let minute = u32::try_from(t.div_euclid(60_000).max(0)).unwrap_or(u32::MAX);
         // The clock went back: what lies after it is no longer the past.
-        while self.points.back().is_some_and(|p| p.minute > minute) {
-            self.points.pop_back();
+        while self.points.last().is_some_and(|p| p.minute > minute) {
+            self.points.pop();
         }
-        while self.events.back().is_some_and(|e| e.time > seconds) {
-            self.events.pop_back();
+        while self.events.last().is_some_and(|e| e.time > seconds) {
+            self.events.pop();
         }
+        // Both in time order: what is too old is at the front.
         let oldest_minute = i64::from(minute) - MAX_POINTS as i64;
-        while self
-            .points
-            .front()
-            .is_some_and(|p| i64::from(p.minute) <= oldest_minute)
-        {
-            self.points.pop_front();
-        }
-        while self
-            .events
-            .front()
-            .is_some_and(|e| e.time <= seconds - KEEP_SECONDS)
-        {
-            self.events.pop_front();
-        }
+        self.points.retain(|p| i64::from(p.minute) > oldest_minute);
+        self.events.retain(|e| e.time > seconds - KEEP_SECONDS);
 
         let mut new = self.collector_events(r);
         let mut point = Point {
@@ -266,7 +275,7 @@ impl History {
         }
         for e in new {
             if self.events.len() == MAX_EVENTS {
-                self.events.pop_front();
+                self.events.remove(0);
             }
             if self.events.capacity() < MAX_EVENTS {
                 self.events.reserve_exact(MAX_EVENTS - self.events.len());
@@ -280,16 +289,16 @@ impl History {
         if point.is_empty() {
             return;
         }
-        match self.points.back_mut() {
+        match self.points.last_mut() {
             Some(last) if last.minute == minute => last.merge(&point),
             _ => {
                 if self.points.len() == MAX_POINTS {
-                    self.points.pop_front();
+                    self.points.remove(0);
                 }
                 if self.points.capacity() < MAX_POINTS {
                     self.points.reserve_exact(MAX_POINTS - self.points.len());
                 }
-                self.points.push_back(point);
+                self.points.push(point);
             }
         }
     }
@@ -297,7 +306,7 @@ impl History {
     /// Failures and recoveries, and the table of who fails since when.
     fn collector_events(&mut self, r: &Report) -> Vec<Event> {
         let mut new = Vec::new();
-        let seconds = r.started.div_euclid(1000);
+        let seconds = super::seconds(r.started);
         for o in &r.collectors {
             let slot = match self.failing.iter().position(|(n, _)| *n == o.name) {
                 Some(i) => &mut self.failing[i].1,
@@ -336,12 +345,12 @@ impl History {
     }
 
     /// The points, oldest first.
-    pub fn points(&self) -> &VecDeque<Point> {
+    pub fn points(&self) -> &[Point] {
         &self.points
     }
 
     /// The events, oldest first.
-    pub fn events(&self) -> &VecDeque<Event> {
+    pub fn events(&self) -> &[Event] {
         &self.events
     }
 
@@ -388,14 +397,14 @@ fn event(time: i64, kind: EventKind, collector: Option<&'static str>, detail: &s
 /// scrape's time less how long ago the hub says, kept between the two
 /// scrapes (the clocks of the hub and the exporter need not agree).
 fn dated(before: &LastWan, now: &LastWan, ago_seconds: u64) -> i64 {
-    let (lo, hi) = (before.at.div_euclid(1000), now.at.div_euclid(1000));
+    let (lo, hi) = (super::seconds(before.at), super::seconds(now.at));
     let ago = i64::try_from(ago_seconds).unwrap_or(i64::MAX);
     hi.saturating_sub(ago).clamp(lo.min(hi), hi)
 }
 
 fn wan_events(before: &LastWan, now: &LastWan, w: &Wan) -> Vec<Event> {
     let mut new = Vec::new();
-    let at = now.at.div_euclid(1000);
+    let at = super::seconds(now.at);
     let rebooted = now.sysuptime < before.sysuptime;
     if rebooted {
         new.push(event(
@@ -553,11 +562,11 @@ mod tests {
             h.record(&report(T0 + m * MINUTE, Some(w), Some(1)));
         }
         assert_eq!(h.points().len(), MAX_POINTS);
-        let first = h.points().front().unwrap().time();
-        let last = h.points().back().unwrap().time();
+        let first = h.points().first().unwrap().time();
+        let last = h.points().last().unwrap().time();
         assert_eq!(last, (T0 + 2999 * MINUTE) / 1000);
         assert_eq!(last - first, KEEP_SECONDS - STEP_SECONDS);
-        assert_eq!(h.points().capacity(), MAX_POINTS, "never grown past");
+        assert_eq!(h.points.capacity(), MAX_POINTS, "never grown past");
         assert!(h.heap_bytes() <= MAX_BYTES);
         // A gap longer than a day empties it but for the new point.
         h.record(&report(
@@ -591,7 +600,7 @@ mod tests {
             .events()
             .iter()
             .all(|e| e.detail.len() <= MAX_DETAIL_BYTES));
-        assert_eq!(h.events().capacity(), MAX_EVENTS);
+        assert_eq!(h.events.capacity(), MAX_EVENTS);
         let used = h.heap_bytes();
         let bound =
             MAX_POINTS * size_of::<Point>() + MAX_EVENTS * (size_of::<Event>() + MAX_DETAIL_BYTES);
@@ -641,7 +650,7 @@ mod tests {
         let reboot = &h.events()[3];
         assert_eq!(&*reboot.detail, "it had been up 1d 3h");
         assert_eq!(h.throughput(), None, "counters went back with the reboot");
-        assert_eq!(h.points().back().unwrap().throughput, [None, None]);
+        assert_eq!(h.points().last().unwrap().throughput, [None, None]);
         // A hub whose clock says a thing happened before the scrape before:
         // kept between the two scrapes.
         let mut odd = wan(100, 10, true, 0, 0);
@@ -652,7 +661,7 @@ mod tests {
             None,
         ));
         h.record(&report(T0 + 6 * MINUTE, Some(odd), None));
-        let last = h.events().back().unwrap();
+        let last = h.events().last().unwrap();
         assert_eq!((last.time, last.kind), (s(5), EventKind::WanUp));
     }
 
@@ -725,7 +734,7 @@ mod tests {
         // A new session starts its counters again: no rate, no point.
         h.record(&report(T0 + MINUTE, Some(wan(1060, 1, true, 50, 50)), None));
         assert_eq!(h.throughput(), None);
-        assert_eq!(h.points().back().unwrap().throughput, [None, None]);
+        assert_eq!(h.points().last().unwrap().throughput, [None, None]);
         // A failed scrape between two good ones: the rate over both gaps.
         h.record(&report(T0 + 2 * MINUTE, None, None));
         h.record(&report(

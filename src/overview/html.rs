@@ -9,7 +9,7 @@ use super::escape;
 use super::history::{self, MAX_POINTS};
 use super::report::{Report, State};
 use super::units::{self, NBSP};
-use super::{hub_model, station_of, View};
+use super::{hub_model, seconds, station_of, View};
 use crate::pages::lan::Device;
 use crate::pages::wan::{self, Wan};
 
@@ -110,7 +110,8 @@ fn section(o: &mut String, id: &str, title: &str) {
 #[inline(never)]
 fn missing(o: &mut String, r: &Report, collector: &str) {
     p(o, "<p class=\"warn\">");
-    let (before, after) = match r.state(collector) {
+    let state = r.state(collector);
+    let (before, after) = match state {
         Some(State::Failing(_)) => ("The ", " collector is failing: "),
         Some(State::Unavailable) => ("This hub has no page for the ", " collector."),
         Some(State::Disabled) => ("The ", " collector is turned off."),
@@ -119,7 +120,7 @@ fn missing(o: &mut String, r: &Report, collector: &str) {
     p(o, before);
     p(o, collector);
     p(o, after);
-    if let Some(State::Failing(e)) = r.state(collector) {
+    if let Some(State::Failing(e)) = state {
         hub_text(o, e);
     }
     p(o, "</p>\n");
@@ -166,7 +167,7 @@ fn write_summary(o: &mut String, v: &View) {
         p(o, " devices active");
     }
     p(o, "</p>\n<p class=\"dim\">As read ");
-    time_ago(o, r.started.div_euclid(1000), v.now.div_euclid(1000));
+    time_ago(o, seconds(r.started), seconds(v.now));
     let failing = r
         .collectors
         .iter()
@@ -208,6 +209,14 @@ fn end_row(o: &mut String) {
     p(o, "</td></tr>\n");
 }
 
+/// A row of a facts table whose value is a hub string.
+#[inline(never)]
+fn text_row(o: &mut String, th: &str, s: &str) {
+    row(o, th);
+    hub_text(o, s);
+    end_row(o);
+}
+
 /// ` for 5d 21h` where the uptime is known.
 fn up_for(o: &mut String, uptime: Option<u64>) {
     if let Some(u) = uptime {
@@ -224,8 +233,8 @@ fn write_line(o: &mut String, v: &View) {
         p(o, "</section>\n");
         return;
     };
-    let now = v.now.div_euclid(1000);
-    let at = r.started.div_euclid(1000);
+    let now = seconds(v.now);
+    let at = seconds(r.started);
     p(o, "<table class=\"facts\">\n");
     row(o, "Internet");
     if w.connected {
@@ -298,23 +307,31 @@ fn write_line(o: &mut String, v: &View) {
         end_row(o);
     }
     let a = &w.addresses;
-    let ips: [(&str, Option<String>); 4] = [
-        ("IPv4 address", a.ipv4.map(|ip| ip.to_string())),
-        ("Gateway", a.ipv4_gateway.map(|ip| ip.to_string())),
-        ("IPv6 address", a.ipv6.clone()),
-        ("IPv6 link-local", a.ipv6_link_local.clone()),
-    ];
-    for (name, ip) in ips {
+    for (name, ip) in [("IPv4 address", a.ipv4), ("Gateway", a.ipv4_gateway)] {
         if let Some(ip) = ip {
             row(o, name);
-            hub_text(o, &ip);
+            p(o, "<bdi>");
+            units::ipv4(o, ip);
+            p(o, "</bdi>");
             end_row(o);
+        }
+    }
+    for (name, ip) in [
+        ("IPv6 address", &a.ipv6),
+        ("IPv6 link-local", &a.ipv6_link_local),
+    ] {
+        if let Some(ip) = ip {
+            text_row(o, name, ip);
         }
     }
     if !a.dns.is_empty() {
         row(o, "DNS");
-        let dns: Vec<String> = a.dns.iter().map(|ip| ip.to_string()).collect();
-        p(o, &dns.join(", "));
+        for (i, ip) in a.dns.iter().enumerate() {
+            if i > 0 {
+                p(o, ", ");
+            }
+            units::ipv4(o, *ip);
+        }
         end_row(o);
     }
     p(o, "</table>\n");
@@ -324,50 +341,38 @@ fn write_line(o: &mut String, v: &View) {
     p(o, "</section>\n");
 }
 
+/// The DSL table's rows after its head: the two rates, then the figures of
+/// [`super::dsl_tenths`] in order, with their units (none for a rate).
+const DSL_ROWS: [(&str, &str); 6] = [
+    ("Sync rate", ""),
+    ("Attainable rate", ""),
+    ("SNR margin", "dB"),
+    ("Line attenuation", "dB"),
+    ("Signal attenuation", "dB"),
+    ("Output power", "dBm"),
+];
+
 fn write_dsl(o: &mut String, s: &wan::DslStats) {
     p(o, "<table class=\"dsl\">\n<thead><tr><th>DSL line</th><th class=\"n\">down</th><th class=\"n\">up</th></tr></thead>\n");
-    // Rates in bit/s, the rest in tenths of their unit.
-    let rows: [(&str, [Option<i64>; 2], &str); 6] = [
-        ("Sync rate", s.sync_bps.map(|v| v.map(|v| v as i64)), ""),
-        (
-            "Attainable rate",
-            s.attainable_bps.map(|v| v.map(|v| v as i64)),
-            "",
-        ),
-        (
-            "SNR margin",
-            s.snr_margin_tenth_db.map(|v| v.map(i64::from)),
-            "dB",
-        ),
-        (
-            "Line attenuation",
-            s.line_attenuation_tenth_db.map(|v| v.map(i64::from)),
-            "dB",
-        ),
-        (
-            "Signal attenuation",
-            s.signal_attenuation_tenth_db.map(|v| v.map(i64::from)),
-            "dB",
-        ),
-        (
-            "Output power",
-            s.output_power_tenth_dbm.map(|v| v.map(i64::from)),
-            "dBm",
-        ),
-    ];
-    for (name, values, unit) in rows {
+    for (k, (name, unit)) in DSL_ROWS.into_iter().enumerate() {
+        // Rates in bit/s, the rest in their unit.
+        let values: [Option<f64>; 2] = match k {
+            0 => s.sync_bps.map(|v| v.map(|v| v as i64 as f64)),
+            1 => s.attainable_bps.map(|v| v.map(|v| v as i64 as f64)),
+            _ => super::dsl_tenths(s, k - 2).map(|v| v.map(|t| f64::from(t) / 10.0)),
+        };
         if values.iter().all(Option::is_none) {
             continue;
         }
         p(o, "<tr><th>");
         p(o, name);
         p(o, "</th>");
-        for x in values {
+        for &x in &values {
             p(o, "<td class=\"n\">");
             match x {
-                Some(x) if unit.is_empty() => units::bits(o, x as f64),
+                Some(x) if unit.is_empty() => units::bits(o, x),
                 Some(x) => {
-                    units::decimal(o, x as f64 / 10.0, 1);
+                    units::decimal(o, x, 1);
                     p(o, NBSP);
                     p(o, unit);
                 }
@@ -390,17 +395,13 @@ fn write_hub(o: &mut String, r: &Report) {
     }
     p(o, "<table class=\"facts\">\n");
     if let Some(m) = model {
-        row(o, "Model");
-        hub_text(o, m);
-        end_row(o);
+        text_row(o, "Model", m);
     }
     if let Some(h) = &r.hub {
-        row(o, "Firmware");
-        hub_text(o, &h.firmware);
-        end_row(o);
+        text_row(o, "Firmware", &h.firmware);
         if let Some(ip) = h.lan_ip {
             row(o, "LAN address");
-            p(o, &ip.to_string());
+            units::ipv4(o, ip);
             end_row(o);
         }
     }
@@ -408,7 +409,7 @@ fn write_hub(o: &mut String, r: &Report) {
         row(o, "Uptime");
         units::span(o, w.sysuptime, NBSP);
         p(o, " <small>(since ");
-        let boot = r.started.div_euclid(1000) - w.sysuptime as i64;
+        let boot = seconds(r.started) - w.sysuptime as i64;
         units::date(o, boot);
         p(o, " ");
         units::clock(o, boot);
@@ -441,24 +442,19 @@ fn write_devices(o: &mut String, r: &Report) {
         p(o, "</section>\n");
         return;
     };
-    let mut active: Vec<&Device> = d
-        .devices
-        .iter()
-        .filter(|d| d.active == Some(true))
-        .collect();
-    let mut rest: Vec<&Device> = d
-        .devices
-        .iter()
-        .filter(|d| d.active != Some(true))
-        .collect();
-    by_name(&mut active);
-    by_name(&mut rest);
     p(o, "<p>");
     units::uint(o, d.active_entries as u64);
     p(o, " active of ");
     units::uint(o, d.entries as u64);
     p(o, " known</p>\n");
-    for (list, folded) in [(&active, false), (&rest, true)] {
+    // The active devices, then the rest folded away.
+    for folded in [false, true] {
+        let mut list: Vec<&Device> = d
+            .devices
+            .iter()
+            .filter(|d| (d.active != Some(true)) == folded)
+            .collect();
+        by_name(&mut list);
         if list.is_empty() {
             continue;
         }
@@ -598,69 +594,68 @@ fn write_day(o: &mut String, v: &View) {
     section(o, "day", "The last 24 hours");
     let now_minute = v.now.div_euclid(60_000);
     let first = u32::try_from((now_minute - MAX_POINTS as i64 + 1).max(0)).unwrap_or(0);
-    let points: Vec<&history::Point> = v.points().collect();
+    let points = v.points();
     if points.is_empty() {
         p(o, "<p class=\"dim\">Nothing yet.</p>\n</section>\n");
         return;
     }
-    let events: Vec<&history::Event> = v.events().collect();
-    // Each series as (minute, value): what a point has of it.
-    let series = |name: &'static str, get: &dyn Fn(&history::Point) -> Option<f64>| Series {
-        name,
-        values: points
-            .iter()
-            .filter_map(|p| get(p).map(|x| (p.minute, x)))
-            .collect(),
-    };
-    let charts = [
-        Chart {
-            title: "SNR margin",
+    // Each series as (minute, value): what a point has of it. Two
+    // buffers for all the charts.
+    let mut values: [Vec<(u32, f64)>; 2] = Default::default();
+    for (c, (title, names, unit)) in CHARTS.into_iter().enumerate() {
+        for (i, v) in values.iter_mut().enumerate() {
+            v.clear();
+            v.extend(
+                points
+                    .iter()
+                    .filter_map(|p| Some((p.minute, chart_reading(p, 2 * c + i)?))),
+            );
+        }
+        let [down, up] = &values;
+        let chart = Chart {
+            title,
             series: [
-                series("down", &|p| {
-                    p.snr_margin_tenth_db[0].map(|t| f64::from(t) / 10.0)
-                }),
-                series("up", &|p| {
-                    p.snr_margin_tenth_db[1].map(|t| f64::from(t) / 10.0)
-                }),
+                Series {
+                    name: names[0],
+                    values: down,
+                },
+                Series {
+                    name: names[1],
+                    values: up,
+                },
             ],
-            unit: chart::Unit::Db,
-        },
-        Chart {
-            title: "Sync rate",
-            series: [
-                series("down", &|p| p.sync_bps[0].map(|b| b.get() as f64)),
-                series("up", &|p| p.sync_bps[1].map(|b| b.get() as f64)),
-            ],
-            unit: chart::Unit::Bits,
-        },
-        Chart {
-            title: "Throughput",
-            series: [
-                series("down", &|p| p.throughput[0].map(|t| f64::from(t) * 8.0)),
-                series("up", &|p| p.throughput[1].map(|t| f64::from(t) * 8.0)),
-            ],
-            unit: chart::Unit::Bits,
-        },
-        Chart {
-            title: "Devices active",
-            series: [
-                series("active", &|p| p.devices_active.map(f64::from)),
-                series("", &|_| None),
-            ],
-            unit: chart::Unit::Count,
-        },
-    ];
-    for c in &charts {
-        chart::write(o, c, first, &events);
+            unit,
+        };
+        chart::write(o, &chart, first, v.events());
     }
     p(o, "<p class=\"dim\">A point a minute; marks: drops, resyncs, reboots, failures.</p>\n</section>\n");
 }
 
+/// The charts, each of two series of [`history::Point::reading`] from
+/// [`history::SNR_DOWN`] on, in order; a name `""` for none (a series
+/// past [`history::DEVICES_ACTIVE`], which has no readings).
+const CHARTS: [(&str, [&str; 2], chart::Unit); 4] = [
+    ("SNR margin", ["down", "up"], chart::Unit::Db),
+    ("Sync rate", ["down", "up"], chart::Unit::Bits),
+    ("Throughput", ["down", "up"], chart::Unit::Bits),
+    ("Devices active", ["active", ""], chart::Unit::Count),
+];
+
+/// Series `s` of a point as its chart draws it: throughput in bit/s.
+fn chart_reading(p: &history::Point, s: usize) -> Option<f64> {
+    let v = p.reading(s);
+    if s & !1 == history::THROUGHPUT_DOWN {
+        v.map(|b| b * 8.0)
+    } else {
+        v
+    }
+}
+
 fn write_events(o: &mut String, v: &View) {
     section(o, "events", "Events, last 24 hours");
-    let now = v.now.div_euclid(1000);
+    let now = seconds(v.now);
     let mut any = false;
-    for e in v.events().rev() {
+    for e in v.events().iter().rev() {
         if !any {
             p(o, "<ol class=\"events\" reversed>\n");
             any = true;
@@ -694,16 +689,14 @@ fn write_events(o: &mut String, v: &View) {
 fn write_exporter(o: &mut String, v: &View) {
     section(o, "exporter", "The exporter");
     let r = v.report;
-    let now = v.now.div_euclid(1000);
+    let now = seconds(v.now);
     p(o, "<table class=\"facts\">\n");
     row(o, "Version");
     p(o, v.about.version);
     end_row(o);
-    row(o, "Hub");
-    hub_text(o, &v.about.hub);
-    end_row(o);
+    text_row(o, "Hub", &v.about.hub);
     row(o, "Last scrape");
-    time_ago(o, r.started.div_euclid(1000), now);
+    time_ago(o, seconds(r.started), now);
     p(o, ", took ");
     units::decimal(o, r.duration.as_secs_f64(), 2);
     p(o, " s");
@@ -730,7 +723,7 @@ fn write_exporter(o: &mut String, v: &View) {
                 p(o, "<span class=\"bad\">failing</span>");
                 if let Some(since) = v.history.failing_since(c.name) {
                     p(o, " since ");
-                    time_ago(o, since.div_euclid(1000), now);
+                    time_ago(o, seconds(since), now);
                 }
                 p(o, ": ");
                 hub_text(o, e);

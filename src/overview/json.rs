@@ -12,11 +12,12 @@
 //! read it back with serde_json.
 
 use std::fmt::Write as _;
+use std::net::Ipv4Addr;
 
-use super::escape;
-use super::history::{Point, STEP_SECONDS};
+use super::history::{Point, DEVICES_ACTIVE, SNR_DOWN, STEP_SECONDS, SYNC_DOWN, THROUGHPUT_DOWN};
 use super::report::{Report, State};
-use super::{station_of, View};
+use super::{escape, units};
+use super::{seconds, station_of, View};
 use crate::pages::bytes_per_second;
 use crate::pages::lan::Device;
 use crate::pages::wan::{self, DslStats};
@@ -100,11 +101,17 @@ impl Writer {
         escape::json(&mut self.out, v);
     }
 
-    /// A string item of the open array.
+    /// An IPv4 address as a string (`"10.1.8.254"`); an item of the open
+    /// array for `k` `None`.
     #[inline(never)]
-    pub fn item_str(&mut self, v: &str) {
-        self.comma();
-        escape::json(&mut self.out, v);
+    pub fn ipv4(&mut self, k: Option<&str>, ip: Ipv4Addr) {
+        match k {
+            Some(k) => self.key(k),
+            None => self.comma(),
+        }
+        self.out.push('"');
+        units::ipv4(&mut self.out, ip);
+        self.out.push('"');
     }
 
     /// A string that the hub may leave empty: absent when it does.
@@ -193,9 +200,9 @@ pub fn render(v: &View, history: bool) -> String {
     w.str("version", v.about.version);
     w.str("hub", &v.about.hub);
     w.uint("poll_seconds", v.about.poll_seconds);
-    w.int("scraped_at", r.started.div_euclid(1000));
+    w.int("scraped_at", seconds(r.started));
     w.float("scrape_duration_seconds", r.duration.as_secs_f64());
-    w.int("now", v.now.div_euclid(1000));
+    w.int("now", seconds(v.now));
     w.close();
     w.open_array("collectors");
     for c in &r.collectors {
@@ -205,7 +212,7 @@ pub fn render(v: &View, history: bool) -> String {
         if let State::Failing(error) = &c.state {
             w.str("error", error);
             if let Some(since) = v.history.failing_since(c.name) {
-                w.int("failing_since", since.div_euclid(1000));
+                w.int("failing_since", seconds(since));
             }
         }
         w.close();
@@ -347,15 +354,15 @@ fn write_wan(w: &mut Writer, v: &View, wan: &wan::Wan) {
     }
     let a = &wan.addresses;
     if let Some(ip) = a.ipv4 {
-        w.str("ipv4", &ip.to_string());
+        w.ipv4(Some("ipv4"), ip);
     }
     if let Some(ip) = a.ipv4_gateway {
-        w.str("ipv4_gateway", &ip.to_string());
+        w.ipv4(Some("ipv4_gateway"), ip);
     }
     if !a.dns.is_empty() {
         w.open_array("dns");
         for ip in &a.dns {
-            w.item_str(&ip.to_string());
+            w.ipv4(None, *ip);
         }
         w.close_array();
     }
@@ -370,6 +377,14 @@ fn write_wan(w: &mut Writer, v: &View, wan: &wan::Wan) {
 /// A trained line: `up` is then the upstream's figures (an object, so a
 /// test of `dsl.up` for truth still reads "trained"); `trained` says the
 /// same as a boolean.
+/// The keys of [`super::dsl_tenths`]'s figures, in order.
+const DSL_TENTHS: [&str; 4] = [
+    "snr_margin_db",
+    "line_attenuation_db",
+    "signal_attenuation_db",
+    "output_power_dbm",
+];
+
 fn write_dsl(w: &mut Writer, s: &DslStats) {
     w.text("mode", &s.mode);
     w.text("profile", &s.profile);
@@ -382,14 +397,9 @@ fn write_dsl(w: &mut Writer, s: &DslStats) {
         if let Some(bps) = s.attainable_bps[i] {
             w.float("attainable_rate_bytes_per_second", bytes_per_second(bps));
         }
-        for (k, t) in [
-            ("snr_margin_db", s.snr_margin_tenth_db[i]),
-            ("line_attenuation_db", s.line_attenuation_tenth_db[i]),
-            ("signal_attenuation_db", s.signal_attenuation_tenth_db[i]),
-            ("output_power_dbm", s.output_power_tenth_dbm[i]),
-        ] {
-            if let Some(t) = t {
-                w.float(k, f64::from(t) / 10.0);
+        for (k, name) in DSL_TENTHS.iter().enumerate() {
+            if let Some(t) = super::dsl_tenths(s, k)[i] {
+                w.float(name, f64::from(t) / 10.0);
             }
         }
         w.close();
@@ -413,7 +423,7 @@ fn write_hub(w: &mut Writer, r: &Report) {
         w.text("model", m);
     }
     if let Some(ip) = r.hub.as_ref().and_then(|h| h.lan_ip) {
-        w.str("lan_ip", &ip.to_string());
+        w.ipv4(Some("lan_ip"), ip);
     }
     w.close();
 }
@@ -450,22 +460,14 @@ fn write_history(w: &mut Writer, v: &View) {
     w.close();
 }
 
-// The series of a point, by number (down, then up for a pair), for
-// [`reading`]: a number rather than a closure each, so that the binary has
-// one small function for all.
-const SNR_DOWN: usize = 0;
-const SYNC_DOWN: usize = 2;
-const THROUGHPUT_DOWN: usize = 4;
-const DEVICES_ACTIVE: usize = 6;
-
 /// Series `s` of point `p`, in the document's unit.
 fn reading(p: &Point, s: usize) -> Option<f64> {
-    let dir = s & 1;
-    match s {
-        0 | 1 => p.snr_margin_tenth_db[dir].map(|t| f64::from(t) / 10.0),
-        2 | 3 => p.sync_bps[dir].map(|b| bytes_per_second(b.get())),
-        4 | 5 => p.throughput[dir].map(f64::from),
-        _ => p.devices_active.map(f64::from),
+    let v = p.reading(s);
+    if s & !1 == SYNC_DOWN {
+        // As `bytes_per_second` has it.
+        v.map(|bps| bps / 8.0)
+    } else {
+        v
     }
 }
 

@@ -28,6 +28,7 @@ pub use history::History;
 pub use report::{Millis, Report, State};
 
 use crate::pages::owl::Station;
+use crate::pages::wan::DslStats;
 
 /// What the page says of the exporter itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,27 +118,42 @@ pub struct View<'a> {
 }
 
 impl View<'_> {
-    /// The points of the last 24 hours before `now`.
-    pub fn points(&self) -> impl Iterator<Item = &history::Point> {
-        let from = self.now.div_euclid(1000) - history::KEEP_SECONDS;
-        self.history
-            .points()
-            .iter()
-            .filter(move |p| p.time() > from)
+    /// The points of the last 24 hours before `now`: the history's last
+    /// ones, as it keeps them in time order.
+    pub fn points(&self) -> &[history::Point] {
+        let from = seconds(self.now) - history::KEEP_SECONDS;
+        let all = self.history.points();
+        &all[all.partition_point(|p| p.time() <= from)..]
     }
 
-    /// The events of the last 24 hours before `now`, oldest first.
-    pub fn events(&self) -> impl DoubleEndedIterator<Item = &history::Event> {
-        let from = self.now.div_euclid(1000) - history::KEEP_SECONDS;
-        self.history.events().iter().filter(move |e| e.time > from)
+    /// The events of the last 24 hours before `now`, oldest first: the
+    /// history's last ones, as it keeps them in time order.
+    pub fn events(&self) -> &[history::Event] {
+        let from = seconds(self.now) - history::KEEP_SECONDS;
+        let all = self.history.events();
+        &all[all.partition_point(|e| e.time <= from)..]
     }
+}
+
+/// Unix seconds of a [`Millis`]. Not inlined: each `div_euclid` of an
+/// `i64` is a library call and its sign fix-up on a 32-bit router.
+#[inline(never)]
+pub fn seconds(t: Millis) -> i64 {
+    t.div_euclid(1000)
 }
 
 /// The exporter's clock, in [`Millis`]; 0 before 1970.
 pub fn now() -> Millis {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        // Not `as_millis`: its u128 arithmetic is library calls on a router.
+        .map_or(0, |d| {
+            let ms = d
+                .as_secs()
+                .saturating_mul(1000)
+                .saturating_add(d.subsec_millis().into());
+            i64::try_from(ms).unwrap_or(i64::MAX)
+        })
 }
 
 /// The mesh's record of the device with this MAC, if the mesh page has it.
@@ -148,6 +164,19 @@ pub fn station_of<'a>(r: &'a Report, mac: &str) -> Option<&'a Station> {
         .binary_search_by(|s| s.mac.as_str().cmp(mac))
         .ok()
         .map(|i| &stations[i])
+}
+
+/// The DSL line's figures kept in tenths of their unit, by number: SNR
+/// margin, line attenuation, signal attenuation (dB), output power (dBm);
+/// each down, up. By number so that the page and the document each walk
+/// them in one loop.
+pub fn dsl_tenths(s: &DslStats, k: usize) -> [Option<i32>; 2] {
+    match k {
+        0 => s.snr_margin_tenth_db,
+        1 => s.line_attenuation_tenth_db,
+        2 => s.signal_attenuation_tenth_db,
+        _ => s.output_power_tenth_dbm,
+    }
 }
 
 /// The hub's model, as the mesh page names its root node.

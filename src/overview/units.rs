@@ -38,11 +38,14 @@ pub fn decimal(o: &mut String, v: f64, places: u32) {
     uint(o, n / scale);
     if places > 0 {
         o.push('.');
-        let frac = (n % scale).to_string();
-        for _ in frac.len()..places as usize {
+        let frac = n % scale;
+        // Leading zeros: as many as `frac` has fewer digits than `places`.
+        let mut pad = scale / 10;
+        while frac < pad && pad > 1 {
             o.push('0');
+            pad /= 10;
         }
-        o.push_str(&frac);
+        uint(o, frac);
     }
 }
 
@@ -50,11 +53,14 @@ pub fn decimal(o: &mut String, v: f64, places: u32) {
 /// the units joined by `sep`.
 #[inline(never)]
 pub fn span(o: &mut String, s: u64, sep: &str) {
+    // Within the day in 32 bits: a 64-bit division is a library call on
+    // a 32-bit router.
+    let r = (s % 86_400) as u32;
     let parts = [
         (s / 86_400, 'd'),
-        (s / 3600 % 24, 'h'),
-        (s / 60 % 60, 'm'),
-        (s % 60, 's'),
+        (u64::from(r / 3600), 'h'),
+        (u64::from(r / 60 % 60), 'm'),
+        (u64::from(r % 60), 's'),
     ];
     // The first unit that is not 0 (seconds at least), and the next.
     let first = parts.iter().position(|p| p.0 > 0).unwrap_or(3).min(3);
@@ -96,18 +102,29 @@ pub fn tenths(o: &mut String, t: i32) {
     decimal(o, f64::from(t) / 10.0, 1);
 }
 
-fn two(o: &mut String, n: i64) {
+/// An IPv4 address, dotted as `Ipv4Addr`'s `Display` writes it.
+#[inline(never)]
+pub fn ipv4(o: &mut String, ip: std::net::Ipv4Addr) {
+    for (i, b) in ip.octets().into_iter().enumerate() {
+        if i > 0 {
+            o.push('.');
+        }
+        uint(o, b.into());
+    }
+}
+
+fn two(o: &mut String, n: u32) {
     if n < 10 {
         o.push('0');
     }
-    uint(o, n as u64);
+    uint(o, n.into());
 }
 
 /// A time of day in UTC, `14:05`, from Unix seconds. The page names the
 /// zone: the exporter carries no time-zone data, and says how long ago too.
 #[inline(never)]
 pub fn clock(o: &mut String, t: i64) {
-    let s = t.rem_euclid(86_400);
+    let s = t.rem_euclid(86_400) as u32;
     two(o, s / 3600);
     o.push(':');
     two(o, s / 60 % 60);
@@ -119,23 +136,24 @@ pub fn date(o: &mut String, t: i64) {
     let (y, m, d) = civil(t.div_euclid(86_400));
     int(o, y);
     o.push('-');
-    two(o, m.into());
+    two(o, m);
     o.push('-');
-    two(o, d.into());
+    two(o, d);
 }
 
 /// Year, month, day of a count of days since 1970-01-01 (proleptic
-/// Gregorian): H. Hinnant's `civil_from_days`.
+/// Gregorian): H. Hinnant's `civil_from_days`. Within the 400-year era
+/// in 32 bits: a 64-bit division is a library call on a 32-bit router.
 fn civil(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
+    let doe = z.rem_euclid(146_097) as u32;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = i64::from(yoe) + era * 400 + i64::from(m <= 2);
     (y, m, d)
 }
 
@@ -172,6 +190,12 @@ mod tests {
         assert_eq!(w(|o| decimal(o, 0.42, 2)), "0.42");
         assert_eq!(w(|o| decimal(o, 1.005, 2)), "1.00");
         assert_eq!(w(|o| decimal(o, 7.0, 2)), "7.00");
+        assert_eq!(w(|o| decimal(o, 7.05, 2)), "7.05");
+        assert_eq!(w(|o| decimal(o, 0.007, 3)), "0.007");
+        assert_eq!(w(|o| decimal(o, 0.07, 3)), "0.070");
+        assert_eq!(w(|o| decimal(o, 0.5, 3)), "0.500");
+        assert_eq!(w(|o| decimal(o, 12.0, 3)), "12.000");
+        assert_eq!(w(|o| decimal(o, 1.25, 0)), "1");
         // The no-break space is what joins them on the page.
         let mut o = String::new();
         bits(&mut o, 65_059_000.0);
@@ -185,5 +209,16 @@ mod tests {
         assert_eq!(w(|o| date(o, 951_782_400)), "2000-02-29");
         assert_eq!(w(|o| date(o, -1)), "1969-12-31");
         assert_eq!(w(|o| date(o, 1_764_594_309)), "2025-12-01");
+        assert_eq!(w(|o| date(o, 253_402_300_799)), "9999-12-31");
+        assert_eq!(w(|o| date(o, -62_135_596_800)), "1-01-01");
+        assert_eq!(w(|o| date(o, -62_135_596_801)), "0-12-31");
+        assert_eq!(w(|o| date(o, 4_107_542_400)), "2100-03-01");
+    }
+
+    #[test]
+    fn ipv4_as_display_writes_it() {
+        for ip in ["0.0.0.0", "10.1.8.254", "255.255.255.255", "192.168.1.1"] {
+            assert_eq!(w(|o| ipv4(o, ip.parse().unwrap())), ip);
+        }
     }
 }

@@ -58,6 +58,27 @@ fn metrics_index_health_and_head() {
     );
 }
 
+/// The scrape worker names its own thread (`top -H`, `ps -L`).
+#[test]
+fn the_scrape_worker_thread_is_named_scrape() {
+    let (_hub, exp) = exporter();
+    let names = || -> Vec<String> {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", exp.pid())).unwrap();
+        tasks
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+            .map(|n| n.trim_end().to_string())
+            .collect()
+    };
+    wait_until("the worker named", || names().iter().any(|n| n == "scrape"));
+    assert_eq!(exp.get("/metrics").status, 200, "and it scrapes");
+    assert_eq!(
+        names().iter().filter(|n| *n == "scrape").count(),
+        1,
+        "{:?}",
+        names()
+    );
+}
+
 #[test]
 fn head_metrics_has_the_length_of_the_cached_result_and_never_scrapes() {
     let hub = FakeHub::with_pages(2);
