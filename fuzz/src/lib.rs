@@ -232,7 +232,10 @@ fn round_trip(v: &Lit) {
     let js = to_js(v);
     if !exact_numbers(v) {
         let e = literal::parse(&js).expect_err("a number past the exact reading, yet read");
-        assert!(e.to_string().contains(literal::INEXACT_NUMBER), "{js:?}: {e}");
+        assert!(
+            e.to_string().contains(literal::INEXACT_NUMBER),
+            "{js:?}: {e}"
+        );
         return;
     }
     let again = literal::parse(&js).unwrap_or_else(|e| panic!("re-reading {js:?}: {e}"));
