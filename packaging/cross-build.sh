@@ -120,8 +120,10 @@ build_one() { # $1 = target; then cargo args
       # unwinds or walks the stack then, so no function needs an unwind
       # table: not Rust's (-C force-unwind-tables=no), nor QuickJS's (C;
       # cc-rs adds TARGET_CFLAGS to the CFLAGS_<target> of .cargo/config).
+      # zig's libc is compiled with its own flags, so its tables are dropped
+      # at link time (discard-eh-frame.ld): 6.3 KB on mipsel.
       panic_args=(-Zpanic-immediate-abort --config 'profile.release.panic="immediate-abort"')
-      rustflags+=" -C force-unwind-tables=no"
+      rustflags+=" -C force-unwind-tables=no -C link-arg=-Wl,-T,$root/packaging/discard-eh-frame.ld"
       cflags+=" -fno-asynchronous-unwind-tables -fno-unwind-tables"
     fi
   fi
