@@ -494,6 +494,23 @@ mod tests {
         ] {
             assert_eq!(parse_host(input).as_deref(), Ok(want), "{input}");
         }
+        for p in [
+            "0",
+            "1",
+            "+80",
+            "080",
+            "65535",
+            "65536",
+            "-1",
+            "+-1",
+            "",
+            " 80",
+            "18446744073709551616",
+        ] {
+            let want = p.parse::<u16>().ok().filter(|&p| p > 0);
+            let host = parse_host(&format!("h:{p}"));
+            assert_eq!(host.ok(), want.map(|p| format!("h:{p}")), "{p:?}");
+        }
         for bad in [
             "",
             "https://192.168.1.254",
