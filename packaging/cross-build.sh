@@ -19,8 +19,8 @@
 #   CROSS_PANIC       "immediate-abort" (default, needs a rebuilt std): a
 #                     panic executes a trap instruction at once. No message
 #                     is printed (the process dies of SIGILL or SIGTRAP), so
-#                     std's panic formatting and every unwind table (Rust's
-#                     and QuickJS's) can go: 120-180 KB. "abort": the release
+#                     std's panic formatting and every unwind table (Rust's,
+#                     QuickJS's and zig's libc's) can go: 125-190 KB. "abort": the release
 #                     profile's `panic = "abort"`, which prints the panic
 #                     message and location to stderr before aborting; use it
 #                     to find out where a binary panics.
