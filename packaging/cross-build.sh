@@ -19,8 +19,8 @@
 #   CROSS_PANIC       "immediate-abort" (default, needs a rebuilt std): a
 #                     panic executes a trap instruction at once. No message
 #                     is printed (the process dies of SIGILL or SIGTRAP), so
-#                     std's panic formatting and every unwind table (Rust's
-#                     and QuickJS's) can go: 120-180 KB. "abort": the release
+#                     std's panic formatting and every unwind table (Rust's,
+#                     QuickJS's and zig's libc's) can go: 125-190 KB. "abort": the release
 #                     profile's `panic = "abort"`, which prints the panic
 #                     message and location to stderr before aborting; use it
 #                     to find out where a binary panics.
@@ -120,8 +120,10 @@ build_one() { # $1 = target; then cargo args
       # unwinds or walks the stack then, so no function needs an unwind
       # table: not Rust's (-C force-unwind-tables=no), nor QuickJS's (C;
       # cc-rs adds TARGET_CFLAGS to the CFLAGS_<target> of .cargo/config).
+      # zig's libc is compiled with its own flags, so its tables are dropped
+      # at link time (discard-eh-frame.ld): 6.3 KB on mipsel.
       panic_args=(-Zpanic-immediate-abort --config 'profile.release.panic="immediate-abort"')
-      rustflags+=" -C force-unwind-tables=no"
+      rustflags+=" -C force-unwind-tables=no -C link-arg=-Wl,-T,$root/packaging/discard-eh-frame.ld"
       cflags+=" -fno-asynchronous-unwind-tables -fno-unwind-tables"
     fi
   fi

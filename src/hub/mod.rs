@@ -368,7 +368,13 @@ fn split_authority(authority: &str) -> Result<(Target, u16), String> {
     };
     let port = match port {
         None => 80,
-        Some(p) => p.parse::<u16>().ok().filter(|&p| p > 0).ok_or_else(bad)?,
+        // `u64`'s parser, which the binary has anyway, not one for `u16`.
+        Some(p) => p
+            .parse::<u64>()
+            .ok()
+            .and_then(|p| u16::try_from(p).ok())
+            .filter(|&p| p > 0)
+            .ok_or_else(bad)?,
     };
     Ok((host, port))
 }
@@ -463,6 +469,28 @@ mod tests {
         );
         for bad in ["", ":80", "[::1", "[x]:1", "h:0", "h:99999", "h:x"] {
             assert!(split_authority(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn ports_read_as_u16_parse_reads_them() {
+        let ports = [
+            "0",
+            "1",
+            "+80",
+            "080",
+            "65535",
+            "65536",
+            "-1",
+            "+-1",
+            "",
+            " 80",
+            "18446744073709551616",
+        ];
+        for p in ports {
+            let want = p.parse::<u16>().ok().filter(|&p| p > 0);
+            let got = split_authority(&format!("h:{p}")).ok().map(|(_, p)| p);
+            assert_eq!(got, want, "{p:?}");
         }
     }
 

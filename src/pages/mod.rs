@@ -56,6 +56,25 @@ pub(crate) fn parse_u64(s: &str) -> Option<u64> {
     s.parse().ok()
 }
 
+/// A signed decimal the hub wrote as text: what `s.trim().parse::<i32>()`
+/// reads (one optional sign, then digits, within `i32`), through the `u64`
+/// parser the counters already link, rather than a second integer parser
+/// (684 bytes on mipsel).
+pub(crate) fn parse_i32(s: &str) -> Option<i32> {
+    let s = s.trim();
+    let (negative, digits) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    // parse_u64 would trim again and `u64::from_str` take a second sign.
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let magnitude = i64::try_from(digits.parse::<u64>().ok()?).ok()?;
+    i32::try_from(if negative { -magnitude } else { magnitude }).ok()
+}
+
 /// A rate the hub gives in bit/s, in the bytes per second the metrics and
 /// the overview speak. Exact: every rate below 2^53 bit/s divided by 8 is a
 /// float without error.
@@ -257,6 +276,66 @@ pub fn label(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signed_numbers_read_as_str_parse_reads_them() {
+        let mut inputs: Vec<String> = [
+            "",
+            " ",
+            "-",
+            "+",
+            "--1",
+            "+-1",
+            "-+1",
+            "++1",
+            "1-",
+            "0",
+            "-0",
+            "+0",
+            "7",
+            " -7 ",
+            "+42",
+            "\t-35\n",
+            "1 2",
+            "1.5",
+            "-1e3",
+            "0x10",
+            "٣",
+            "-127",
+            "00000000000000000042",
+            "-2147483648",
+            "-2147483649",
+            "2147483647",
+            "2147483648",
+            "+2147483647",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-18446744073709551616",
+        ]
+        .map(String::from)
+        .to_vec();
+        for v in [
+            i64::from(i32::MIN),
+            -65536,
+            -1000,
+            -1,
+            1,
+            255,
+            65535,
+            i64::from(i32::MAX),
+        ] {
+            for d in -2..=2 {
+                inputs.push((v + d).to_string());
+                inputs.push(format!("+{}", v + d));
+            }
+        }
+        for s in &inputs {
+            assert_eq!(parse_i32(s), s.trim().parse::<i32>().ok(), "{s:?}");
+        }
+    }
 
     #[test]
     fn labels_cut_in_place_as_when_copied() {

@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 
 use super::{label, label_text, object, text, Record};
-use super::{parse_u64, ParseError};
+use super::{parse_i32, parse_u64, ParseError};
 use crate::script::{self, Lit};
 
 pub const PATH: &str = "/cgi/cgi_owl.js";
@@ -322,7 +322,7 @@ fn rate(s: &str) -> Option<u64> {
 /// A signal in dBm, or `None` for what is no reading: `-127` (the hub's
 /// "none"), and 0 or above (wired stations write 0).
 fn dbm(s: &str) -> Option<i32> {
-    s.trim().parse::<i32>().ok().filter(|&v| v > -127 && v < 0)
+    parse_i32(s).filter(|&v| v > -127 && v < 0)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::{advance_counter, find, label, parse_u64, ParseError};
+use super::{advance_counter, find, label, parse_i32, parse_u64, ParseError};
 use crate::format::{percent, xml};
 use crate::script::literal::{self, Lit};
 
@@ -257,7 +257,7 @@ fn dsl_line(f: &[Cow<'_, str>]) -> Option<DslLine> {
         return Some(DslLine { up, stats: None });
     }
     let text = |i: usize| f.get(i).map(|s| label(s)).unwrap_or_default();
-    let tenths = |i: usize| f.get(i).and_then(|s| s.trim().parse::<i32>().ok());
+    let tenths = |i: usize| f.get(i).and_then(|s| parse_i32(s));
     // A trained line cannot have a zero rate or zero attenuation: a 0 there
     // is a figure the modem did not report (G.fast hubs leave the upstream
     // attenuation at 0), not a reading.
@@ -301,7 +301,9 @@ fn addresses(page: &Page, idx: usize) -> Addresses {
     let v6 = |s: &str| {
         let s = s.trim();
         let (addr, prefix) = match s.split_once('/') {
-            Some((a, p)) => (a, Some(p.parse::<u8>().ok().filter(|&p| p <= 128)?)),
+            // `u64` reads what `u8` would (the same digits and sign); one
+            // integer parser in the binary rather than two (mipsel).
+            Some((a, p)) => (a, Some(p.parse::<u64>().ok().filter(|&p| p <= 128)?)),
             None => (s, None),
         };
         let ip = addr

@@ -136,7 +136,8 @@ fn ipv4_at(
         if digits.is_empty() || digits.len() > 3 || (digits.len() > 1 && digits[0] == b'0') {
             return None;
         }
-        *o = std::str::from_utf8(&digits).ok()?.parse().ok()?;
+        // Through `u64`, the parser the binary already has, not `u8`'s.
+        *o = u8::try_from(std::str::from_utf8(&digits).ok()?.parse::<u64>().ok()?).ok()?;
         if n < 3 {
             if u.get(k).map(|x| x.byte) != Some(b'.') {
                 return None;
