@@ -18,13 +18,14 @@ const STYLE: &str = "\
 @media (prefers-color-scheme:dark){:root{--bg:#111417;--fg:#e6e6e6;--dim:#9aa0a6;--line:#333;--ok:#3fb950;--bad:#f47067;--warn:#d29922;--s0:#58a6ff;--s1:#f0883e}}\
 body{background:var(--bg);color:var(--fg);font:100%/1.45 system-ui,sans-serif;margin:0 auto;max-width:80em;padding:0 1em 2em}\
 main{display:grid;gap:0 2.5em;grid-template-columns:minmax(0,1fr)}section{min-width:0}\
-@media (min-width:60em){main{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}#line{grid-area:1/1/3/2}#hub{grid-area:1/2}#mesh{grid-area:2/2}#devices{grid-area:3/1/4/3}#day{grid-area:4/1/5/3}#day figure{display:inline-block;width:48%;margin-right:2%;vertical-align:top}}\
+@media (min-width:60em){main{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}#line{grid-area:1/1/3/2}#hub{grid-area:1/2}#mesh{grid-area:2/2}#devices{grid-area:3/1/4/3}#day{grid-area:4/1/5/3}#day figure{display:inline-block;width:47%;margin-right:2%;vertical-align:top}}\
 h2{border-bottom:1px solid var(--line);margin:1.4em 0 .5em}\
 table{border-collapse:collapse}th,td{text-align:left;padding:.15em .8em .15em 0;vertical-align:top}td{overflow-wrap:anywhere}\
 .wide{overflow-x:auto}.wide td{white-space:nowrap}.wide td:first-child{white-space:normal;min-width:8em}\
 .n{text-align:right!important;white-space:nowrap}thead th,.dim,small,.axis{color:var(--dim);font-weight:normal}\
 .ok{color:var(--ok)}.bad{color:var(--bad)}.warn{color:var(--warn)}\
 svg{display:block;width:100%;height:9em;border:1px solid var(--line)}\
+figure{margin:1em 0}.range{display:block;overflow-x:auto}.range td{overflow-wrap:normal}\
 path{fill:none;stroke-width:2;stroke-linecap:round}.s0{stroke:var(--s0);background:var(--s0)}.s1{stroke:var(--s1);background:var(--s1)}\
 .key{display:inline-block;width:.8em;height:.8em;margin-right:.3em}\
 .hour{fill:transparent}.hour:hover{fill:#8882}.ev{fill:var(--bad);opacity:.55}.ev.wan_up,.ev.collector_recovered{fill:var(--ok)}.ev.resync{fill:var(--warn)}\
