@@ -368,10 +368,8 @@ pub fn parse_host(input: &str) -> Result<String, String> {
     };
     match port {
         None => Ok(host),
-        // Ports through `u64`'s parser, which the binary has anyway, rather
-        // than a second one for `u16` (348 bytes on mipsel).
-        Some(p) => match p.parse::<u64>() {
-            Ok(n @ 1..=65535) => Ok(format!("{host}:{n}")),
+        Some(p) => match crate::resolve::parse_port(p) {
+            Some(n @ 1..) => Ok(format!("{host}:{n}")),
             _ => Err(format!("{p:?} is not a port (1-65535)")),
         },
     }
@@ -424,13 +422,9 @@ fn parse_listen(s: &str) -> Result<SocketAddr, String> {
     // std's `ToSocketAddrs`: that would link musl's getaddrinfo for this
     // one lookup (35 KB on mipsel, 28 KB on aarch64, stripped).
     let (host, port) = s.rsplit_once(':').expect("checked above");
-    let port = port
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| u16::try_from(n).ok())
-        .ok_or_else(|| format!("{port:?} is not a port"))?;
+    use crate::resolve::{parse_port, resolve, ResolveError};
+    let port = parse_port(port).ok_or_else(|| format!("{port:?} is not a port"))?;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    use crate::resolve::{resolve, ResolveError};
     resolve(host, port, deadline)
         .map_err(|e| match e {
             ResolveError::NotFound { .. } => format!("cannot resolve {host:?}: no such name"),
@@ -494,19 +488,7 @@ mod tests {
         ] {
             assert_eq!(parse_host(input).as_deref(), Ok(want), "{input}");
         }
-        for p in [
-            "0",
-            "1",
-            "+80",
-            "080",
-            "65535",
-            "65536",
-            "-1",
-            "+-1",
-            "",
-            " 80",
-            "18446744073709551616",
-        ] {
+        for p in crate::resolve::PORT_EDGES {
             let want = p.parse::<u16>().ok().filter(|&p| p > 0);
             let host = parse_host(&format!("h:{p}"));
             assert_eq!(host.ok(), want.map(|p| format!("h:{p}")), "{p:?}");

@@ -19,7 +19,7 @@ use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv6Addr, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use crate::resolve::{self, ResolveError};
+use crate::resolve::{self, parse_port, ResolveError};
 use response::{BodyError, Decoder, Framing, HeadError};
 pub use response::{
     MAX_BODY_BYTES, MAX_HEADERS_BYTES, MAX_LOCATION_CHARS, MAX_REASON_CHARS, MAX_STATUS_LINE_BYTES,
@@ -368,13 +368,7 @@ fn split_authority(authority: &str) -> Result<(Target, u16), String> {
     };
     let port = match port {
         None => 80,
-        // `u64`'s parser, which the binary has anyway, not one for `u16`.
-        Some(p) => p
-            .parse::<u64>()
-            .ok()
-            .and_then(|p| u16::try_from(p).ok())
-            .filter(|&p| p > 0)
-            .ok_or_else(bad)?,
+        Some(p) => parse_port(p).filter(|&p| p > 0).ok_or_else(bad)?,
     };
     Ok((host, port))
 }
@@ -474,20 +468,7 @@ mod tests {
 
     #[test]
     fn ports_read_as_u16_parse_reads_them() {
-        let ports = [
-            "0",
-            "1",
-            "+80",
-            "080",
-            "65535",
-            "65536",
-            "-1",
-            "+-1",
-            "",
-            " 80",
-            "18446744073709551616",
-        ];
-        for p in ports {
+        for p in crate::resolve::PORT_EDGES {
             let want = p.parse::<u16>().ok().filter(|&p| p > 0);
             let got = split_authority(&format!("h:{p}")).ok().map(|(_, p)| p);
             assert_eq!(got, want, "{p:?}");
