@@ -192,8 +192,10 @@ impl Reader<'_, '_> {
             last_is_null = if len >= limits::MAX_ARRAY_LEN {
                 // Past the cut: only checked, and whether it is the hub's
                 // trailing `null` (see `Limiter::array_len`).
+                // Read as the value reader reads it (built, so a number it
+                // cannot read exactly refuses the page here too).
                 let null = is_null(c);
-                c.value_in(1, false)?;
+                value(c, self.vars[var].fields, 1)?;
                 null
             } else if c.peek() == Some(b'{') {
                 self.record(c, var)?;
@@ -286,7 +288,14 @@ impl Reader<'_, '_> {
                     }
                 }
                 _ => {
-                    c.value_in(2, false)?;
+                    // A wanted field is built as the value reader builds
+                    // it (a number it cannot read exactly refuses the page
+                    // at that number, before any later syntax error); an
+                    // unwanted one is only checked, as there.
+                    match j {
+                        Some(_) => drop(value(c, self.vars[var].fields, 2)?),
+                        None => drop(c.value_in(2, false)?),
+                    }
                     if let Some(j) = j {
                         self.slots[j] = Slot::Other { at };
                     }
